@@ -1,0 +1,158 @@
+/** Domain types of the reconcile pipeline: event → source → render → plan → apply/prune → report. */
+
+/** A Kubernetes object as JSON. Its shape is the API server's business; we read it through helpers. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  managedFields?: ManagedFieldsEntry[];
+  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+  creationTimestamp?: string;
+  [field: string]: unknown;
+}
+
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: 'Apply' | 'Update';
+  apiVersion?: string;
+  time?: string;
+  fieldsType?: 'FieldsV1';
+  fieldsV1?: Record<string, unknown>;
+  subresource?: string;
+}
+
+/** Identity of an object across versions: group (not version), kind, namespace, name. */
+export interface ObjectRef {
+  group: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** Where a manifest came from, for error messages that name a file and line. */
+export interface Origin {
+  file: string;
+  line?: number;
+}
+
+/** One desired object, as rendered from Git. */
+export interface Manifest {
+  object: KubeObject;
+  origin: Origin;
+}
+
+/** A resolved point in a source's history. `sha` is always a full commit SHA. */
+export interface Revision {
+  /** What was asked for: a branch, a tag, or a SHA. */
+  ref: string;
+  sha: string;
+}
+
+export type SyncAction = 'create' | 'update' | 'unchanged' | 'prune';
+export type ObjectOutcome = 'applied' | 'unchanged' | 'pruned' | 'failed' | 'skipped' | 'dry-run';
+export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Missing' | 'Unknown';
+
+/** Per-object line of a Plan. Secret data never appears here, only key names and a hash. */
+export interface PlannedChange {
+  ref: ObjectRef;
+  action: SyncAction;
+  origin?: Origin;
+  /** Readable diff of managed fields (masked for Secrets). Empty for unchanged. */
+  diff?: string;
+  /** Other managers that own fields we are about to take over. */
+  displacedManagers?: string[];
+}
+
+export interface Plan {
+  app: string;
+  revision: Revision;
+  changes: PlannedChange[];
+  /** Objects in the inventory that Git no longer has. */
+  prunes: PlannedChange[];
+}
+
+export interface ObjectResult {
+  ref: ObjectRef;
+  action: SyncAction;
+  outcome: ObjectOutcome;
+  origin?: Origin;
+  displacedManagers?: string[];
+  health?: HealthStatus;
+  message?: string;
+}
+
+export interface SyncError {
+  code: string;
+  message: string;
+  object?: string;
+  file?: string;
+}
+
+export type SyncStatus = 'Synced' | 'Degraded' | 'Failed' | 'DryRun';
+
+export interface SyncResult {
+  app: string;
+  revision: Revision;
+  status: SyncStatus;
+  startedAt: string;
+  finishedAt: string;
+  dryRun: boolean;
+  objects: ObjectResult[];
+  pruned: ObjectRef[];
+  displacedManagers: string[];
+  health: HealthStatus;
+  errors: SyncError[];
+  /** Requests the sync sent to the cluster, when the client counts them. */
+  requests?: number;
+}
+
+export interface DriftedObject {
+  ref: ObjectRef;
+  kind: 'missing' | 'modified' | 'extra';
+  diff?: string;
+}
+
+export interface DriftReport {
+  app: string;
+  revision: Revision;
+  checkedAt: string;
+  inSync: boolean;
+  drifted: DriftedObject[];
+  healed?: boolean;
+}
+
+/** What driftless recorded as applied, per app; the basis of prune and of no-op detection. */
+export interface InventoryEntry {
+  ref: ObjectRef;
+  apiVersion: string;
+  /** Hash of the configuration driftless applied (after ignore rules). */
+  appliedHash: string;
+}
+
+export interface Inventory {
+  app: string;
+  revision?: Revision;
+  entries: InventoryEntry[];
+}
+
+/** Who or what asked for a sync, for the audit log. */
+export type Trigger =
+  | { kind: 'push'; delivery: string; sender?: string }
+  | { kind: 'manual'; actor: string }
+  | { kind: 'poll' }
+  | { kind: 'schedule' }
+  | { kind: 'cli'; actor?: string };

@@ -1,0 +1,24 @@
+import type { Trigger } from '../core/types.ts';
+
+/**
+ * A request to bring an app to a revision. A message means "bring this app to its branch head"
+ * unless `revision` pins it; the worker resolves the head when it runs, so stale messages are
+ * harmless and bursts coalesce.
+ */
+export interface SyncRequest {
+  id: string;
+  app: string;
+  /** Explicit revision (SHA, branch or tag); absent: the app's configured branch head. */
+  revision?: string;
+  dryRun?: boolean;
+  prune?: boolean;
+  trigger: Trigger;
+  /** The commit the triggering event named, used to skip work that is already done. */
+  atLeast?: string;
+  enqueuedAt: string;
+}
+
+/** Per-app serialized, coalescing work queue (in-process for serve; SQS FIFO on AWS). */
+export interface SyncQueue {
+  enqueue(request: SyncRequest): Promise<void>;
+}

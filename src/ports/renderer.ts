@@ -1,0 +1,25 @@
+import type { Manifest } from '../core/types.ts';
+import type { SourceTree } from './source.ts';
+
+export interface RenderRequest {
+  tree: SourceTree;
+  /** Folder inside the tree to render (POSIX, relative to the repository root). */
+  path: string;
+  /** Allow kustomize remote bases and resources (https://, github.com/…, git::). Default false. */
+  allowRemote?: boolean;
+}
+
+export interface RenderResult {
+  /** Objects exactly as rendered: nothing added (no default namespace, no labels). */
+  manifests: Manifest[];
+  /**
+   * Repository paths (files or folders) this render read. A push touching any of them
+   * touches the app; an overlay depends on its bases.
+   */
+  dependencies: string[];
+  renderer: 'yaml' | 'kustomize' | 'helm';
+}
+
+export interface Renderer {
+  render(request: RenderRequest): Promise<RenderResult>;
+}
