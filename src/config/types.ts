@@ -1,0 +1,92 @@
+import type { SecretRef } from '../ports/secrets.ts';
+
+/** driftless.yaml, after validation and defaulting. */
+export interface DriftlessConfig {
+  /** Absolute path of the file it was read from; relative paths in it resolve against its folder. */
+  file: string;
+  repositories: Record<string, RepositoryConfig>;
+  clusters: Record<string, ClusterConfig>;
+  apps: AppConfig[];
+  server: ServerConfig;
+  /** Non-fatal findings (e.g. unsupported Argo CD fields), each naming file and field. */
+  warnings: string[];
+}
+
+export type RepositoryConfig =
+  | { name: string; git: string }
+  | { name: string; github: GitHubRepositoryConfig };
+
+export interface GitHubRepositoryConfig {
+  owner: string;
+  repo: string;
+  /** GitHub Enterprise API URL; default https://api.github.com. */
+  apiUrl?: string;
+  token?: SecretRef;
+  app?: { appId: number | string; privateKey: SecretRef; installationId?: number };
+}
+
+export interface ClusterConfig {
+  name: string;
+  /** Where the kubeconfig comes from; relative file paths are resolved against the config file. */
+  kubeconfig: SecretRef;
+  context?: string;
+  /** API server URL, used to map Argo CD `destination.server` to this cluster. */
+  server?: string;
+}
+
+export interface AllowRules {
+  /** Namespaces the app may write to; "*" allows all. Default: the app's namespace. */
+  namespaces: string[];
+  /** Kinds the app may write ("Kind" or "Kind.group"); "*" allows all. */
+  kinds: string[];
+  clusterScoped: boolean;
+}
+
+export interface IgnoreRule {
+  kind: string;
+  group?: string;
+  name?: string;
+  namespace?: string;
+  /** JSON pointers (RFC 6901) of fields another controller owns, e.g. /spec/replicas. */
+  jsonPointers: string[];
+}
+
+export interface AppConfig {
+  name: string;
+  repository: string;
+  /** Branch to follow; exactly one of branch or revision is set after validation. */
+  branch?: string;
+  /** A fixed SHA or tag. */
+  revision?: string;
+  path: string;
+  cluster: string;
+  namespace: string;
+  createNamespace: boolean;
+  prune: boolean;
+  selfHeal: boolean;
+  /** Git wins over other field managers (server-side apply force). Default true. */
+  force: boolean;
+  allowEmpty: boolean;
+  allowRemote: boolean;
+  /** Kinds that prune may delete only with this opt-in. */
+  pruneProtected: { namespaces: boolean; crds: boolean; persistentVolumes: boolean; persistentVolumeClaims: boolean };
+  allow: AllowRules;
+  ignore: IgnoreRule[];
+  /** Seconds to wait for health after apply. Default 300. */
+  healthTimeoutSeconds: number;
+  /** Concurrent writes within an apply step. Default 8. */
+  concurrency: number;
+  /** Create a GitHub Deployment per sync (GitHub repositories only). Default true. */
+  deployments: boolean;
+  /** Where the definition came from, for messages (driftless.yaml or an Argo CD Application file). */
+  origin: { file: string; line?: number };
+}
+
+export interface ServerConfig {
+  webhookSecret?: SecretRef;
+  apiTokens?: SecretRef;
+  publicRead: boolean;
+  publicUrl?: string;
+  /** Seconds between polls for missed webhooks. Default 180. */
+  pollInterval: number;
+}
