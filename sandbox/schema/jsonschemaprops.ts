@@ -1,0 +1,58 @@
+import type { Obj, SchemaNode } from '../contracts.ts';
+
+const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
+
+function isObj(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Converts a CRD's `openAPIV3Schema` (apiextensions.k8s.io/v1 JSONSchemaProps, as JSON) into a
+ * SchemaNode. Custom resources have no strategic-merge markers: lists without
+ * `x-kubernetes-list-type` are atomic, as structured-merge-diff treats them.
+ */
+export function fromJSONSchemaProps(props: Obj): SchemaNode {
+  const node: SchemaNode = {};
+  const type = props['type'];
+  if (typeof type === 'string' && TYPES.has(type)) node.type = type as SchemaNode['type'];
+  if (isObj(props['properties'])) {
+    node.properties = Object.fromEntries(
+      Object.entries(props['properties']).filter(([, v]) => isObj(v)).map(([k, v]) => [k, fromJSONSchemaProps(v as Obj)]),
+    );
+  }
+  const items = props['items'];
+  if (isObj(items)) node.items = fromJSONSchemaProps(items);
+  else if (Array.isArray(items) && isObj(items[0])) node.items = fromJSONSchemaProps(items[0]);
+  const additional = props['additionalProperties'];
+  if (isObj(additional)) node.additional = fromJSONSchemaProps(additional);
+  else if (additional === true) node.additional = {};
+  if (Array.isArray(props['required'])) node.required = props['required'].filter((r): r is string => typeof r === 'string');
+  if (node.type === 'array') {
+    const listType = props['x-kubernetes-list-type'];
+    node.listType = listType === 'map' || listType === 'set' ? listType : 'atomic';
+    if (node.listType === 'map') {
+      const keys = props['x-kubernetes-list-map-keys'];
+      node.listMapKeys = Array.isArray(keys) ? keys.filter((k): k is string => typeof k === 'string') : [];
+    }
+  }
+  const mapType = props['x-kubernetes-map-type'];
+  if (mapType === 'atomic' || mapType === 'granular') node.mapType = mapType;
+  if (props['x-kubernetes-preserve-unknown-fields'] === true) node.preserveUnknownFields = true;
+  if (props['x-kubernetes-int-or-string'] === true) node.intOrString = true;
+  if (props['x-kubernetes-embedded-resource'] === true) {
+    node.embeddedResource = true;
+    // An embedded resource implicitly declares its type and object metadata (apiextensions-apiserver
+    // adds these to the structural schema).
+    node.properties = {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object', preserveUnknownFields: true },
+      ...node.properties,
+    };
+  }
+  if ('default' in props) node.default = props['default'];
+  if (Array.isArray(props['enum'])) node.enum = props['enum'];
+  if (typeof props['format'] === 'string') node.format = props['format'];
+  if (typeof props['description'] === 'string') node.description = props['description'];
+  return node;
+}
