@@ -32,6 +32,10 @@ export interface ResourceInfo {
   subresources: { status?: boolean; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
   /** Whether metadata.generation is kept, and which changes bump it. */
   generation: 'none' | 'spec' | 'non-metadata' | 'non-status';
+  /** Served from a CustomResourceDefinition. */
+  custom?: boolean;
+  /** CRD additionalPrinterColumns (custom resources only), for server-side tables. */
+  printerColumns?: Array<{ name: string; type: string; jsonPath: string; format?: string; description?: string; priority?: number }>;
 }
 
 /** A Status cause, as the real server sends them in 422s. */
@@ -97,6 +101,8 @@ export interface ApplyArgs {
   subresource?: string;
   /** RFC 3339 time to stamp into managedFields. */
   now: string;
+  /** The type has a status subresource: main-resource writes neither change nor own `.status`, status writes do not own `.spec`. */
+  statusSubresource?: boolean;
 }
 
 export interface UpdateArgs {
@@ -107,6 +113,8 @@ export interface UpdateArgs {
   apiVersion: string;
   subresource?: string;
   now: string;
+  /** The type has a status subresource: main-resource writes neither change nor own `.status`, status writes do not own `.spec`. */
+  statusSubresource?: boolean;
 }
 
 /** Watch event as stored in the event history and sent to watchers. */
@@ -122,12 +130,21 @@ export interface StoreEvent {
  */
 export interface ControllerHost {
   resource(group: string, kind: string): ResourceInfo | undefined;
+  /**
+   * Every served resource type, CRDs included (optional: without it controllers scan a built-in
+   * list plus the types they have seen in events, for namespace deletion and garbage collection).
+   */
+  resources?(): ResourceInfo[];
   list(resource: ResourceInfo, namespace?: string): Obj[];
   get(resource: ResourceInfo, namespace: string | undefined, name: string): Obj | undefined;
   /** Creates as manager `manager` (defaults applied, not validated against client rules). */
   create(resource: ResourceInfo, object: Obj, manager: string): Obj;
-  /** Replaces the main resource (or its status subresource), keeping resourceVersion semantics. */
-  update(resource: ResourceInfo, object: Obj, manager: string, subresource?: 'status'): Obj;
+  /**
+   * Replaces the main resource (or its status subresource), keeping resourceVersion semantics.
+   * 'finalize' is the namespace finalize subresource: only spec.finalizers changes, and a deleting
+   * namespace left without finalizers is removed.
+   */
+  update(resource: ResourceInfo, object: Obj, manager: string, subresource?: 'status' | 'finalize'): Obj;
   /** Deletes as the API would (finalizers honoured, deletionTimestamp set when they remain). */
   delete(resource: ResourceInfo, namespace: string | undefined, name: string, propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'): void;
   /** Removes the object for good (after its finalizers are gone). */

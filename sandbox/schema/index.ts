@@ -2,7 +2,8 @@ import type { GVK, SchemaIndex, SchemaNode } from '../contracts.ts';
 import { builtinOpenAPIDocuments, type OpenAPIDocument } from '../openapi/documents.ts';
 import { DocumentResolver } from './node.ts';
 
-export { fromJSONSchemaProps } from './jsonschemaprops.ts';
+export { fromJSONSchemaProps, isCustomSchema } from './jsonschemaprops.ts';
+import { markCustom } from './jsonschemaprops.ts';
 export { unknownFields, requiredMissing } from './check.ts';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -60,11 +61,14 @@ export function createSchemaIndex(docs: Map<string, OpenAPIDocument> = builtinOp
     registerCustom(gvk, schema) {
       // Custom resources always carry full object metadata, whatever the CRD's schema says of it.
       const meta = objectMeta() ?? { type: 'object', preserveUnknownFields: true };
-      custom.set(gvkKey(gvk), {
-        ...schema,
-        type: 'object',
-        properties: { ...schema.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: meta },
-      });
+      custom.set(
+        gvkKey(gvk),
+        markCustom({
+          ...schema,
+          type: 'object',
+          properties: { ...schema.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: meta },
+        }),
+      );
     },
     unregisterCustom(gvk) {
       custom.delete(gvkKey(gvk));

@@ -11,8 +11,22 @@ function isObj(value: unknown): value is Obj {
  * SchemaNode. Custom resources have no strategic-merge markers: lists without
  * `x-kubernetes-list-type` are atomic, as structured-merge-diff treats them.
  */
+const custom = new WeakSet<SchemaNode>();
+
+/** Marks a node as a custom resource schema (no Go zero values behind it). */
+export function markCustom(node: SchemaNode): SchemaNode {
+  custom.add(node);
+  return node;
+}
+
+/** Whether a schema came from a CRD rather than the built-in OpenAPI documents. */
+export function isCustomSchema(node: SchemaNode | undefined): boolean {
+  return !!node && custom.has(node);
+}
+
 export function fromJSONSchemaProps(props: Obj): SchemaNode {
   const node: SchemaNode = {};
+  custom.add(node);
   const type = props['type'];
   if (typeof type === 'string' && TYPES.has(type)) node.type = type as SchemaNode['type'];
   if (isObj(props['properties'])) {

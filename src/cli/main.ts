@@ -1,6 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { DriftlessError } from '../core/errors.ts';
 import { registerTools } from './commands/tools.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerRender } from './commands/render.ts';
+import { registerSandbox } from './commands/sandbox.ts';
+import { registerSchema } from './commands/schema.ts';
+import { registerValidate } from './commands/validate.ts';
+import { registerDiff } from './commands/diff.ts';
+import { registerSync } from './commands/sync.ts';
 
 /**
  * The driftless CLI. Each command lives in ./commands and registers itself here.
@@ -13,6 +20,13 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTools(program);
+  registerServe(program);
+  registerRender(program);
+  registerSandbox(program);
+  registerSchema(program);
+  registerValidate(program);
+  registerDiff(program);
+  registerSync(program);
   return program;
 }
 

@@ -13,6 +13,7 @@ export interface DriftlessConfig {
 }
 
 export type RepositoryConfig =
+  /** `git`: an absolute path of a local repository (relative paths are resolved on load) or a git URL. */
   | { name: string; git: string }
   | { name: string; github: GitHubRepositoryConfig };
 
@@ -27,7 +28,7 @@ export interface GitHubRepositoryConfig {
 
 export interface ClusterConfig {
   name: string;
-  /** Where the kubeconfig comes from; relative file paths are resolved against the config file. */
+  /** Where the kubeconfig comes from: the reference resolves to the kubeconfig's content ({file:} paths are absolute after loading). */
   kubeconfig: SecretRef;
   context?: string;
   /** API server URL, used to map Argo CD `destination.server` to this cluster. */

@@ -15,6 +15,11 @@ export interface SyncRequest {
   trigger: Trigger;
   /** The commit the triggering event named, used to skip work that is already done. */
   atLeast?: string;
+  /**
+   * The push could not tell which files changed: sync only if the app's render dependencies
+   * changed between these commits (the worker asks the source; when it cannot tell, sync).
+   */
+  onlyIfChanged?: { from: string; to: string };
   enqueuedAt: string;
 }
 

@@ -18,6 +18,8 @@ export interface RenderResult {
    */
   dependencies: string[];
   renderer: 'yaml' | 'kustomize' | 'helm';
+  /** The rendering exactly as the tool printed it (kustomize, helm), for `driftless render`. */
+  text?: string;
 }
 
 export interface Renderer {

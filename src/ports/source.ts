@@ -10,6 +10,8 @@ export interface TreeEntry {
   sha?: string;
   /** For symlinks: the link target as stored in Git. */
   target?: string;
+  /** Size in bytes of a file, when the source knows it without reading it (lets renderers refuse huge files unread). */
+  size?: number;
 }
 
 /** A repository's files at one commit. Reads never touch a work tree. */

@@ -1,0 +1,2 @@
+/** The Kubernetes API stand-in: `startSandbox` for tests and benchmarks, `driftless sandbox` on the command line. */
+export { startSandbox, type Sandbox, type SandboxOptions } from './server/start.ts';

@@ -1,0 +1,239 @@
+import { ApiError, type Obj, type ResourceInfo, type SchemaIndex, type SchemaNode } from '../contracts.ts';
+import { schemaCauses } from './crvalidate.ts';
+import { applyDefaults, recordUpdate, unknownFields, validate } from './deps.ts';
+import type { Registry } from './registry.ts';
+import { alreadyExists, badRequest, conflict, invalid, notFound, qualified } from './status.ts';
+import { metaOf, type Store } from './store.ts';
+import { isObj, jsonEqual, nameSuffix, newUid, removePath, rfc3339 } from './util.ts';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  manager: string;
+  dryRun?: boolean;
+  fieldValidation?: FieldValidation;
+  /** Filled with `Warning:` header texts. */
+  warnings?: string[];
+  subresource?: 'status' | 'scale' | 'finalize';
+  /** The cluster's own writes (controllers): client rules (validation, namespace state) do not apply. */
+  internal?: boolean;
+  /** managedFields are already computed (server-side apply). */
+  applied?: boolean;
+}
+
+const managedTimeOrVersion = (p: string): boolean => p === '.metadata.resourceVersion' || /^\.metadata\.managedFields\[\]\.time$/.test(p);
+
+const systemMeta = ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'];
+/** Status strategies that also reset labels (their ResetFieldsFor lists metadata.labels). */
+const statusKeepsLabels = new Set(['apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'apps/daemonsets']);
+
+/**
+ * The metadata a status write stores. Built-in status strategies reset spec (and a few metadata
+ * fields) but keep the request's other metadata, so a controller can set annotations through
+ * /status (the Deployment controller's revision annotation) without bumping generation. A custom
+ * resource's status write keeps nothing but status and managedFields (customresource status_strategy.go).
+ */
+function statusMetadata(info: ResourceInfo, oldMeta: Obj, inMeta: Obj): Obj {
+  const meta: Obj = info.custom ? { ...oldMeta } : { ...inMeta };
+  const managedFields = inMeta.managedFields ?? oldMeta.managedFields;
+  if (managedFields === undefined) delete meta.managedFields; else meta.managedFields = managedFields;
+  if (info.custom) return meta;
+  const kept = [...systemMeta];
+  if (statusKeepsLabels.has(`${info.group}/${info.resource}`)) kept.push('labels');
+  if (info.group === '' && info.resource === 'pods') kept.push('ownerReferences');
+  for (const k of kept) {
+    if (oldMeta[k] === undefined) delete meta[k]; else meta[k] = oldMeta[k];
+  }
+  return meta;
+}
+
+/** The API server's storage logic shared by every verb: create and update pipelines. */
+export class Cluster {
+  constructor(
+    readonly registry: Registry,
+    readonly store: Store,
+    readonly schemas: SchemaIndex,
+    readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  schema(info: ResourceInfo): SchemaNode | undefined {
+    return this.schemas.root({ group: info.group, version: info.version, kind: info.kind });
+  }
+
+  apiVersion(info: ResourceInfo): string {
+    return info.group ? `${info.group}/${info.version}` : info.version;
+  }
+
+  /** Objects as the requested version shows them (storage is version-agnostic). */
+  view(info: ResourceInfo, obj: Obj): Obj {
+    const apiVersion = this.apiVersion(info);
+    return obj.apiVersion === apiVersion && obj.kind === info.kind ? obj : { ...obj, apiVersion, kind: info.kind };
+  }
+
+  namespaceState(namespace: string): 'missing' | 'active' | 'terminating' {
+    const ns = this.store.get(this.registry.lookup('', 'v1', 'namespaces')!, undefined, namespace);
+    if (!ns) return 'missing';
+    return metaOf(ns).deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating' ? 'terminating' : 'active';
+  }
+
+  create(info: ResourceInfo, namespace: string | undefined, body: Obj, opts: WriteOptions): Obj {
+    const obj = this.checkBody(info, namespace, body);
+    const meta = metaOf(obj);
+    if (!meta.name && typeof meta.generateName === 'string' && meta.generateName) meta.name = `${meta.generateName}${nameSuffix()}`;
+    if (!meta.name) throw invalid(info, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
+    const name = meta.name as string;
+    if (info.namespaced && !opts.internal) {
+      const state = this.namespaceState(meta.namespace as string);
+      if (state === 'missing') throw new ApiError(404, 'NotFound', `namespaces "${meta.namespace as string}" not found`, { name: meta.namespace as string, kind: 'namespaces' });
+      if (state === 'terminating') {
+        const message = `unable to create new content in namespace ${meta.namespace as string} because it is being terminated`;
+        throw new ApiError(403, 'Forbidden', `${qualified(info)} "${name}" is forbidden: ${message}`, { name, group: info.group, kind: info.resource, causes: [{ reason: 'NamespaceTerminating', message, field: 'metadata.namespace' }] });
+      }
+    }
+    if (this.store.get(info, meta.namespace as string | undefined, name)) throw alreadyExists(info, name);
+    const now = rfc3339(this.clock());
+    for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'resourceVersion', 'selfLink']) delete meta[k];
+    meta.uid = newUid();
+    meta.creationTimestamp = now;
+    if (info.generation !== 'none') meta.generation = 1; else delete meta.generation;
+    if (info.subresources.status && !opts.internal) {
+      if (!info.custom) obj.status = {};
+      else delete obj.status;
+    }
+    if (info.group === '' && info.resource === 'namespaces') {
+      // The namespace strategy's PrepareForCreate: the "kubernetes" finalizer and phase Active.
+      const spec = isObj(obj.spec) ? obj.spec : {};
+      if (!Array.isArray(spec.finalizers)) spec.finalizers = ['kubernetes'];
+      obj.spec = spec;
+      obj.status = { phase: 'Active' };
+    }
+    return this.commit(info, undefined, obj, opts);
+  }
+
+  update(info: ResourceInfo, namespace: string | undefined, name: string, body: Obj, opts: WriteOptions, allowCreate = false): Obj {
+    const old = this.store.get(info, namespace, name);
+    const incoming = this.checkBody(info, namespace, body, name);
+    if (!old) {
+      if (allowCreate) return this.create(info, namespace, incoming, opts);
+      throw notFound(info, name);
+    }
+    const inMeta = metaOf(incoming);
+    const oldMeta = metaOf(old);
+    if (inMeta.resourceVersion !== undefined && inMeta.resourceVersion !== '' && inMeta.resourceVersion !== oldMeta.resourceVersion) throw conflict(info, name);
+    if (inMeta.uid !== undefined && inMeta.uid !== '' && inMeta.uid !== oldMeta.uid) {
+      throw conflict(info, name, `Precondition failed: UID in precondition: ${String(inMeta.uid)}, UID in object meta: ${String(oldMeta.uid)}`);
+    }
+    let next: Obj;
+    if (opts.subresource === 'finalize') {
+      // The namespace finalize subresource changes spec.finalizers and nothing else.
+      const finalizers = (incoming.spec as { finalizers?: unknown } | undefined)?.finalizers;
+      next = { ...old, spec: { ...(old.spec as Obj | undefined), finalizers }, metadata: { ...oldMeta } };
+      if (finalizers === undefined) delete (next.spec as Obj).finalizers;
+    } else if (opts.subresource === 'status') {
+      next = { ...old, status: incoming.status, metadata: statusMetadata(info, oldMeta, inMeta) };
+    } else {
+      next = incoming;
+      if (info.subresources.status && opts.subresource !== 'scale') {
+        if (old.status === undefined) delete next.status; else next.status = old.status;
+      }
+      const meta = { ...inMeta };
+      for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']) {
+        if (oldMeta[k] === undefined) delete meta[k]; else meta[k] = oldMeta[k];
+      }
+      if (!('managedFields' in inMeta)) meta.managedFields = oldMeta.managedFields;
+      next.metadata = meta;
+    }
+    if (info.generation !== 'none' && opts.subresource !== 'status' && this.generationChanged(info, old, next)) metaOf(next).generation = ((oldMeta.generation as number) ?? 0) + 1;
+    return this.commit(info, old, next, opts);
+  }
+
+  private generationChanged(info: ResourceInfo, old: Obj, next: Obj): boolean {
+    const strip = (o: Obj, status: boolean): Obj => {
+      const { metadata: _m, status: s, ...rest } = o;
+      return status ? rest : { ...rest, status: s };
+    };
+    if (info.generation === 'spec') {
+      // deploymentStrategy.PrepareForUpdate also bumps on annotation changes, since annotations are
+      // copied to ReplicaSets (the controller's revision annotation goes through /status instead).
+      const annotationsCount = info.group === 'apps' && info.resource === 'deployments';
+      const annotations = (o: Obj): unknown => metaOf(o).annotations ?? {};
+      return !jsonEqual(old.spec, next.spec) || (annotationsCount && !jsonEqual(annotations(old), annotations(next)));
+    }
+    return !jsonEqual(strip(old, info.generation === 'non-status'), strip(next, info.generation === 'non-status'));
+  }
+
+  /** Validates the body's identity against the request and returns a private copy of it. */
+  private checkBody(info: ResourceInfo, namespace: string | undefined, body: Obj, name?: string): Obj {
+    if (!isObj(body)) throw badRequest('the body of the request was in an unknown format');
+    const obj = structuredClone(body);
+    const apiVersion = this.apiVersion(info);
+    if (obj.kind !== undefined && obj.kind !== info.kind && obj.kind !== '') throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion && obj.apiVersion !== '') throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+    obj.apiVersion = apiVersion;
+    obj.kind = info.kind;
+    const meta = isObj(obj.metadata) ? obj.metadata : {};
+    obj.metadata = meta;
+    if (info.namespaced) {
+      if (meta.namespace && meta.namespace !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      meta.namespace = namespace;
+    } else delete meta.namespace;
+    if (name !== undefined) {
+      if (meta.name && meta.name !== name) throw badRequest('the name of the object (' + String(meta.name) + ') does not match the name on the URL (' + name + ')');
+      meta.name = name;
+    }
+    return obj;
+  }
+
+  private commit(info: ResourceInfo, old: Obj | undefined, next: Obj, opts: WriteOptions): Obj {
+    const schema = this.schema(info);
+    if (!opts.internal) this.checkUnknownFields(info, next, schema, opts);
+    if (info.group === '' && info.resource === 'secrets' && isObj(next.stringData)) {
+      const data = { ...(isObj(next.data) ? next.data : {}) };
+      for (const [k, v] of Object.entries(next.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
+      next.data = data;
+      delete next.stringData;
+    }
+    if (info.group === '' && info.resource === 'namespaces') {
+      const meta = metaOf(next);
+      meta.labels = { ...(meta.labels as Record<string, string> | undefined), 'kubernetes.io/metadata.name': meta.name as string };
+    }
+    applyDefaults(info, next, old);
+    if (!opts.internal) {
+      const causes = [...(info.custom ? schemaCauses(next, schema) : []), ...validate(info, next, old, schema)];
+      if (causes.length > 0) throw invalid(info, metaOf(next).name as string, causes);
+    }
+    let result = next;
+    if (!opts.applied) {
+      result = recordUpdate({
+        old, updated: next, manager: opts.manager, schema, apiVersion: this.apiVersion(info), subresource: opts.subresource,
+        now: rfc3339(this.clock()), statusSubresource: info.subresources.status === true,
+      });
+    }
+    const meta = metaOf(result);
+    if (Array.isArray(meta.managedFields) && meta.managedFields.length === 0) delete meta.managedFields;
+    if (old && jsonEqual(old, result, managedTimeOrVersion)) return old;
+    const finished = meta.deletionTimestamp && !(Array.isArray(meta.finalizers) && meta.finalizers.length > 0) && !this.namespaceFinalizers(info, result);
+    if (opts.dryRun) {
+      if (!old) delete meta.resourceVersion; else meta.resourceVersion = metaOf(old).resourceVersion;
+      return result;
+    }
+    if (finished && old) return this.store.remove(info, result);
+    return this.store.put(info, result, old);
+  }
+
+  private namespaceFinalizers(info: ResourceInfo, obj: Obj): boolean {
+    if (info.group !== '' || info.resource !== 'namespaces') return false;
+    const finalizers = (obj.spec as { finalizers?: unknown[] } | undefined)?.finalizers;
+    return Array.isArray(finalizers) && finalizers.length > 0;
+  }
+
+  private checkUnknownFields(info: ResourceInfo, obj: Obj, schema: SchemaNode | undefined, opts: WriteOptions): void {
+    if (!schema) return;
+    const unknown = unknownFields(obj, schema).filter((p) => p !== '.stringData' || info.resource !== 'secrets');
+    if (unknown.length === 0) return;
+    const mode = opts.fieldValidation ?? 'Warn';
+    if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p.slice(1)}"`).join(', ')}`);
+    if (mode === 'Warn') for (const p of unknown) opts.warnings?.push(`unknown field "${p.slice(1)}"`);
+    for (const p of unknown) removePath(obj, p);
+  }
+}

@@ -1,0 +1,217 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, type Obj, type ResourceInfo } from '../contracts.ts';
+import type { Auth, User } from './auth.ts';
+import type { Cluster, FieldValidation, WriteOptions } from './cluster.ts';
+import { defaultPropagationPolicy, jobOrphanWarning, jsonPatch, mergePatch } from './deps.ts';
+import type { RequestInfo } from './request.ts';
+import { reviewResponse, reviewKinds } from './reviews.ts';
+import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { badRequest, notFound } from './status.ts';
+import { metaOf } from './store.ts';
+import { toTable } from './tables.ts';
+import { deleteObject, patchObject, scaleOf, writeScale, type DeleteOptions } from './verbs.ts';
+import { isObj } from './util.ts';
+import { serveWatch } from './watch.ts';
+
+export interface Reply {
+  status: number;
+  body: unknown;
+  warnings?: string[];
+}
+
+export interface ResourceRequest {
+  ri: RequestInfo;
+  params: URLSearchParams;
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: string;
+  user: User;
+  auth: Auth;
+}
+
+export const resourceNotFound = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+
+function parseJson(body: string): Obj {
+  if (!body.trim()) throw badRequest('the body of the request was empty');
+  try {
+    const v: unknown = JSON.parse(body);
+    if (!isObj(v)) throw new Error('not an object');
+    return v;
+  } catch (err) {
+    throw badRequest(`the body of the request was in an unknown format: ${(err as Error).message}`);
+  }
+}
+
+function writeOptions(r: ResourceRequest): WriteOptions {
+  const dryRun = r.params.getAll('dryRun');
+  if (dryRun.some((d) => d !== 'All')) throw badRequest(`Invalid dryRun: ${dryRun.join(',')}: must be "All"`);
+  const fv = r.params.get('fieldValidation');
+  if (fv && !['Strict', 'Warn', 'Ignore'].includes(fv)) throw badRequest(`Invalid fieldValidation: ${fv}: must be one of Ignore, Warn, Strict`);
+  const ua = r.req.headers['user-agent'] ?? '';
+  const manager = r.params.get('fieldManager') || ua.split('/')[0] || 'unknown';
+  return { manager, dryRun: dryRun.length > 0, fieldValidation: (fv ?? undefined) as FieldValidation | undefined, warnings: [] };
+}
+
+type Shape = 'table' | 'partial' | 'plain';
+function shapeOf(accept: string | undefined): Shape {
+  const first = (accept ?? '').split(',').find((p) => !p.includes('protobuf')) ?? '';
+  if (/as=Table/i.test(first)) return 'table';
+  if (/as=PartialObjectMetadata/i.test(first)) return 'partial';
+  return 'plain';
+}
+
+const partial = (o: Obj): Obj => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata });
+
+/** Serves one resource request; returns undefined when it streamed the answer itself (watch). */
+export function handleResource(cluster: Cluster, r: ResourceRequest): Reply | undefined {
+  const { ri, params } = r;
+  if (reviewKinds.has(ri.resource) && ri.verb === 'create') return { status: 201, body: reviewResponse(ri.resource, parseJson(r.body), r.user, r.auth, cluster) };
+  const info = cluster.registry.lookup(ri.group, ri.version, ri.resource);
+  if (!info || (ri.subresource && !['status', 'scale', 'finalize'].includes(ri.subresource))) throw resourceNotFound();
+  if (ri.subresource === 'scale' && !info.subresources.scale) throw resourceNotFound();
+  if (ri.subresource === 'finalize' && !(info.group === '' && info.resource === 'namespaces')) throw resourceNotFound();
+  if (ri.subresource === 'status' && !info.subresources.status && !(info.resource === 'namespaces')) throw resourceNotFound();
+  if (!ri.subresource && !info.verbs.includes(ri.verb)) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+  if (!info.namespaced && ri.namespace !== undefined) throw resourceNotFound();
+  const ns = info.namespaced ? ri.namespace : undefined;
+  if (info.namespaced && !ns && !['list', 'watch', 'deletecollection'].includes(ri.verb)) throw resourceNotFound();
+  const shape = shapeOf(r.req.headers.accept);
+  switch (ri.verb) {
+    case 'get': {
+      const obj = cluster.store.get(info, ns, ri.name!);
+      if (!obj) throw notFound(info, ri.name!);
+      if (ri.subresource === 'scale') return { status: 200, body: scaleOf(cluster, info, obj) };
+      const view = cluster.view(info, obj);
+      if (shape === 'table') return { status: 200, body: toTable(info, [view], { resourceVersion: metaOf(obj).resourceVersion }, params.get('includeObject')) };
+      return { status: 200, body: shape === 'partial' ? partial(view) : view };
+    }
+    case 'list': return { status: 200, body: list(cluster, info, ns, params, shape) };
+    case 'watch': {
+      const matches = matcher(params, ri.name);
+      const shapeFn = shape === 'table' ? (o: Obj): Obj => toTable(info, [o], {}, params.get('includeObject')) : shape === 'partial' ? partial : (o: Obj): Obj => o;
+      serveWatch(cluster, r.res, { info, namespace: ns, matches, params, shape: shapeFn }, (fn) => { r.res.on('close', fn); });
+      return undefined;
+    }
+    case 'create': {
+      if (ri.name && !(info.resource === 'namespaces' && ri.subresource)) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+      const opts = writeOptions(r);
+      const obj = cluster.create(info, ns, parseJson(r.body), opts);
+      return { status: 201, body: cluster.view(info, obj), warnings: opts.warnings };
+    }
+    case 'update': {
+      const opts = writeOptions(r);
+      if (ri.subresource === 'scale') return { status: 200, body: writeScale(cluster, info, ns, ri.name!, parseJson(r.body), opts), warnings: opts.warnings };
+      if (ri.subresource === 'status' || ri.subresource === 'finalize') opts.subresource = ri.subresource;
+      const before = cluster.store.get(info, ns, ri.name!);
+      const obj = cluster.update(info, ns, ri.name!, parseJson(r.body), opts, ri.subresource !== 'finalize' && allowCreateOnUpdate(info));
+      return { status: before ? 200 : 201, body: cluster.view(info, obj), warnings: opts.warnings };
+    }
+    case 'patch': {
+      const opts = writeOptions(r);
+      const contentType = r.req.headers['content-type'] ?? '';
+      if (ri.subresource === 'scale') {
+        const live = cluster.store.get(info, ns, ri.name!);
+        if (!live) throw notFound(info, ri.name!);
+        const patched = patchScale(scaleOf(cluster, info, live), contentType, r.body);
+        return { status: 200, body: writeScale(cluster, info, ns, ri.name!, patched, opts), warnings: opts.warnings };
+      }
+      if (ri.subresource === 'status') opts.subresource = 'status';
+      const isApply = contentType.startsWith('application/apply-patch');
+      if (!isApply && params.has('force')) throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' }] });
+      const force = params.get('force') === 'true';
+      const { object, created } = patchObject(cluster, info, ns, ri.name!, contentType, r.body, { ...opts, force, explicitManager: params.get('fieldManager') ?? undefined });
+      return { status: created ? 201 : 200, body: cluster.view(info, object), warnings: opts.warnings };
+    }
+    case 'delete': {
+      const opts = writeOptions(r);
+      const { body, deleted } = deleteObject(cluster, info, ns, ri.name!, deleteOptions(r, info, opts));
+      return { status: deleted || !params.has('orphanDependents') ? 200 : 202, body, warnings: opts.warnings };
+    }
+    case 'deletecollection': {
+      const opts = writeOptions(r);
+      const doomed = listObjects(cluster, info, ns, params);
+      const delOpts = deleteOptions(r, info, opts);
+      const items = doomed.map((o) => deleteObject(cluster, info, ns, metaOf(o).name as string, delOpts).body);
+      return { status: 200, body: { kind: `${info.kind}List`, apiVersion: cluster.apiVersion(info), metadata: { resourceVersion: String(cluster.store.resourceVersion) }, items }, warnings: opts.warnings };
+    }
+    default: throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+  }
+}
+
+/** Types whose REST storage creates on PUT (AllowCreateOnUpdate in their strategies). */
+function allowCreateOnUpdate(info: ResourceInfo): boolean {
+  return info.group === '' && ['events', 'endpoints', 'services'].includes(info.resource) || info.group === 'coordination.k8s.io';
+}
+
+/** Scale has no lists, so merge and strategic merge patches coincide. */
+function patchScale(scale: Obj, contentType: string, body: string): Obj {
+  let patch: unknown;
+  try {
+    patch = JSON.parse(body || 'null');
+  } catch (err) {
+    throw badRequest(`error decoding patch: ${(err as Error).message}`);
+  }
+  if (contentType.split(';')[0]!.trim() === 'application/json-patch+json' && Array.isArray(patch)) return jsonPatch(scale, patch);
+  if (!isObj(patch)) throw badRequest('the patch is not a JSON object');
+  return mergePatch(scale, patch);
+}
+
+/**
+ * DeleteOptions from the query and body. Without propagationPolicy or orphanDependents the type's
+ * DefaultGarbageCollectionPolicy applies: batch/v1 Jobs and v1 ReplicationControllers orphan their
+ * pods, and a Job DELETE says so in a warning (pkg/registry/batch/job/storage/storage.go).
+ */
+function deleteOptions(r: ResourceRequest, info: ResourceInfo, write: WriteOptions): DeleteOptions {
+  const body: Obj = r.body.trim() ? parseJson(r.body) : {};
+  const opts: DeleteOptions = { dryRun: write.dryRun === true || (Array.isArray(body.dryRun) && body.dryRun.includes('All')) };
+  const policy = r.params.get('propagationPolicy') ?? (body.propagationPolicy as string | undefined);
+  if (policy) opts.propagationPolicy = policy;
+  const orphan = r.params.get('orphanDependents') ?? body.orphanDependents;
+  if (orphan !== undefined && orphan !== null) opts.orphanDependents = orphan === true || orphan === 'true';
+  if (!policy && opts.orphanDependents === undefined) {
+    opts.propagationPolicy = defaultPropagationPolicy(info);
+    if (info.group === 'batch' && info.kind === 'Job' && opts.propagationPolicy === 'Orphan') write.warnings?.push(jobOrphanWarning);
+  }
+  if (isObj(body.preconditions)) opts.preconditions = body.preconditions as DeleteOptions['preconditions'];
+  return opts;
+}
+
+function matcher(params: URLSearchParams, name?: string): (o: Obj) => boolean {
+  const labels = parseLabelSelector(params.get('labelSelector'));
+  const fields = parseFieldSelector(name ? `metadata.name=${name}` : params.get('fieldSelector'));
+  return (o) => (!labels || labels(labelsOf(o))) && (!fields || fields(o));
+}
+
+function listObjects(cluster: Cluster, info: ResourceInfo, ns: string | undefined, params: URLSearchParams): Obj[] {
+  const matches = matcher(params);
+  return cluster.store.list(info, ns).filter(matches);
+}
+
+const keyOf = (o: Obj): string => { const m = metaOf(o); return m.namespace ? `${m.namespace as string}/${m.name as string}` : (m.name as string); };
+
+function list(cluster: Cluster, info: ResourceInfo, ns: string | undefined, params: URLSearchParams, shape: Shape): Obj {
+  const keyed = listObjects(cluster, info, ns, params).map((o) => [keyOf(o), o] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  let items = keyed.map(([, o]) => o);
+  const rv = String(cluster.store.resourceVersion);
+  const metadata: Obj = { resourceVersion: rv };
+  const cont = params.get('continue');
+  if (cont) {
+    let after: string;
+    try {
+      after = (JSON.parse(Buffer.from(cont, 'base64url').toString('utf8')) as { start: string }).start;
+    } catch {
+      throw badRequest('continue key is not valid: illegal base64 data');
+    }
+    items = items.filter((o) => keyOf(o) > after);
+  }
+  const limit = Number(params.get('limit') ?? '0');
+  if (limit > 0 && items.length > limit) {
+    metadata.remainingItemCount = items.length - limit;
+    items = items.slice(0, limit);
+    metadata.continue = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: keyOf(items[items.length - 1]!) })).toString('base64url');
+  }
+  const views = items.map((o) => cluster.view(info, o));
+  if (shape === 'table') return toTable(info, views, metadata, params.get('includeObject'));
+  if (shape === 'partial') return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: views.map(partial) };
+  return { kind: `${info.kind}List`, apiVersion: cluster.apiVersion(info), metadata, items: views };
+}

@@ -1,0 +1,89 @@
+import { createAppAuth } from '@octokit/auth-app';
+import { Octokit } from '@octokit/rest';
+import { DriftlessError } from '../../core/errors.ts';
+import { defaultRetryPolicy, withRetry } from '../../core/retry.ts';
+import type { RetryPolicy } from '../../core/retry.ts';
+import { classifyGitHubError } from './retry.ts';
+
+export type GitHubAuth = { token: string } | { appId: number | string; privateKey: string; installationId?: number };
+
+export type OctokitOptions = NonNullable<ConstructorParameters<typeof Octokit>[0]>;
+
+export interface GitHubClientOptions {
+  owner: string;
+  repo: string;
+  /** GitHub Enterprise: https://ghe.example.com/api/v3. Default https://api.github.com. */
+  apiUrl?: string;
+  auth: GitHubAuth;
+  retry?: Partial<RetryPolicy>;
+  /** Longest rate-limit wait to sit out in-process; longer waits fail with RATE_LIMITED (transient). */
+  maxRateLimitWaitMs?: number;
+  /** Refresh installation tokens this long before they expire (default 5 min). */
+  tokenRefreshMarginMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  octokit?: Partial<OctokitOptions>;
+}
+
+/** Lazily connected Octokit (the App installation id may need a lookup first). */
+export type OctokitProvider = () => Promise<Octokit>;
+
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * auth-app's default cache keeps tokens 59 minutes whatever GitHub said; this one honours `expires_at`
+ * (third field of auth-app's cache record) minus a margin, so a token is never used near its expiry.
+ */
+export function expiryAwareTokenCache(marginMs: number, now: () => number = Date.now): { get(key: string): string | undefined; set(key: string, value: string): void } {
+  const entries = new Map<string, string>();
+  return {
+    get(key) {
+      const value = entries.get(key);
+      if (value === undefined) return undefined;
+      const expiresAt = Date.parse(value.split('|')[2] ?? '');
+      if (!Number.isFinite(expiresAt) || expiresAt - marginMs <= now()) {
+        entries.delete(key);
+        return undefined;
+      }
+      return value;
+    },
+    set(key, value) {
+      entries.set(key, value);
+    },
+  };
+}
+
+function build(options: GitHubClientOptions, auth: OctokitOptions): Octokit {
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
+  const maxWait = options.maxRateLimitWaitMs ?? 60_000;
+  const octokit = new Octokit({ userAgent: 'driftless', log: silent, ...options.octokit, ...auth, baseUrl: (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '') });
+  octokit.hook.wrap('request', (request, requestOptions) =>
+    withRetry(async () => request(requestOptions), { policy: { ...policy, maxMs: Math.max(policy.maxMs, maxWait) }, classify: (err) => classifyGitHubError(err, maxWait), sleep: options.sleep }),
+  );
+  return octokit;
+}
+
+export function createOctokitProvider(options: GitHubClientOptions): OctokitProvider {
+  let connecting: Promise<Octokit> | undefined;
+  const connect = async (): Promise<Octokit> => {
+    if ('token' in options.auth) return build(options, { auth: options.auth.token });
+    const { appId, privateKey } = options.auth;
+    const cache = expiryAwareTokenCache(options.tokenRefreshMarginMs ?? 5 * 60_000);
+    let installationId = options.auth.installationId;
+    if (installationId === undefined) {
+      const asApp = build(options, { authStrategy: createAppAuth, auth: { appId, privateKey, cache } });
+      try {
+        installationId = (await asApp.apps.getRepoInstallation({ owner: options.owner, repo: options.repo })).data.id;
+      } catch (err) {
+        throw new DriftlessError('GITHUB_ERROR', `GitHub App ${appId} is not installed on ${options.owner}/${options.repo} (or its key is wrong): install the app on the repository or set app.installationId`, { field: 'github.app' }, { cause: err });
+      }
+    }
+    return build(options, { authStrategy: createAppAuth, auth: { appId, privateKey, installationId, cache } });
+  };
+  return () => {
+    connecting ??= connect().catch((err: unknown) => {
+      connecting = undefined;
+      throw err;
+    });
+    return connecting;
+  };
+}

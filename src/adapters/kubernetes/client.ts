@@ -1,0 +1,220 @@
+import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
+import { HttpMethod, KubeConfig, KubernetesObjectApi, Observable, PatchStrategy, type Configuration, type KubernetesObject, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import { DriftlessError } from '../../core/errors.ts';
+import { groupOf, isRecord, versionOf } from '../../core/objects.ts';
+import type { KubeObject } from '../../core/types.ts';
+import type { ApplyOptions, ClusterClient, JsonPatchOperation, ResourceType } from '../../ports/cluster.ts';
+import { DiscoveryCache } from './discovery.ts';
+import { networkError, statusError, type StatusBody, type Verb } from './errors.ts';
+
+class HttpStatusError extends Error {
+  constructor(readonly status: number, readonly body: StatusBody | string | undefined, readonly headers: Record<string, string>) {
+    super(`HTTP ${status}`);
+  }
+}
+
+/**
+ * client-node's object API with raw JSON in and out: its typed (de)serialisation drops unknown
+ * fields and turns timestamps into Dates, which would corrupt server-side apply bodies and diffs.
+ * Transport, TLS and authentication stay client-node's.
+ */
+class RawObjectApi extends KubernetesObjectApi {
+  private sharedAgent: HttpsAgent | undefined;
+
+  constructor(configuration: Configuration) {
+    super(configuration);
+    // client-node builds a fresh https.Agent for every request (a TLS handshake each time); one
+    // keep-alive agent with the same TLS options makes 500 applies cost 500 requests, not 500 handshakes.
+    configuration.middleware.push({
+      pre: (context: RequestContext) => {
+        const agent = context.getAgent();
+        if (agent instanceof HttpsAgent) {
+          this.sharedAgent ??= new HttpsAgent({ ...(agent as HttpsAgent & { options: AgentOptions }).options, keepAlive: true, maxSockets: 32 });
+          context.setAgent(this.sharedAgent);
+        }
+        return new Observable(Promise.resolve(context));
+      },
+      post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+    });
+  }
+
+  async send(method: HttpMethod, path: string, query: Record<string, string> = {}, body?: { contentType: string; text: string }): Promise<unknown> {
+    const context = this.configuration.baseServer.makeRequestContext(path, method);
+    context.setHeaderParam('Accept', 'application/json');
+    for (const [key, value] of Object.entries(query)) context.setQueryParam(key, value);
+    if (body) {
+      context.setHeaderParam('Content-Type', body.contentType);
+      context.setBody(body.text);
+    }
+    return this.requestPromise(context);
+  }
+
+  protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
+    const text = await response.body.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return parsed as T;
+    throw new HttpStatusError(response.httpStatusCode, parsed as StatusBody | string | undefined, response.headers);
+  }
+}
+
+export interface KubernetesClusterOptions {
+  /** Context to use; default: the kubeconfig's current context. */
+  context?: string;
+  /** On-disk discovery cache folder (CLI); memory only when absent. */
+  discoveryCacheDir?: string;
+  discoveryTtlMs?: number;
+  /** Give up on a request after this long (a transient CLUSTER_UNAVAILABLE); default 60 s. */
+  requestTimeoutMs?: number;
+}
+
+function basePath(group: string, version: string): string {
+  return group ? `/apis/${group}/${version}` : `/api/${version}`;
+}
+
+function resourcePath(type: ResourceType, namespace: string | undefined, name?: string): string {
+  const ns = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${basePath(type.group, type.version)}${ns}/${type.plural}${name !== undefined ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+/** The Kubernetes adapter of the ClusterClient port, on @kubernetes/client-node 1.3. */
+export class KubernetesCluster implements ClusterClient {
+  readonly server: string;
+  private readonly api: RawObjectApi;
+  private readonly discovery: DiscoveryCache;
+  private readonly openApiIndex = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  private readonly timeoutMs: number;
+
+  constructor(kubeconfig: KubeConfig, options: KubernetesClusterOptions = {}) {
+    if (options.context) {
+      if (!kubeconfig.getContextObject(options.context)) throw new DriftlessError('CONFIG_INVALID', `kubeconfig has no context "${options.context}" (it has: ${kubeconfig.getContexts().map((c) => c.name).join(', ') || 'none'})`, { field: 'context' });
+      kubeconfig.setCurrentContext(options.context);
+    }
+    const cluster = kubeconfig.getCurrentCluster();
+    if (!cluster) throw new DriftlessError('CONFIG_INVALID', 'kubeconfig has no current cluster: set current-context or the cluster context', { field: 'kubeconfig' });
+    this.server = cluster.server;
+    this.timeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.api = kubeconfig.makeApiClient(RawObjectApi);
+    this.discovery = new DiscoveryCache(this.server, { ...(options.discoveryCacheDir ? { dir: options.discoveryCacheDir } : {}), ...(options.discoveryTtlMs ? { ttlMs: options.discoveryTtlMs } : {}) });
+  }
+
+  private async call(verb: Verb, method: HttpMethod, path: string, query?: Record<string, string>, body?: { contentType: string; text: string }): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    // client-node's fetch takes no signal: a hung server must still end in a retryable error.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DriftlessError('CLUSTER_UNAVAILABLE', `the API server at ${this.server} did not answer ${method} ${path} within ${this.timeoutMs / 1000}s`, { transient: true })), this.timeoutMs);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([this.api.send(method, path, query, body), timeout]);
+    } catch (err) {
+      if (err instanceof HttpStatusError) throw statusError(err.status, err.body, err.headers, verb, this.server);
+      throw networkError(err, this.server);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async groupVersion(apiVersion: string, refresh: boolean): Promise<ResourceType[] | undefined> {
+    if (!refresh) {
+      const cached = await this.discovery.get(apiVersion);
+      if (cached) return cached.resources;
+    }
+    const group = groupOf(apiVersion);
+    const version = versionOf(apiVersion);
+    let list: unknown;
+    try {
+      list = await this.call('discovery', HttpMethod.GET, basePath(group, version));
+    } catch (err) {
+      if (err instanceof DriftlessError && err.details.status === 404) {
+        await this.discovery.set(apiVersion, undefined);
+        return undefined;
+      }
+      throw err;
+    }
+    const resources = (isRecord(list) && Array.isArray(list.resources) ? list.resources : [])
+      .filter((r): r is Record<string, unknown> => isRecord(r) && typeof r.name === 'string' && !r.name.includes('/'))
+      .map((r) => ({ group, version, kind: String(r.kind), plural: String(r.name), namespaced: r.namespaced === true }));
+    await this.discovery.set(apiVersion, resources);
+    return resources;
+  }
+
+  async resolve(apiVersion: string, kind: string, options: { refresh?: boolean } = {}): Promise<ResourceType | undefined> {
+    const resources = await this.groupVersion(apiVersion, options.refresh === true);
+    return resources?.find((r) => r.kind === kind);
+  }
+
+  async list(type: ResourceType, namespace?: string): Promise<KubeObject[]> {
+    const list = await this.call('list', HttpMethod.GET, resourcePath(type, namespace));
+    const items = isRecord(list) && Array.isArray(list.items) ? (list.items as KubeObject[]) : [];
+    // List items carry no apiVersion/kind of their own.
+    const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
+    return items.map((item) => ({ ...item, apiVersion, kind: type.kind }));
+  }
+
+  async get(type: ResourceType, name: string, namespace?: string): Promise<KubeObject | undefined> {
+    try {
+      return (await this.call('get', HttpMethod.GET, resourcePath(type, namespace, name))) as KubeObject;
+    } catch (err) {
+      if (err instanceof DriftlessError && err.details.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async apply(type: ResourceType, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    const query: Record<string, string> = { fieldManager: options.fieldManager };
+    if (options.force) query.force = 'true';
+    if (options.dryRun) query.dryRun = 'All';
+    const path = resourcePath(type, object.metadata.namespace, object.metadata.name ?? '');
+    return (await this.call('apply', HttpMethod.PATCH, path, query, { contentType: PatchStrategy.ServerSideApply, text: JSON.stringify(object) })) as KubeObject;
+  }
+
+  async patchJson(type: ResourceType, name: string, namespace: string | undefined, operations: JsonPatchOperation[]): Promise<KubeObject> {
+    return (await this.call('patch', HttpMethod.PATCH, resourcePath(type, namespace, name), {}, { contentType: PatchStrategy.JsonPatch, text: JSON.stringify(operations) })) as KubeObject;
+  }
+
+  async delete(type: ResourceType, name: string, namespace?: string): Promise<boolean> {
+    try {
+      await this.call('delete', HttpMethod.DELETE, resourcePath(type, namespace, name), { propagationPolicy: 'Background' });
+      return true;
+    } catch (err) {
+      if (err instanceof DriftlessError && err.details.status === 404) return false;
+      throw err;
+    }
+  }
+
+  openApi(group: string, version: string): Promise<Record<string, unknown> | undefined> {
+    const key = group ? `apis/${group}/${version}` : `api/${version}`;
+    let doc = this.openApiIndex.get(key);
+    if (!doc) {
+      doc = (async () => {
+        const index = await this.call('openapi', HttpMethod.GET, '/openapi/v3');
+        const paths = isRecord(index) && isRecord(index.paths) ? index.paths : {};
+        const entry = paths[key];
+        const url = isRecord(entry) && typeof entry.serverRelativeURL === 'string' ? entry.serverRelativeURL : undefined;
+        if (!url) return undefined;
+        const [pathname, search] = url.split('?');
+        const query = Object.fromEntries(new URLSearchParams(search ?? ''));
+        const result = await this.call('openapi', HttpMethod.GET, pathname!, query);
+        return isRecord(result) ? result : undefined;
+      })();
+      this.openApiIndex.set(key, doc);
+    }
+    return doc;
+  }
+}
+
+/** A cluster client from kubeconfig text (never a file path: secrets resolve to content). */
+export function createKubernetesCluster(kubeconfigText: string, options: KubernetesClusterOptions = {}): KubernetesCluster {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(kubeconfigText);
+  } catch (err) {
+    throw new DriftlessError('CONFIG_INVALID', `kubeconfig is not valid: ${err instanceof Error ? err.message : String(err)}`, { field: 'kubeconfig' });
+  }
+  return new KubernetesCluster(kc, options);
+}

@@ -1,0 +1,43 @@
+import { DriftlessError } from '../../core/errors.ts';
+import { isTransientNetworkError, isTransientStatus, parseRetryAfter } from '../../core/retry.ts';
+
+/** A Kubernetes `Status` body, as the API server sends it with every failure. */
+export interface StatusBody {
+  kind?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+  details?: { retryAfterSeconds?: number; causes?: Array<{ field?: string; message?: string; reason?: string }> };
+}
+
+export type Verb = 'list' | 'get' | 'apply' | 'patch' | 'delete' | 'discovery' | 'openapi';
+
+/**
+ * Maps an HTTP failure to a DriftlessError that keeps the API server's own message: 401/403 →
+ * CLUSTER_UNAUTHORIZED; 429/5xx → CLUSTER_UNAVAILABLE (transient, with Retry-After); 409 on apply →
+ * APPLY_CONFLICT; any other refusal → APPLY_FAILED.
+ */
+export function statusError(status: number, body: StatusBody | string | undefined, headers: Record<string, string>, verb: Verb, server: string): DriftlessError {
+  const message = typeof body === 'object' && body?.message ? body.message : typeof body === 'string' && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`;
+  const reason = typeof body === 'object' ? body.reason : undefined;
+  const details = { status, ...(reason ? { reason } : {}) };
+  if (status === 401) return new DriftlessError('CLUSTER_UNAUTHORIZED', `the API server at ${server} rejected the credentials (401 Unauthorized): check the kubeconfig's token or certificate`, details);
+  if (status === 403) return new DriftlessError('CLUSTER_UNAUTHORIZED', `${message} (403 Forbidden: grant driftless's identity this permission)`, details);
+  if (isTransientStatus(status)) {
+    const header = headers['retry-after'];
+    const bodyAfter = typeof body === 'object' ? body.details?.retryAfterSeconds : undefined;
+    const retryAfterMs = parseRetryAfter(header) ?? (bodyAfter !== undefined ? bodyAfter * 1000 : undefined);
+    return new DriftlessError('CLUSTER_UNAVAILABLE', `the API server at ${server} answered ${status}: ${message}`, { ...details, transient: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  }
+  if (status === 409 && verb === 'apply') return new DriftlessError('APPLY_CONFLICT', `${message} (another field manager owns these fields; set force: true on the app to let Git win)`, details);
+  return new DriftlessError('APPLY_FAILED', message, details);
+}
+
+/** Network failures (refused, reset, timeout) are transient CLUSTER_UNAVAILABLE; others pass through. */
+export function networkError(err: unknown, server: string): unknown {
+  if (err instanceof DriftlessError) return err;
+  if (isTransientNetworkError(err) || (err instanceof Error && /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT/i.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`))) {
+    return new DriftlessError('CLUSTER_UNAVAILABLE', `cannot reach the API server at ${server}: ${err instanceof Error ? err.message : String(err)}`, { transient: true }, { cause: err });
+  }
+  return err;
+}

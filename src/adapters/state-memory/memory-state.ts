@@ -1,0 +1,86 @@
+import type { AppStatusRecord, DeliveryRecord, Pin, StateStore, SyncRecord } from '../../ports/state.ts';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** StateStore in memory, for unit tests and one-shot runs. Same semantics as the SQLite store. */
+export class MemoryStateStore implements StateStore {
+  private readonly deliveries = new Map<string, DeliveryRecord>();
+  private readonly apps = new Map<string, AppStatusRecord>();
+  private readonly syncs = new Map<string, { seq: number; record: SyncRecord }>();
+  private readonly dependencies = new Map<string, string[]>();
+  private seq = 0;
+
+  async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
+    const record = this.deliveries.get(id);
+    return record && clone(record);
+  }
+
+  async putDelivery(record: DeliveryRecord): Promise<void> {
+    // The first receipt time wins, as in the SQLite store: redeliveries keep the original.
+    const receivedAt = this.deliveries.get(record.id)?.receivedAt ?? record.receivedAt;
+    this.deliveries.set(record.id, { ...clone(record), receivedAt });
+  }
+
+  async getAppStatus(app: string): Promise<AppStatusRecord | undefined> {
+    const record = this.apps.get(app);
+    return record && clone(record);
+  }
+
+  async listAppStatus(): Promise<AppStatusRecord[]> {
+    return [...this.apps.values()].sort((a, b) => a.app.localeCompare(b.app)).map(clone);
+  }
+
+  async updateAppStatus(app: string, patch: Partial<Omit<AppStatusRecord, 'app'>>): Promise<AppStatusRecord> {
+    const current = this.apps.get(app) ?? { app, status: 'Never', sourceMissing: false };
+    const next = mergeStatus(current, patch);
+    this.apps.set(app, next);
+    return clone(next);
+  }
+
+  async setPin(app: string, pin: Pin | undefined): Promise<void> {
+    await this.updateAppStatus(app, { pin });
+  }
+
+  async putSync(record: SyncRecord): Promise<void> {
+    const existing = this.syncs.get(record.id);
+    this.syncs.set(record.id, { seq: existing?.seq ?? ++this.seq, record: clone(record) });
+  }
+
+  async getSync(id: string): Promise<SyncRecord | undefined> {
+    const entry = this.syncs.get(id);
+    return entry && clone(entry.record);
+  }
+
+  async listSyncs(filter: { app?: string; limit?: number } = {}): Promise<SyncRecord[]> {
+    return [...this.syncs.values()]
+      .filter((entry) => filter.app === undefined || entry.record.app === filter.app)
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, filter.limit ?? 100)
+      .map((entry) => clone(entry.record));
+  }
+
+  async getRenderDependencies(app: string): Promise<string[] | undefined> {
+    const paths = this.dependencies.get(app);
+    return paths && [...paths];
+  }
+
+  async setRenderDependencies(app: string, paths: string[]): Promise<void> {
+    this.dependencies.set(app, [...new Set(paths)].sort());
+  }
+
+  async listRenderDependencies(): Promise<Map<string, string[]>> {
+    return new Map([...this.dependencies].map(([app, paths]) => [app, [...paths]]));
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** A key present with value undefined clears that field. */
+export function mergeStatus(current: AppStatusRecord, patch: Partial<Omit<AppStatusRecord, 'app'>>): AppStatusRecord {
+  const next: AppStatusRecord = { ...current };
+  for (const [key, value] of Object.entries(patch) as Array<[keyof AppStatusRecord, unknown]>) {
+    if (value === undefined) delete next[key];
+    else (next as unknown as Record<string, unknown>)[key] = value;
+  }
+  return next;
+}

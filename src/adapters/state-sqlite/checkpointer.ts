@@ -1,0 +1,42 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Checkpoints the WAL from a worker thread with its own connection. better-sqlite3 is
+ * synchronous, and a checkpoint is the one step that fsyncs (synchronous=NORMAL): run inline,
+ * it would stall every webhook ack for tens of milliseconds. PASSIVE never blocks the writer.
+ */
+const source = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 1000');
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next tick tries again */ }
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+export function startCheckpointer(file: string, intervalMs = 1000): Checkpointer {
+  const require = createRequire(import.meta.url);
+  const worker = new Worker(source, { eval: true, workerData: { module: require.resolve('better-sqlite3'), file, intervalMs } });
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('error', () => {});
+  return {
+    async stop() {
+      worker.postMessage('stop');
+      const timeout = setTimeout(() => void worker.terminate(), 2000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}

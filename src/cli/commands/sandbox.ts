@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function registerSandbox(program: Command): void {
+  program
+    .command('sandbox')
+    .description('Run a local stand-in Kubernetes 1.34 API server (HTTPS, bearer tokens) and write a kubeconfig for kubectl.')
+    .option('--port <n>', 'port on 127.0.0.1 (0 picks a free one)', integer, 0)
+    .option('--kubeconfig <file>', 'where to write the kubeconfig', 'sandbox.kubeconfig')
+    .option('--state <file>', 'persist objects in this file across restarts')
+    .option('--latency <ms>', 'delay every API request by this many milliseconds', integer, 0)
+    .option('--http', 'serve plain HTTP instead of HTTPS (debugging)')
+    .option('--no-controllers', 'do not run the built-in controllers (status, garbage collection)')
+    .action(async (options: { port: number; kubeconfig: string; state?: string; latency: number; http?: boolean; controllers: boolean }) => {
+      // Loaded on use, so that other commands do not pay for the sandbox's imports.
+      const { runSandbox } = await import('../../../sandbox/cli.ts');
+      await runSandbox(options);
+    });
+}

@@ -1,0 +1,141 @@
+import path from 'node:path';
+import type { SecretRef } from '../ports/secrets.ts';
+import type { AllowRules, AppConfig, ClusterConfig, IgnoreRule, RepositoryConfig, ServerConfig } from './types.ts';
+import { parseDuration } from './duration.ts';
+
+/*
+ * Turns validated YAML data into typed config with defaults applied. It also runs on data that
+ * failed validation (so cross-reference errors are reported in the same round), hence the
+ * defensive reads: anything malformed was already reported by the schema check.
+ */
+
+export type Raw = Record<string, unknown>;
+
+export const DEFAULT_BRANCH = 'main';
+export const DEFAULTS = { healthTimeoutSeconds: 300, concurrency: 8, pollInterval: 180 } as const;
+
+export function isRecord(value: unknown): value is Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const bool = (value: unknown, fallback: boolean): boolean => (typeof value === 'boolean' ? value : fallback);
+const int = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isInteger(value) ? value : fallback);
+const strings = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined);
+
+/** A git URL (scheme://… or scp-like user@host:path) rather than a local path. */
+export function isGitUrl(value: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^[^/\s@]+@[^/\s:]+:/.test(value);
+}
+
+/** {file:} refs are relative to the config file's folder; the rest is copied as is. */
+export function secretRef(value: unknown, baseDir: string): SecretRef | undefined {
+  if (!isRecord(value)) return undefined;
+  if (typeof value.env === 'string') return { env: value.env };
+  if (typeof value.file === 'string') return { file: path.resolve(baseDir, value.file) };
+  if (typeof value.secret === 'string') return typeof value.key === 'string' ? { secret: value.secret, key: value.key } : { secret: value.secret };
+  return undefined;
+}
+
+export function buildRepository(name: string, raw: unknown, baseDir: string): RepositoryConfig | undefined {
+  if (!isRecord(raw)) return undefined;
+  const git = str(raw.git);
+  if (git !== undefined) return { name, git: isGitUrl(git) ? git : path.resolve(baseDir, git) };
+  const gh = raw.github;
+  if (!isRecord(gh) || typeof gh.owner !== 'string' || typeof gh.repo !== 'string') return undefined;
+  const github: Extract<RepositoryConfig, { github: unknown }>['github'] = { owner: gh.owner, repo: gh.repo };
+  if (typeof gh.apiUrl === 'string') github.apiUrl = gh.apiUrl.replace(/\/+$/, '');
+  const token = secretRef(gh.token, baseDir);
+  if (token) github.token = token;
+  if (isRecord(gh.app)) {
+    const privateKey = secretRef(gh.app.privateKey, baseDir);
+    const appId = gh.app.appId;
+    if (privateKey && (typeof appId === 'number' || typeof appId === 'string')) {
+      github.app = { appId, privateKey };
+      if (typeof gh.app.installationId === 'number') github.app.installationId = gh.app.installationId;
+    }
+  }
+  return { name, github };
+}
+
+export function buildCluster(name: string, raw: unknown, baseDir: string): ClusterConfig | undefined {
+  if (!isRecord(raw)) return undefined;
+  const kubeconfig = secretRef(raw.kubeconfig, baseDir);
+  if (!kubeconfig) return undefined;
+  const cluster: ClusterConfig = { name, kubeconfig };
+  if (typeof raw.context === 'string') cluster.context = raw.context;
+  if (typeof raw.server === 'string') cluster.server = raw.server;
+  return cluster;
+}
+
+/** "./overlays/staging/" → "overlays/staging"; "" → "." */
+export function normalizeAppPath(value: string): string {
+  const normalized = path.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '');
+  return normalized === '' || normalized === './' ? '.' : normalized;
+}
+
+function buildAllow(raw: unknown, namespace: string): AllowRules {
+  const allow = isRecord(raw) ? raw : {};
+  return {
+    namespaces: strings(allow.namespaces) ?? [namespace],
+    kinds: strings(allow.kinds) ?? ['*'],
+    clusterScoped: bool(allow.clusterScoped, false),
+  };
+}
+
+function buildIgnore(raw: unknown): IgnoreRule[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isRecord).map((rule) => {
+    const out: IgnoreRule = { kind: str(rule.kind) ?? '', jsonPointers: strings(rule.jsonPointers) ?? [] };
+    if (typeof rule.group === 'string') out.group = rule.group;
+    if (typeof rule.name === 'string') out.name = rule.name;
+    if (typeof rule.namespace === 'string') out.namespace = rule.namespace;
+    return out;
+  });
+}
+
+/** An app with every default filled in; `origin` says where it was defined. */
+export function buildApp(raw: Raw, origin: AppConfig['origin']): AppConfig {
+  const namespace = str(raw.namespace) ?? '';
+  const policy = isRecord(raw.prunePolicy) ? raw.prunePolicy : {};
+  const revision = str(raw.revision);
+  const app: AppConfig = {
+    name: str(raw.name) ?? '',
+    repository: str(raw.repository) ?? '',
+    path: normalizeAppPath(str(raw.path) ?? '.'),
+    cluster: str(raw.cluster) ?? '',
+    namespace,
+    createNamespace: bool(raw.createNamespace, false),
+    prune: bool(raw.prune, false),
+    selfHeal: bool(raw.selfHeal, false),
+    force: bool(raw.force, true),
+    allowEmpty: bool(raw.allowEmpty, false),
+    allowRemote: bool(raw.allowRemote, false),
+    pruneProtected: {
+      namespaces: bool(policy.namespaces, false),
+      crds: bool(policy.crds, false),
+      persistentVolumes: bool(policy.persistentVolumes, false),
+      persistentVolumeClaims: bool(policy.persistentVolumeClaims, false),
+    },
+    allow: buildAllow(raw.allow, namespace),
+    ignore: buildIgnore(raw.ignore),
+    healthTimeoutSeconds: int(raw.healthTimeoutSeconds, DEFAULTS.healthTimeoutSeconds),
+    concurrency: int(raw.concurrency, DEFAULTS.concurrency),
+    deployments: bool(raw.deployments, true),
+    origin,
+  };
+  if (revision !== undefined) app.revision = revision;
+  else app.branch = str(raw.branch) ?? DEFAULT_BRANCH;
+  return app;
+}
+
+export function buildServer(raw: unknown, baseDir: string): ServerConfig {
+  const server = isRecord(raw) ? raw : {};
+  const out: ServerConfig = { publicRead: bool(server.publicRead, false), pollInterval: parseDuration(server.pollInterval) ?? DEFAULTS.pollInterval };
+  const webhookSecret = secretRef(server.webhookSecret, baseDir);
+  if (webhookSecret) out.webhookSecret = webhookSecret;
+  const apiTokens = secretRef(server.apiTokens, baseDir);
+  if (apiTokens) out.apiTokens = apiTokens;
+  if (typeof server.publicUrl === 'string') out.publicUrl = server.publicUrl.replace(/\/+$/, '');
+  return out;
+}

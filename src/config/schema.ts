@@ -1,0 +1,244 @@
+/**
+ * The JSON Schema of driftless.yaml: the one ajv validates against, the one `driftless schema`
+ * prints and the one published as schema/driftless.schema.json (a test keeps them equal).
+ *
+ * `x-errorMessage` is an annotation read by our error formatter: when a `pattern`, `oneOf`, `not`
+ * or bound check fails on that schema, the user sees this sentence instead of ajv's.
+ */
+
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const DNS_LABEL_MESSAGE = "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
+
+const dnsLabel = (description: string) => ({
+  type: 'string',
+  description,
+  pattern: DNS_LABEL,
+  maxLength: 63,
+  'x-errorMessage': DNS_LABEL_MESSAGE,
+});
+
+const bool = (description: string, dflt: boolean) => ({ type: 'boolean', description, default: dflt });
+
+const secretRef = {
+  type: 'object',
+  description:
+    'A reference to a secret value (never the value itself): {env: NAME} reads an environment variable, {file: PATH} a file (relative to this file\'s folder; one trailing newline is dropped), {secret: NAME, key?} an AWS Secrets Manager secret (name or ARN; key picks a field of a JSON secret).',
+  properties: {
+    env: { type: 'string', minLength: 1, description: 'Name of the environment variable holding the value.' },
+    file: { type: 'string', minLength: 1, description: "Path of a file holding the value, relative to this file's folder." },
+    secret: { type: 'string', minLength: 1, description: 'AWS Secrets Manager secret name or ARN.' },
+    key: { type: 'string', minLength: 1, description: 'Field to read when the secret holds a JSON object (only with secret).' },
+  },
+  additionalProperties: false,
+  oneOf: [{ required: ['env'] }, { required: ['file'] }, { required: ['secret'] }],
+  dependencies: { key: ['secret'] },
+  'x-errorMessage': 'must be exactly one of {env: NAME}, {file: PATH} or {secret: NAME, key?}',
+};
+
+const githubRepository = {
+  type: 'object',
+  description: 'A repository read through the GitHub REST API.',
+  required: ['owner', 'repo'],
+  properties: {
+    owner: { type: 'string', description: 'User or organization that owns the repository.', pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$', 'x-errorMessage': "must be a GitHub user or organization name: letters, digits and '-'" },
+    repo: { type: 'string', description: 'Repository name (without .git).', pattern: '^[A-Za-z0-9._-]+$', 'x-errorMessage': "must be a GitHub repository name: letters, digits, '.', '_' and '-'" },
+    token: { $ref: '#/definitions/secretRef', description: 'A token (personal access token or fine-grained token) with read access to contents, and write access to statuses and deployments for reporting.' },
+    app: {
+      type: 'object',
+      description: 'Authenticate as a GitHub App installation instead of with a token.',
+      required: ['appId', 'privateKey'],
+      properties: {
+        appId: { type: ['integer', 'string'], description: 'The GitHub App id (or client id).', minLength: 1 },
+        privateKey: { $ref: '#/definitions/secretRef', description: "The GitHub App's private key (PEM)." },
+        installationId: { type: 'integer', minimum: 1, description: "The installation id; default: looked up from the repository." },
+      },
+      additionalProperties: false,
+    },
+    apiUrl: { type: 'string', description: 'GitHub Enterprise Server API URL, e.g. https://github.example.com/api/v3. Default https://api.github.com.', pattern: '^https?://', 'x-errorMessage': 'must be an http(s) URL' },
+  },
+  additionalProperties: false,
+  not: { required: ['token', 'app'] },
+  'x-errorMessage': "set either 'token' or 'app', not both",
+};
+
+const repository = {
+  type: 'object',
+  description: 'Where manifests come from: exactly one of git or github.',
+  properties: {
+    git: { type: 'string', minLength: 1, description: "A local git repository path (relative to this file's folder) or a git URL; read at a commit, without a working tree checkout." },
+    github: githubRepository,
+  },
+  additionalProperties: false,
+  oneOf: [{ required: ['git'] }, { required: ['github'] }],
+  'x-errorMessage': "must have exactly one of 'git' (a path or URL) or 'github' ({owner, repo, ...})",
+};
+
+const cluster = {
+  type: 'object',
+  description: 'A Kubernetes cluster driftless writes to, from outside the cluster.',
+  required: ['kubeconfig'],
+  properties: {
+    kubeconfig: { $ref: '#/definitions/secretRef', description: "Where the kubeconfig comes from: {file: PATH} (relative to this file's folder), {env: NAME} (the kubeconfig's content) or {secret: NAME}." },
+    context: { type: 'string', minLength: 1, description: "Context in the kubeconfig to use; default: the kubeconfig's current context." },
+    server: { type: 'string', description: 'API server URL of this cluster, used to map Argo CD destination.server to it.', pattern: '^https?://', 'x-errorMessage': 'must be an http(s) URL' },
+  },
+  additionalProperties: false,
+};
+
+const allow = {
+  type: 'object',
+  description: 'What the app may write; anything else fails the whole sync before any write.',
+  properties: {
+    namespaces: {
+      type: 'array',
+      description: "Namespaces the app may write to; '*' allows all. Default: the app's namespace.",
+      items: { type: 'string', pattern: '^(\\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$', 'x-errorMessage': `must be '*' or a namespace name (${DNS_LABEL_MESSAGE})` },
+    },
+    kinds: {
+      type: 'array',
+      description: "Kinds the app may write, as Kind (core or any group) or Kind.group (e.g. Deployment.apps); '*' allows all. Default: ['*'].",
+      items: { type: 'string', pattern: '^(\\*|[A-Z][A-Za-z0-9]*(\\.[a-z0-9.-]+)?)$', 'x-errorMessage': "must be '*', Kind or Kind.group (e.g. Deployment.apps)" },
+    },
+    clusterScoped: bool('Whether the app may write cluster-scoped objects (Namespaces, CRDs, ClusterRoles, ...). createNamespace works without it.', false),
+  },
+  additionalProperties: false,
+};
+
+const ignoreRule = {
+  type: 'object',
+  description: 'Fields another controller owns (e.g. spec.replicas under a HorizontalPodAutoscaler): neither applied nor compared.',
+  required: ['kind', 'jsonPointers'],
+  properties: {
+    kind: { type: 'string', minLength: 1, description: 'Kind of the objects the rule applies to.' },
+    group: { type: 'string', description: "API group of the objects (e.g. apps; '' for the core group); default: any group." },
+    name: { type: 'string', minLength: 1, description: 'Only the object with this name; default: all objects of the kind.' },
+    namespace: { type: 'string', minLength: 1, description: 'Only objects in this namespace; default: any namespace.' },
+    jsonPointers: {
+      type: 'array',
+      minItems: 1,
+      description: 'JSON pointers (RFC 6901) of the ignored fields, e.g. /spec/replicas.',
+      items: { type: 'string', pattern: '^(/([^~/]|~[01])*)+$', 'x-errorMessage': "must be a JSON pointer such as /spec/replicas ('~1' for '/', '~0' for '~')" },
+    },
+  },
+  additionalProperties: false,
+};
+
+const prunePolicy = {
+  type: 'object',
+  description: 'Opt-ins for pruning kinds that prune never deletes by default, because deleting them deletes data or whole sets of objects.',
+  properties: {
+    namespaces: bool('Prune may delete Namespaces (and so everything in them).', false),
+    crds: bool('Prune may delete CustomResourceDefinitions (and so all their custom resources).', false),
+    persistentVolumes: bool('Prune may delete PersistentVolumes.', false),
+    persistentVolumeClaims: bool('Prune may delete PersistentVolumeClaims.', false),
+  },
+  additionalProperties: false,
+};
+
+const app = {
+  type: 'object',
+  description: 'An app: one path of one repository kept equal to one namespace of one cluster.',
+  required: ['name', 'repository', 'path', 'cluster', 'namespace'],
+  properties: {
+    name: dnsLabel('Unique name of the app (used in labels, commit statuses and URLs).'),
+    repository: { type: 'string', minLength: 1, description: 'Name of an entry in repositories.' },
+    branch: { type: 'string', minLength: 1, description: "Branch to follow (each push to it syncs). Default 'main' when neither branch nor revision is set." },
+    revision: { type: 'string', minLength: 1, description: 'A fixed commit SHA or tag to stay at, instead of following a branch.' },
+    path: {
+      type: 'string',
+      description: "Folder in the repository holding the app's manifests or kustomization ('.' for the root).",
+      pattern: '^(?!/)(?!(.*/)?\\.\\.(/|$)).+$',
+      'x-errorMessage': "must be a relative path inside the repository: no leading '/', no '..' (use '.' for the root)",
+    },
+    cluster: { type: 'string', minLength: 1, description: 'Name of an entry in clusters.' },
+    namespace: dnsLabel('Namespace of the app: given to namespaced objects without one, and the default of allow.namespaces.'),
+    createNamespace: bool("Create the app's namespace if it is missing (even where cluster-scoped objects are otherwise not allowed).", false),
+    prune: bool('Delete objects driftless applied earlier that Git no longer has.', false),
+    selfHeal: bool('Between syncs, restore objects changed in the cluster (on the drift schedule). Every sync restores all managed fields regardless.', false),
+    force: bool('Git wins: take over fields other field managers set (server-side apply force). false turns such conflicts into a failure.', true),
+    allowEmpty: bool('Allow a sync whose render is empty (and then prune everything). Without it an empty render fails.', false),
+    allowRemote: bool('Allow kustomize remote bases and resources (https://, github.com/..., git::).', false),
+    prunePolicy,
+    allow,
+    ignore: { type: 'array', description: 'Fields owned by other controllers, dropped from what is applied and compared.', items: ignoreRule },
+    healthTimeoutSeconds: { type: 'integer', minimum: 1, description: 'Seconds to wait for applied objects to become healthy before the sync fails as Degraded.', default: 300 },
+    concurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Concurrent writes within one apply step.', default: 8 },
+    deployments: bool('Create a GitHub Deployment per sync (GitHub repositories only).', true),
+  },
+  additionalProperties: false,
+  not: { required: ['branch', 'revision'] },
+  'x-errorMessage': "set either 'branch' or 'revision', not both",
+};
+
+const argoCDEntry = {
+  type: 'object',
+  description: "Import apps from Argo CD Application manifests (argoproj.io/v1alpha1): a file path or glob relative to this file's folder; multi-document files are read whole.",
+  required: ['fromArgoCD'],
+  properties: {
+    fromArgoCD: { type: 'string', minLength: 1, description: 'A file, a folder (its .yaml/.yml files, recursively) or a glob of Argo CD Application files, e.g. argocd/*.yaml.' },
+  },
+  additionalProperties: false,
+};
+
+const server = {
+  type: 'object',
+  description: 'Settings of `driftless serve` and the Lambda functions.',
+  properties: {
+    webhookSecret: { $ref: '#/definitions/secretRef', description: 'The GitHub webhook secret; push deliveries are verified against it (X-Hub-Signature-256).' },
+    apiTokens: { $ref: '#/definitions/secretRef', description: 'Bearer tokens for the HTTP API (sync, unpin, reads): one or more, comma-separated.' },
+    publicRead: bool('Let read endpoints (GET /apps, /apps/{app}, /syncs/{id}, diffs) answer without a token.', false),
+    publicUrl: { type: 'string', description: 'Public base URL of the HTTP API, used as the link target of commit statuses and deployments.', pattern: '^https?://', 'x-errorMessage': 'must be an http(s) URL' },
+    pollInterval: {
+      description: 'How often to poll for pushes whose webhook was missed: seconds, or a duration such as 90s, 3m, 1h30m. Default 3m.',
+      default: 180,
+      oneOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^([0-9]+[hms])+$' },
+      ],
+      'x-errorMessage': 'must be a number of seconds (at least 1) or a duration such as 90s, 3m or 1h30m',
+    },
+  },
+  additionalProperties: false,
+};
+
+const NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$';
+
+export const configSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'driftless.yaml',
+  description: 'Configuration of driftless, the serverless GitOps reconciler: repositories, clusters, the apps that tie them together, and the server.',
+  type: 'object',
+  required: ['repositories', 'clusters', 'apps'],
+  properties: {
+    repositories: {
+      type: 'object',
+      description: 'Git repositories holding manifests, by name.',
+      propertyNames: { pattern: NAME_PATTERN },
+      additionalProperties: { $ref: '#/definitions/repository' },
+    },
+    clusters: {
+      type: 'object',
+      description: 'Kubernetes clusters, by name.',
+      propertyNames: { pattern: NAME_PATTERN },
+      additionalProperties: { $ref: '#/definitions/cluster' },
+    },
+    apps: {
+      type: 'array',
+      description: 'Apps to keep in sync: each entry is an app, or {fromArgoCD: glob} importing Argo CD Applications.',
+      items: {
+        description: 'An app, or {fromArgoCD: glob}.',
+        if: { type: 'object', required: ['fromArgoCD'] },
+        then: { $ref: '#/definitions/argoCDEntry' },
+        else: { $ref: '#/definitions/app' },
+      },
+    },
+    server: { $ref: '#/definitions/server', description: 'Settings of `driftless serve` and the Lambda functions: webhook secret, API tokens, polling.' },
+  },
+  additionalProperties: false,
+  definitions: { secretRef, repository, cluster, app, argoCDEntry, server },
+} as const;
+
+/** The schema as published: stable key order, two-space indent, trailing newline. */
+export function configSchemaText(): string {
+  return `${JSON.stringify(configSchema, null, 2)}\n`;
+}

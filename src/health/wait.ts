@@ -1,0 +1,102 @@
+import { refString } from '../core/objects.ts';
+import { sleep as realSleep } from '../core/retry.ts';
+import type { KubeObject, ObjectRef } from '../core/types.ts';
+import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
+import type { ProgressListener } from '../sync/progress.ts';
+import { mapLimit } from '../apply/limit.ts';
+import { assessHealth, hasHealthRule, type HealthVerdict } from './assess.ts';
+
+export interface Watched {
+  key: string;
+  ref: ObjectRef;
+  type: ResourceType;
+  /** Latest known state (the apply response or the plan's list): the first observation is free. */
+  observed?: KubeObject;
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  pollMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  onProgress?: ProgressListener;
+}
+
+const storageClassType: ResourceType = { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false };
+
+function storageClassName(obj: KubeObject): string | undefined {
+  const spec = obj.spec as { storageClassName?: unknown } | undefined;
+  return typeof spec?.storageClassName === 'string' ? spec.storageClassName : undefined;
+}
+
+/** Where several objects of one kind and namespace are pending, one LIST observes them all. */
+async function observeAll(cluster: ClusterClient, pending: Watched[]): Promise<Map<string, KubeObject>> {
+  const groups = new Map<string, Watched[]>();
+  for (const w of pending) {
+    const id = `${w.type.group}/${w.type.version}/${w.type.plural}/${w.ref.namespace ?? ''}`;
+    groups.set(id, [...(groups.get(id) ?? []), w]);
+  }
+  const seen = new Map<string, KubeObject>();
+  await mapLimit([...groups.values()].filter((g) => g.length >= 3), 8, async (group) => {
+    const first = group[0]!;
+    const byName = new Map((await cluster.list(first.type, first.ref.namespace)).map((o) => [o.metadata.name, o]));
+    // Absent from the list means gone: recorded as undefined so no GET follows.
+    for (const w of group) seen.set(w.key, byName.get(w.ref.name) as KubeObject);
+  });
+  return seen;
+}
+
+/**
+ * Polls the objects that have health rules until each is Healthy or Degraded, or the timeout
+ * passes (still Progressing then). Objects without rules are Healthy at once, with no request.
+ */
+export async function waitForHealth(cluster: ClusterClient, objects: Watched[], options: WaitOptions): Promise<Map<string, HealthVerdict>> {
+  const wait = options.sleep ?? realSleep;
+  const now = options.now ?? Date.now;
+  const deadline = now() + options.timeoutMs;
+  const verdicts = new Map<string, HealthVerdict>();
+  const modes = new Map<string, Promise<string | undefined>>();
+  const bindingMode = (obj: KubeObject): Promise<string | undefined> => {
+    const name = storageClassName(obj);
+    if (!name) return Promise.resolve(undefined);
+    if (!modes.has(name)) modes.set(name, cluster.get(storageClassType, name).then((sc) => (sc?.volumeBindingMode as string | undefined) ?? undefined));
+    return modes.get(name)!;
+  };
+  const judge = async (w: Watched, obj: KubeObject | undefined): Promise<HealthVerdict> => {
+    if (!obj) return { status: 'Missing', message: 'object not found' };
+    const verdict = assessHealth(obj);
+    if (verdict.status === 'Progressing' && w.ref.kind === 'PersistentVolumeClaim' && w.ref.group === '') return assessHealth(obj, await bindingMode(obj));
+    return verdict;
+  };
+  let pending: Watched[] = [];
+  for (const w of objects) {
+    if (!hasHealthRule(w.ref.group, w.ref.kind)) verdicts.set(w.key, { status: 'Healthy' });
+    else pending.push(w);
+  }
+  let first = true;
+  while (pending.length > 0) {
+    const fresh = first ? new Map<string, KubeObject>() : await observeAll(cluster, pending);
+    const observed = await mapLimit(pending, 8, async (w) => {
+      const obj = first && w.observed ? w.observed : fresh.has(w.key) ? fresh.get(w.key) : await cluster.get(w.type, w.ref.name, w.ref.namespace);
+      return { w, verdict: await judge(w, obj) };
+    });
+    first = false;
+    pending = [];
+    for (const { w, verdict } of observed) {
+      verdicts.set(w.key, verdict);
+      if (verdict.status === 'Progressing' || verdict.status === 'Missing') pending.push(w);
+      else options.onProgress?.({ type: 'object', phase: 'health', ref: w.ref, outcome: verdict.status, ...(verdict.message ? { message: verdict.message } : {}) });
+    }
+    if (pending.length === 0 || now() >= deadline) break;
+    await wait(Math.min(options.pollMs, Math.max(0, deadline - now())));
+  }
+  return verdicts;
+}
+
+/** Waits for CRDs to be Established; returns a message naming those that are not, or undefined. */
+export async function waitEstablished(cluster: ClusterClient, crds: Array<{ key: string; ref: ObjectRef; type: ResourceType }>, options: WaitOptions): Promise<string | undefined> {
+  const verdicts = await waitForHealth(cluster, crds, options);
+  const bad = crds.filter((c) => verdicts.get(c.key)?.status !== 'Healthy');
+  if (bad.length === 0) return undefined;
+  return `custom resource definitions not established within ${Math.round(options.timeoutMs / 1000)}s: ${bad.map((c) => `${refString(c.ref)} (${verdicts.get(c.key)?.message ?? 'unknown'})`).join(', ')}`;
+}

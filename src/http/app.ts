@@ -1,0 +1,80 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { DriftlessError } from '../core/errors.ts';
+import { silentLogger, type Logger } from '../service/engine.ts';
+import { isRevisionLike, parseManualSyncBody } from '../service/manual.ts';
+import type { DriftlessService } from '../service/service.ts';
+import { authenticate } from './auth.ts';
+import { readBodyText } from './body.ts';
+import { errorBody, respondToError } from './errors.ts';
+import { webhookHandler } from './webhook.ts';
+
+export interface HttpDeps {
+  service: DriftlessService;
+  /** Resolved lazily (and may be cached by the caller): the webhook secret's value. */
+  webhookSecret: () => Promise<string | undefined>;
+  /** The API tokens (server.apiTokens split on commas). */
+  apiTokens: () => Promise<string[]>;
+  /** Read endpoints without a token (server.publicRead). */
+  publicRead: boolean;
+  log?: Logger;
+  maxBodyBytes?: number;
+}
+
+type Env = { Variables: { actor: string } };
+
+/** The HTTP API, shared by `driftless serve` and the Lambda handler. */
+export function createApp(deps: HttpDeps): Hono<Env> {
+  const log = deps.log ?? silentLogger;
+  const app = new Hono<Env>();
+  const service = deps.service;
+
+  const requireToken = (optional: boolean): MiddlewareHandler<Env> => async (c, next) => {
+    if (optional) {
+      c.set('actor', 'anonymous');
+      return next();
+    }
+    const actor = authenticate(c.req.header('authorization'), await deps.apiTokens());
+    if (!actor) return c.json(errorBody('UNAUTHORIZED', 'missing or unknown API token (Authorization: Bearer <token>)'), 401);
+    c.set('actor', actor);
+    return next();
+  };
+  const read = requireToken(deps.publicRead);
+  const write = requireToken(false);
+
+  app.onError((err, c) => respondToError(c, err, log));
+  app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.post('/webhooks/github', webhookHandler({ service, webhookSecret: deps.webhookSecret, log, maxBodyBytes: deps.maxBodyBytes }));
+
+  app.get('/apps', read, async (c) => c.json({ apps: await service.listApps() }));
+  app.get('/apps/:app', read, async (c) => c.json(await service.getApp(c.req.param('app'))));
+  app.get('/apps/:app/diff', read, async (c) => {
+    const revision = c.req.query('revision') || undefined;
+    if (revision !== undefined && !isRevisionLike(revision)) throw new DriftlessError('BAD_REQUEST', 'query parameter "revision" must be a commit SHA, branch or tag name', { field: 'revision' });
+    return c.json(await service.diff(c.req.param('app'), revision));
+  });
+  app.get('/syncs/:id', read, async (c) => c.json(await service.getSync(c.req.param('id'))));
+
+  app.post('/apps/:app/sync', write, async (c) => {
+    const body = parseManualSyncBody(await readJson(c));
+    const record = await service.requestSync(c.req.param('app'), body, c.get('actor'));
+    if (c.req.query('wait') !== 'true') return c.json({ id: record.id, app: record.app, state: record.state, location: `/syncs/${record.id}` }, 202);
+    const final = await service.waitForSync(record.id);
+    return c.json(final.result ?? final, 200);
+  });
+  app.post('/apps/:app/unpin', write, async (c) => c.json(await service.unpin(c.req.param('app'), c.get('actor'))));
+
+  return app;
+}
+
+/** An empty body is `{}`; anything else must be JSON. */
+async function readJson(c: Context<Env>): Promise<unknown> {
+  const text = await readBodyText(c.req.raw, 1024 * 1024);
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new DriftlessError('BAD_REQUEST', 'body is not valid JSON', { field: '(body)' });
+  }
+}

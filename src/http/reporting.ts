@@ -1,0 +1,58 @@
+import { createGitHubReporter, createThrottledWriter, type GitHubAuth, type GitHubReporter } from '../adapters/github/index.ts';
+import type { DriftlessConfig, GitHubRepositoryConfig } from '../config/types.ts';
+import type { Revision, SyncResult } from '../core/types.ts';
+import type { SecretResolver } from '../ports/secrets.ts';
+import type { Logger } from '../service/engine.ts';
+
+async function authFor(github: GitHubRepositoryConfig, secrets: SecretResolver): Promise<GitHubAuth | undefined> {
+  if (github.app) {
+    return { appId: github.app.appId, privateKey: await secrets.resolve(github.app.privateKey), ...(github.app.installationId !== undefined ? { installationId: github.app.installationId } : {}) };
+  }
+  return github.token ? { token: await secrets.resolve(github.token) } : undefined;
+}
+
+export interface ConfiguredReporter {
+  started(app: string, revision: Revision, syncId: string): Promise<void>;
+  finished(result: SyncResult, syncId: string): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/**
+ * Commit statuses and Deployments for apps whose repository is on GitHub: one reporter per
+ * repository, all writes through one throttled writer (GitHub's secondary limits are per identity).
+ * Apps from local git repositories report nothing.
+ */
+export function createConfiguredReporter(config: DriftlessConfig, secrets: SecretResolver, log: Logger): ConfiguredReporter {
+  const writer = createThrottledWriter();
+  const reporters = new Map<string, Promise<GitHubReporter | undefined>>();
+  const forApp = (appName: string): Promise<GitHubReporter | undefined> => {
+    const app = config.apps.find((a) => a.name === appName);
+    const repository = app && config.repositories[app.repository];
+    if (!app || !repository || !('github' in repository)) return Promise.resolve(undefined);
+    let reporter = reporters.get(repository.name);
+    if (!reporter) {
+      const gh = repository.github;
+      reporter = authFor(gh, secrets).then((auth) => auth && createGitHubReporter({
+        owner: gh.owner, repo: gh.repo, writer,
+        connection: { owner: gh.owner, repo: gh.repo, auth, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}) },
+        deployments: (name) => config.apps.find((a) => a.name === name)?.deployments ?? true,
+        ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+        onError: (err, what) => log.warn('reporting to GitHub failed', { what, message: err instanceof Error ? err.message : String(err) }),
+      }));
+      reporter.catch(() => reporters.delete(repository.name));
+      reporters.set(repository.name, reporter);
+    }
+    return reporter;
+  };
+  return {
+    async started(app, revision, syncId) {
+      await (await forApp(app))?.started(app, revision, syncId);
+    },
+    async finished(result, syncId) {
+      await (await forApp(result.app))?.finished(result, syncId);
+    },
+    async flush() {
+      for (const reporter of reporters.values()) await (await reporter.catch(() => undefined))?.flush();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { AppConfig } from '../config/types.ts';
+import type { Plan, Revision, SyncResult, Trigger } from '../core/types.ts';
+
+/**
+ * What the service needs from the reconcile engine. The composition root adapts
+ * `syncApp`/`diffApp` (src/sync) and the app's Source to this.
+ */
+export interface EngineSyncRequest {
+  /** Resolved by the worker just before the sync, so a stale message never syncs an older commit. */
+  revision: Revision;
+  dryRun: boolean;
+  prune?: boolean;
+  syncId: string;
+  trigger: Trigger;
+}
+
+export interface EngineSyncOutcome {
+  result: SyncResult;
+  /** Repository paths the render read (recorded for push routing). */
+  dependencies?: string[];
+}
+
+export interface Engine {
+  /** Branch, tag or SHA → full SHA, through the app's source (REVISION_NOT_FOUND otherwise). */
+  resolve(app: AppConfig, ref: string): Promise<Revision>;
+  sync(app: AppConfig, request: EngineSyncRequest): Promise<EngineSyncOutcome>;
+  diff(app: AppConfig, revision?: string): Promise<Plan>;
+  /** Paths changed between two commits; undefined when the source cannot tell (e.g. over 300 files). */
+  changedPaths?(app: AppConfig, from: string, to: string): Promise<string[] | undefined>;
+}
+
+/** Structured log lines; never pass secret values. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** JSON lines on stderr. */
+export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+  const emit = (level: string) => (message: string, fields: Record<string, unknown> = {}) =>
+    write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+  return { info: emit('info'), warn: emit('warn'), error: emit('error') };
+}

@@ -1,0 +1,75 @@
+import type { DeliveryRecord } from '../ports/state.ts';
+import { parsePushEvent, type PushEvent } from '../routing/push-event.ts';
+import { routePush, type AppRoutingState } from '../routing/route.ts';
+import type { ServiceContext } from './context.ts';
+
+export interface WebhookDelivery {
+  id: string;
+  event: string;
+  /** The parsed JSON body (signature already verified). */
+  payload: unknown;
+}
+
+export interface WebhookOutcome {
+  result: 'pong' | 'ignored' | 'queued' | 'duplicate' | 'unmatched';
+  apps: string[];
+  syncs: string[];
+  reason?: string;
+}
+
+/**
+ * Verified delivery → recorded, routed and enqueued. Only fast work happens here (GitHub waits
+ * 10 s): anything needing the GitHub API is a resolve job for the worker.
+ */
+export async function handleWebhook(ctx: ServiceContext, delivery: WebhookDelivery): Promise<WebhookOutcome> {
+  // Validate before recording, so a malformed delivery leaves no trace to dedupe against.
+  const push: PushEvent | undefined = delivery.event === 'push' ? parsePushEvent(delivery.payload) : undefined;
+
+  const existing = await ctx.store.getDelivery(delivery.id);
+  if (existing && (existing.state === 'queued' || existing.state === 'done')) {
+    return { result: 'duplicate', apps: existing.apps, syncs: [] };
+  }
+  const now = ctx.now();
+  const record: DeliveryRecord = existing ?? { id: delivery.id, event: delivery.event, state: 'received', apps: [], receivedAt: now, updatedAt: now };
+  if (!existing) await ctx.store.putDelivery(record);
+  const done = async (outcome: WebhookOutcome): Promise<WebhookOutcome> => {
+    await ctx.store.putDelivery({ ...record, state: 'done', apps: outcome.apps, updatedAt: ctx.now() });
+    return outcome;
+  };
+
+  if (delivery.event === 'ping') return done({ result: 'pong', apps: [], syncs: [] });
+  if (!push) return done({ result: 'ignored', apps: [], syncs: [], reason: `event ${delivery.event} is not used` });
+
+  const statuses = new Map((await ctx.store.listAppStatus()).map((s) => [s.app, s]));
+  const dependencies = await ctx.store.listRenderDependencies();
+  const routingState = new Map<string, AppRoutingState>();
+  for (const app of ctx.deps.config.apps) {
+    routingState.set(app.name, { pin: statuses.get(app.name)?.pin?.revision, dependencies: dependencies.get(app.name) });
+  }
+  const route = routePush(push, ctx.deps.config.apps, ctx.deps.config.repositories, (app) => routingState.get(app) ?? {});
+
+  for (const app of route.sourceMissing) {
+    await ctx.store.updateAppStatus(app, { sourceMissing: true, message: `branch ${push.ref} was deleted; nothing is synced or pruned until it exists again` });
+  }
+  if (route.sync.length === 0) {
+    ctx.log.info('push matched no app', { delivery: delivery.id, reason: route.reason });
+    return done({ result: 'unmatched', apps: [], syncs: [], reason: route.reason });
+  }
+
+  const syncs: string[] = [];
+  for (const hit of route.sync) {
+    if (statuses.get(hit.app)?.sourceMissing && !push.deleted) await ctx.store.updateAppStatus(hit.app, { sourceMissing: false, message: undefined });
+    const request = ctx.newRequest(hit.app, {
+      trigger: { kind: 'push', delivery: delivery.id, ...(push.sender ? { sender: push.sender } : {}) },
+      ...(hit.revision !== undefined ? { revision: hit.revision } : { atLeast: push.after }),
+      ...(hit.onlyIfChanged ? { onlyIfChanged: hit.onlyIfChanged } : {}),
+    });
+    // A failure here leaves the delivery "received": GitHub's Redeliver enqueues it again.
+    await ctx.enqueue(request);
+    syncs.push(request.id);
+  }
+  const apps = route.sync.map((s) => s.app);
+  await ctx.store.putDelivery({ ...record, state: 'queued', apps, updatedAt: ctx.now() });
+  ctx.log.info('push queued', { delivery: delivery.id, apps });
+  return { result: 'queued', apps, syncs };
+}

@@ -1,0 +1,105 @@
+import { isDriftlessError } from '../core/errors.ts';
+import type { Revision, SyncResult } from '../core/types.ts';
+import type { SyncRequest } from '../ports/queue.ts';
+import type { SyncRecord } from '../ports/state.ts';
+import { touches } from '../routing/route.ts';
+import type { ServiceContext } from './context.ts';
+
+/** Counts what a sync changed, for the audit log. */
+export function countChanges(result: SyncResult): number {
+  return result.objects.filter((o) => o.outcome === 'applied' && o.action !== 'unchanged').length + result.pruned.length;
+}
+
+function errorOf(err: unknown): { code: string; message: string } {
+  if (isDriftlessError(err)) return { code: err.code, message: err.message };
+  return { code: 'INTERNAL', message: 'unexpected error; see the server log' };
+}
+
+/**
+ * Runs one queued request: resolve the target now (a message means "bring the app to its
+ * head"), skip what is already done, sync, record. Transient errors are rethrown for the
+ * queue to retry; permanent ones are recorded and acknowledged.
+ */
+export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest): Promise<void> {
+  const base: SyncRecord = (await ctx.store.getSync(request.id)) ?? {
+    id: request.id, app: request.app, trigger: request.trigger, dryRun: Boolean(request.dryRun), state: 'queued', queuedAt: request.enqueuedAt,
+  };
+  const record: SyncRecord = { ...base, trigger: request.trigger, state: 'running', startedAt: ctx.now() };
+  const skip = (reason: string, revision?: Revision) =>
+    ctx.finish({ ...record, state: 'skipped', finishedAt: ctx.now(), ...(revision ? { revision } : {}), reason });
+
+  const app = ctx.app(request.app);
+  if (!app) return skip(`app ${request.app} is no longer configured`);
+  await ctx.store.putSync(record);
+  const dryRun = Boolean(request.dryRun);
+  try {
+    const status = await ctx.store.getAppStatus(app.name);
+    const head = request.revision === undefined;
+    if (head && status?.pin && request.trigger.kind !== 'manual') return skip(`pinned to ${status.pin.revision}`);
+    if (head && status?.sourceMissing && request.trigger.kind !== 'manual') return skip('the branch was deleted');
+    const ref = request.revision ?? app.branch ?? app.revision;
+    if (ref === undefined) return skip('app has neither branch nor revision');
+    const revision = await ctx.engine.resolve(app, ref);
+    // Automatic triggers skip work already done; a person asking for a sync gets one (it re-applies drift).
+    if (head && !dryRun && request.trigger.kind !== 'manual' && status?.status === 'Synced' && status.revision?.sha === revision.sha) {
+      return skip(`already synced to ${revision.sha}`, revision);
+    }
+
+    if (request.onlyIfChanged && ctx.engine.changedPaths) {
+      const changed = await ctx.engine.changedPaths(app, request.onlyIfChanged.from, request.onlyIfChanged.to);
+      const deps = [app.path, ...((await ctx.store.getRenderDependencies(app.name)) ?? [])];
+      if (changed !== undefined && !changed.some((file) => deps.some((dep) => touches(file, dep)))) {
+        return skip(`no file the app depends on changed between ${request.onlyIfChanged.from.slice(0, 12)} and ${request.onlyIfChanged.to.slice(0, 12)}`, revision);
+      }
+    }
+
+    if (!dryRun) await ctx.store.updateAppStatus(app.name, { status: 'Syncing' });
+    await ctx.deps.reporter?.started(app.name, revision, request.id).catch((err: unknown) => ctx.log.warn('report failed', { app: app.name, ...errorOf(err) }));
+    const { result, dependencies } = await ctx.engine.sync(app, {
+      revision, dryRun, syncId: request.id, trigger: request.trigger, ...(request.prune !== undefined ? { prune: request.prune } : {}),
+    });
+    if (dependencies) await ctx.store.setRenderDependencies(app.name, dependencies);
+    await ctx.deps.reporter?.finished(result, request.id).catch((err: unknown) => ctx.log.warn('report failed', { app: app.name, ...errorOf(err) }));
+    const ok = result.status === 'Synced' || result.status === 'DryRun';
+    const finished: SyncRecord = { ...record, state: ok ? 'succeeded' : 'failed', finishedAt: ctx.now(), revision: result.revision, changes: countChanges(result), result };
+    if (!ok && result.errors[0]) finished.error = { code: result.errors[0].code, message: result.errors[0].message };
+    if (!dryRun) {
+      await ctx.store.updateAppStatus(app.name, {
+        status: result.status, revision: result.revision, lastSyncAt: finished.finishedAt, lastSyncId: request.id,
+        sourceMissing: false, message: ok ? undefined : finished.error?.message,
+      });
+    }
+    ctx.log.info('sync finished', { app: app.name, sync: request.id, status: result.status, sha: result.revision.sha, changes: finished.changes });
+    await ctx.finish(finished);
+  } catch (err) {
+    // Transient: the queue retries (the record stays running); onFailed records the last word.
+    if (isDriftlessError(err) && err.transient) throw err;
+    await recordFailure(ctx, request, err);
+  }
+}
+
+/** Records a sync that could not run: permanent error, or retries exhausted. */
+export async function recordFailure(ctx: ServiceContext, request: SyncRequest, err: unknown): Promise<void> {
+  const error = errorOf(err);
+  ctx.log.error('sync failed', { app: request.app, sync: request.id, ...error });
+  if (!isDriftlessError(err)) ctx.log.error('unexpected error', { sync: request.id, error: err instanceof Error ? err.message : String(err) });
+  const current = await ctx.store.getSync(request.id);
+  await ctx.finish({
+    ...(current ?? { id: request.id, app: request.app, trigger: request.trigger, dryRun: Boolean(request.dryRun), queuedAt: request.enqueuedAt }),
+    state: 'failed', finishedAt: ctx.now(), error,
+  });
+  if (!request.dryRun && ctx.app(request.app)) {
+    const missing = isDriftlessError(err, 'REVISION_NOT_FOUND') && request.revision === undefined;
+    await ctx.store.updateAppStatus(request.app, { status: 'Failed', message: error.message, ...(missing ? { sourceMissing: true } : {}) });
+  }
+}
+
+/** The queue folded `dropped` into `into`: the audit log says so and waiters follow. */
+export async function recordCoalesced(ctx: ServiceContext, dropped: SyncRequest, into: SyncRequest): Promise<void> {
+  // Built from the request rather than read back: this runs once per coalesced push, on the ack path.
+  await ctx.finish({
+    id: dropped.id, app: dropped.app, trigger: dropped.trigger, dryRun: Boolean(dropped.dryRun), queuedAt: dropped.enqueuedAt,
+    ...(dropped.revision !== undefined ? { requested: dropped.revision } : {}),
+    state: 'skipped', finishedAt: ctx.now(), coalescedInto: into.id,
+  });
+}

@@ -1,0 +1,80 @@
+import { DriftlessError } from '../core/errors.ts';
+import type { Inventory, Manifest, Revision } from '../core/types.ts';
+import type { AppConfig } from '../config/types.ts';
+import type { ClusterClient } from '../ports/cluster.ts';
+import type { Renderer } from '../ports/renderer.ts';
+import type { Source } from '../ports/source.ts';
+import { readInventory } from '../inventory/inventory.ts';
+import { checkAllowed, prepareDesired, type DesiredObject } from '../plan/desired.ts';
+import { planChanges, type PlanDetail } from '../plan/plan.ts';
+import type { ProgressListener } from './progress.ts';
+
+export interface SyncDeps {
+  source: Source;
+  renderer: Renderer;
+  /** Callers pass a client already wrapped with retryingCluster (wiring does). */
+  cluster: ClusterClient;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+  /** Health poll interval; default 2000 ms. */
+  pollMs?: number;
+}
+
+export interface Prepared {
+  revision: Revision;
+  manifests: Manifest[];
+  desired: DesiredObject[];
+  inventory: Inventory | undefined;
+  detail: PlanDetail;
+}
+
+/** The revision a sync asked for: explicit, else the app's pinned revision, else its branch. */
+export function requestedRef(app: AppConfig, revision?: string | Revision): string {
+  if (typeof revision === 'object') return revision.ref;
+  return revision ?? app.revision ?? app.branch ?? 'HEAD';
+}
+
+/**
+ * Everything before the first write: resolve → render → stamp → allow lists → inventory → plan
+ * with dry runs (the preflight). Throws DriftlessError when anything is wrong; nothing is written.
+ */
+export async function resolveRevision(deps: SyncDeps, app: AppConfig, revisionRef: string | Revision | undefined, onProgress?: ProgressListener): Promise<Revision> {
+  if (typeof revisionRef === 'object') return revisionRef;
+  const ref = requestedRef(app, revisionRef);
+  onProgress?.({ type: 'phase', phase: 'resolve', message: `resolving ${ref}` });
+  return deps.source.resolve(ref);
+}
+
+export async function prepareSync(deps: SyncDeps, app: AppConfig, revision: Revision, onProgress?: ProgressListener, onRendered?: (dependencies: string[]) => void): Promise<Prepared> {
+  onProgress?.({ type: 'phase', phase: 'render', message: `rendering ${app.path} at ${revision.sha.slice(0, 12)}`, revision });
+  const tree = await deps.source.tree(revision);
+  const rendered = await deps.renderer.render({ tree, path: app.path, allowRemote: app.allowRemote });
+  const manifests = rendered.manifests;
+  onRendered?.(rendered.dependencies);
+  const desired = await prepareDesired(deps.cluster, app, manifests);
+  checkAllowed(app, desired);
+  onProgress?.({ type: 'phase', phase: 'plan', message: `planning ${desired.length} objects` });
+  const inventory = await readInventory(deps.cluster, app.name, app.namespace);
+  if (manifests.length === 0 && (inventory?.entries.length ?? 0) > 0 && !app.allowEmpty) {
+    throw new DriftlessError('EMPTY_RENDER', `${app.path} renders no objects at ${revision.sha.slice(0, 12)}; refusing to prune the ${inventory!.entries.length} objects app ${app.name} manages (set allowEmpty: true if that is intended)`, { file: app.origin.file, field: 'path' });
+  }
+  const detail = await planChanges({ cluster: deps.cluster, app, desired, inventory, concurrency: app.concurrency });
+  if (detail.failures.length > 0) {
+    const codes = new Set(detail.failures.map((f) => f.code));
+    const code = codes.size === 1 && codes.has('OWNERSHIP_CONFLICT') ? 'OWNERSHIP_CONFLICT' : codes.size === 1 && codes.has('APPLY_CONFLICT') ? 'APPLY_CONFLICT' : 'PREFLIGHT_FAILED';
+    const first = detail.failures[0]!;
+    const lines = detail.failures.map((f) => f.message);
+    throw new DriftlessError(code, lines.length === 1 ? lines[0]! : `preflight failed for ${lines.length} objects (nothing was applied):\n${lines.join('\n')}`, {
+      file: first.desired.origin.file,
+      object: `${first.desired.ref.kind} ${first.desired.ref.namespace ? `${first.desired.ref.namespace}/` : ''}${first.desired.ref.name}`,
+      failures: detail.failures.map((f) => ({ code: f.code, message: f.message, file: f.desired.origin.file })),
+    });
+  }
+  onProgress?.({ type: 'phase', phase: 'preflight', message: `preflight passed: ${summarize(detail)}` });
+  return { revision, manifests, desired, inventory, detail };
+}
+
+export function summarize(detail: PlanDetail): string {
+  const count = (action: string): number => detail.items.filter((i) => i.action === action).length;
+  return `${count('create')} to create, ${count('update')} to update, ${count('unchanged')} unchanged, ${detail.prunes.length} to prune`;
+}

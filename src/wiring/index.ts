@@ -1,0 +1,1 @@
+export { createRuntime, defaultDiscoveryCacheDir, type Runtime, type RuntimeOptions } from './runtime.ts';

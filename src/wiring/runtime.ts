@@ -1,0 +1,116 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { DriftlessError } from '../core/errors.ts';
+import type { AppConfig, ClusterConfig, DriftlessConfig, RepositoryConfig } from '../config/types.ts';
+import type { ClusterClient } from '../ports/cluster.ts';
+import type { Renderer } from '../ports/renderer.ts';
+import type { SecretResolver } from '../ports/secrets.ts';
+import type { Source } from '../ports/source.ts';
+import type { KustomizeRunner } from '../render/kustomize-port.ts';
+import { createRenderer } from '../render/renderer.ts';
+import { retryingCluster, type RetryingOptions } from '../apply/retrying.ts';
+import type { SyncDeps } from '../sync/sync.ts';
+import { createKubernetesCluster } from '../adapters/kubernetes/client.ts';
+import { createKubectlKustomize } from '../adapters/kustomize/kubectl-kustomize.ts';
+import { createLocalGitSource } from '../adapters/git-local/local-git-source.ts';
+import { createGitHubSource } from '../adapters/github/source.ts';
+import { createMemoryContentCache } from '../adapters/github/memory-cache.ts';
+import { createLocalSecretResolver } from '../adapters/secrets/local.ts';
+
+export interface RuntimeOptions {
+  /** Default: {env:} and {file:} resolved locally against the config file's folder. */
+  secrets?: SecretResolver;
+  /** On-disk discovery cache; default ~/.cache/driftless/discovery when `diskCache` is true (the CLI). */
+  discoveryCacheDir?: string;
+  diskCache?: boolean;
+  kustomize?: KustomizeRunner;
+  /** Replace the renderer (tests); default plain YAML + kustomize through kubectl. */
+  renderer?: Renderer;
+  /** Replace how a repository becomes a Source (tests, Lambda). */
+  sourceFactory?: (repository: RepositoryConfig, runtime: Runtime) => Promise<Source>;
+  /** Replace how a cluster becomes a client (tests). The result is still wrapped with retries. */
+  clusterFactory?: (cluster: ClusterConfig, runtime: Runtime) => Promise<ClusterClient>;
+  retry?: RetryingOptions;
+  /** Health poll interval (default 2000 ms). */
+  pollMs?: number;
+}
+
+/** The composition root's product: everything a sync of any configured app needs, built lazily and cached. */
+export interface Runtime {
+  readonly config: DriftlessConfig;
+  readonly secrets: SecretResolver;
+  readonly renderer: Renderer;
+  app(name: string): AppConfig;
+  source(repository: string): Promise<Source>;
+  cluster(name: string): Promise<ClusterClient>;
+  deps(app: AppConfig): Promise<SyncDeps>;
+}
+
+export function defaultDiscoveryCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  return path.join(base, 'driftless', 'discovery');
+}
+
+async function defaultSource(repository: RepositoryConfig, runtime: Runtime): Promise<Source> {
+  if ('git' in repository) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository.git) || repository.git.startsWith('git@')) {
+      throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: git: ${repository.git} is a URL; local git sources read a path on this machine (use github: for GitHub repositories)`, { file: runtime.config.file, field: `repositories.${repository.name}.git` });
+    }
+    return createLocalGitSource(path.resolve(path.dirname(runtime.config.file), repository.git));
+  }
+  const gh = repository.github;
+  let auth: { token: string } | { appId: number | string; privateKey: string; installationId?: number };
+  if (gh.app) auth = { appId: gh.app.appId, privateKey: await runtime.secrets.resolve(gh.app.privateKey), ...(gh.app.installationId !== undefined ? { installationId: gh.app.installationId } : {}) };
+  else if (gh.token) auth = { token: await runtime.secrets.resolve(gh.token) };
+  else throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: github needs token or app credentials`, { file: runtime.config.file, field: `repositories.${repository.name}.github` });
+  return createGitHubSource({ owner: gh.owner, repo: gh.repo, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}), auth, cache: createMemoryContentCache() });
+}
+
+/** Builds sources, the renderer, cluster clients and the secret resolver from a validated config. */
+export function createRuntime(config: DriftlessConfig, options: RuntimeOptions = {}): Runtime {
+  const sources = new Map<string, Promise<Source>>();
+  const clusters = new Map<string, Promise<ClusterClient>>();
+  const discoveryCacheDir = options.discoveryCacheDir ?? (options.diskCache ? defaultDiscoveryCacheDir() : undefined);
+  const runtime: Runtime = {
+    config,
+    secrets: options.secrets ?? createLocalSecretResolver({ baseDir: path.dirname(config.file) }),
+    renderer: options.renderer ?? createRenderer({ kustomize: options.kustomize ?? createKubectlKustomize() }),
+    app(name) {
+      const app = config.apps.find((a) => a.name === name);
+      if (!app) throw new DriftlessError('APP_NOT_FOUND', `no app "${name}" in ${config.file} (apps: ${config.apps.map((a) => a.name).join(', ') || 'none'})`, { file: config.file });
+      return app;
+    },
+    source(name) {
+      let source = sources.get(name);
+      if (!source) {
+        const repository = config.repositories[name];
+        if (!repository) return Promise.reject(new DriftlessError('CONFIG_INVALID', `no repository "${name}" in ${config.file}`, { file: config.file, field: 'repositories' }));
+        source = (options.sourceFactory ?? defaultSource)(repository, runtime);
+        source.catch(() => sources.delete(name));
+        sources.set(name, source);
+      }
+      return source;
+    },
+    cluster(name) {
+      let client = clusters.get(name);
+      if (!client) {
+        const cluster = config.clusters[name];
+        if (!cluster) return Promise.reject(new DriftlessError('CONFIG_INVALID', `no cluster "${name}" in ${config.file}`, { file: config.file, field: 'clusters' }));
+        client = (async () => {
+          const raw = options.clusterFactory
+            ? await options.clusterFactory(cluster, runtime)
+            : createKubernetesCluster(await runtime.secrets.resolve(cluster.kubeconfig), { ...(cluster.context ? { context: cluster.context } : {}), ...(discoveryCacheDir ? { discoveryCacheDir } : {}) });
+          return retryingCluster(raw, options.retry);
+        })();
+        client.catch(() => clusters.delete(name));
+        clusters.set(name, client);
+      }
+      return client;
+    },
+    async deps(app) {
+      const [source, cluster] = await Promise.all([runtime.source(app.repository), runtime.cluster(app.cluster)]);
+      return { source, renderer: runtime.renderer, cluster, ...(options.pollMs ? { pollMs: options.pollMs } : {}) };
+    },
+  };
+  return runtime;
+}

@@ -1,0 +1,122 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
+import { createKubernetesCluster } from '../../../src/adapters/kubernetes/client.ts';
+import { DiscoveryCache } from '../../../src/adapters/kubernetes/discovery.ts';
+import { statusError } from '../../../src/adapters/kubernetes/errors.ts';
+import { isDriftlessError } from '../../../src/core/errors.ts';
+import { addFault, requests, resetRequests } from '../../e2e/sync-support.ts';
+
+let sb: Sandbox;
+let cacheDir: string;
+
+beforeAll(async () => {
+  sb = await startSandbox({});
+  cacheDir = mkdtempSync(path.join(tmpdir(), 'driftless-discovery-'));
+});
+
+afterAll(async () => {
+  await sb?.stop();
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+describe('KubernetesCluster against the sandbox', () => {
+  it('resolves kinds through discovery; unknown kinds and group versions are undefined', async () => {
+    const c = createKubernetesCluster(sb.kubeconfig);
+    expect(await c.resolve('apps/v1', 'Deployment')).toEqual({ group: 'apps', version: 'apps/v1'.split('/')[1], kind: 'Deployment', plural: 'deployments', namespaced: true });
+    expect((await c.resolve('v1', 'Namespace'))?.namespaced).toBe(false);
+    expect(await c.resolve('v1', 'Nope')).toBeUndefined();
+    expect(await c.resolve('example.com/v1', 'Widget')).toBeUndefined();
+  });
+
+  it('applies (dry run and real), lists with apiVersion/kind filled in, gets, deletes', async () => {
+    const c = createKubernetesCluster(sb.kubeconfig);
+    const cm = (await c.resolve('v1', 'ConfigMap'))!;
+    const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'adapter', namespace: 'default' }, data: { a: '1' } };
+    await resetRequests(sb);
+    const dry = await c.apply(cm, obj, { fieldManager: 'driftless', force: true, dryRun: true });
+    expect(dry.metadata.managedFields?.[0]?.manager).toBe('driftless');
+    expect(await c.get(cm, 'adapter', 'default')).toBeUndefined();
+    const applied = await c.apply(cm, obj, { fieldManager: 'driftless', force: true });
+    expect(typeof applied.metadata.creationTimestamp).toBe('string');
+    const listed = (await c.list(cm, 'default')).find((o) => o.metadata.name === 'adapter');
+    expect(listed).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } });
+    expect(await c.delete(cm, 'adapter', 'default')).toBe(true);
+    expect(await c.delete(cm, 'adapter', 'default')).toBe(false);
+    const counts = await requests(sb);
+    expect(counts.dryRun).toBe(1);
+    expect(counts.writes).toBe(3);
+  });
+
+  it("keeps the API server's message: 404 namespace on apply, 409 conflict", async () => {
+    const c = createKubernetesCluster(sb.kubeconfig);
+    const cm = (await c.resolve('v1', 'ConfigMap'))!;
+    const err = await c.apply(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'missing' } }, { fieldManager: 'driftless', force: true }).catch((e: unknown) => e);
+    expect(isDriftlessError(err, 'APPLY_FAILED') && err.message).toBe('namespaces "missing" not found');
+    await c.apply(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned', namespace: 'default' }, data: { a: '1' } }, { fieldManager: 'someone', force: true });
+    const conflict = await c.apply(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'owned', namespace: 'default' }, data: { a: '2' } }, { fieldManager: 'driftless', force: false }).catch((e: unknown) => e);
+    expect(isDriftlessError(conflict, 'APPLY_CONFLICT') && conflict.message).toContain('conflict with "someone"');
+  });
+
+  it('maps 401 to CLUSTER_UNAUTHORIZED and 429 to a transient error with Retry-After', async () => {
+    const bad = createKubernetesCluster(sb.kubeconfig.replace(sb.adminToken, 'wrong-token'));
+    const err = await bad.list({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true }, 'default').catch((e: unknown) => e);
+    expect(isDriftlessError(err, 'CLUSTER_UNAUTHORIZED')).toBe(true);
+    const c = createKubernetesCluster(sb.kubeconfig);
+    await addFault(sb, { verb: 'list', kind: '429', retryAfterSeconds: 2, count: 1 });
+    const throttled = await c.list({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true }, 'default').catch((e: unknown) => e);
+    expect(isDriftlessError(throttled, 'CLUSTER_UNAVAILABLE') && throttled.details).toMatchObject({ transient: true, retryAfterMs: 2000, status: 429 });
+  });
+
+  it('caches discovery on disk: a second process-fresh client asks nothing', async () => {
+    const c = createKubernetesCluster(sb.kubeconfig, { discoveryCacheDir: cacheDir });
+    await c.resolve('batch/v1', 'Job');
+    expect(readdirSync(cacheDir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    new DiscoveryCache(c.server).clear();
+    await resetRequests(sb);
+    const again = createKubernetesCluster(sb.kubeconfig, { discoveryCacheDir: cacheDir });
+    expect((await again.resolve('batch/v1', 'Job'))?.plural).toBe('jobs');
+    expect((await requests(sb)).total).toBe(0);
+    // refresh goes to the server
+    await again.resolve('batch/v1', 'Job', { refresh: true });
+    expect((await requests(sb)).discovery).toBe(1);
+    expect(existsSync(cacheDir)).toBe(true);
+  });
+
+  it('fetches OpenAPI v3 documents through the index', async () => {
+    const c = createKubernetesCluster(sb.kubeconfig);
+    const doc = await c.openApi('apps', 'v1');
+    expect(Object.keys((doc?.components as { schemas: object }).schemas)).toContain('io.k8s.api.apps.v1.Deployment');
+  });
+});
+
+describe('statusError', () => {
+  it('maps statuses to codes keeping the message', () => {
+    expect(statusError(422, { message: 'Deployment.apps "w" is invalid' }, {}, 'apply', 's').code).toBe('APPLY_FAILED');
+    expect(statusError(503, { message: 'down' }, { 'retry-after': '3' }, 'get', 's').details).toMatchObject({ transient: true, retryAfterMs: 3000 });
+    expect(statusError(403, { message: 'forbidden' }, {}, 'list', 's').code).toBe('CLUSTER_UNAUTHORIZED');
+    expect(statusError(409, { message: 'conflict' }, {}, 'patch', 's').code).toBe('APPLY_FAILED');
+  });
+});
+
+describe('request timeout', () => {
+  it('a server that never answers ends in a transient CLUSTER_UNAVAILABLE', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer(() => {
+      // never answers
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const kubeconfig = `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\ncurrent-context: x\n`;
+    try {
+      const c = createKubernetesCluster(kubeconfig, { requestTimeoutMs: 100 });
+      const err = await c.get({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true }, 'x', 'default').catch((e: unknown) => e);
+      expect(isDriftlessError(err, 'CLUSTER_UNAVAILABLE') && err.transient).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStateStore } from '../../../src/adapters/state-sqlite/sqlite-state.ts';
+import { MemoryStateStore } from '../../../src/adapters/state-memory/memory-state.ts';
+import type { StateStore, SyncRecord } from '../../../src/ports/state.ts';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'driftless-state-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const sync = (id: string, app: string, state: SyncRecord['state'] = 'queued'): SyncRecord => ({
+  id, app, trigger: { kind: 'manual', actor: 'token#1' }, dryRun: false, state, queuedAt: new Date().toISOString(),
+});
+
+const stores: Array<[string, () => StateStore]> = [
+  ['memory', () => new MemoryStateStore()],
+  ['sqlite', () => new SqliteStateStore(tempDir())],
+];
+
+describe.each(stores)('StateStore contract (%s)', (_name, make) => {
+  it('records deliveries and moves them through their states', async () => {
+    const store = make();
+    expect(await store.getDelivery('d1')).toBeUndefined();
+    await store.putDelivery({ id: 'd1', event: 'push', state: 'received', apps: ['a'], receivedAt: 't0', updatedAt: 't0' });
+    await store.putDelivery({ id: 'd1', event: 'push', state: 'queued', apps: ['a', 'b'], receivedAt: 'ignored', updatedAt: 't1' });
+    expect(await store.getDelivery('d1')).toEqual({ id: 'd1', event: 'push', state: 'queued', apps: ['a', 'b'], receivedAt: 't0', updatedAt: 't1' });
+    await store.close();
+  });
+
+  it('merges app status patches, clears fields set to undefined and keeps pins separate', async () => {
+    const store = make();
+    await store.updateAppStatus('web', { status: 'Synced', revision: { ref: 'main', sha: 'a'.repeat(40) }, message: 'x' });
+    await store.setPin('web', { revision: 'v1', by: 'alice', at: 't' });
+    const after = await store.updateAppStatus('web', { message: undefined, status: 'Queued' });
+    expect(after).toEqual({ app: 'web', status: 'Queued', sourceMissing: false, revision: { ref: 'main', sha: 'a'.repeat(40) }, pin: { revision: 'v1', by: 'alice', at: 't' } });
+    await store.setPin('web', undefined);
+    expect((await store.getAppStatus('web'))?.pin).toBeUndefined();
+    await store.setPin('api', { revision: 'v2', by: 'bob', at: 't' });
+    expect((await store.listAppStatus()).map((s) => [s.app, s.pin?.revision])).toEqual([['api', 'v2'], ['web', undefined]]);
+    await store.close();
+  });
+
+  it('keeps the sync audit log newest first, per app, and updates records in place', async () => {
+    const store = make();
+    await store.putSync(sync('s1', 'web'));
+    await store.putSync(sync('s2', 'api'));
+    await store.putSync(sync('s3', 'web'));
+    await store.putSync({ ...sync('s1', 'web', 'succeeded'), changes: 3 });
+    expect((await store.listSyncs()).map((s) => s.id)).toEqual(['s3', 's2', 's1']);
+    expect((await store.listSyncs({ app: 'web', limit: 1 })).map((s) => s.id)).toEqual(['s3']);
+    expect(await store.getSync('s1')).toMatchObject({ state: 'succeeded', changes: 3, trigger: { kind: 'manual', actor: 'token#1' } });
+    expect(await store.getSync('nope')).toBeUndefined();
+    await store.close();
+  });
+
+  it('stores render dependencies deduplicated and sorted', async () => {
+    const store = make();
+    expect(await store.getRenderDependencies('web')).toBeUndefined();
+    await store.setRenderDependencies('web', ['overlays/prod', 'base', 'base']);
+    expect(await store.getRenderDependencies('web')).toEqual(['base', 'overlays/prod']);
+    await store.setRenderDependencies('api', ['api']);
+    expect(await store.listRenderDependencies()).toEqual(new Map([['api', ['api']], ['web', ['base', 'overlays/prod']]]));
+    await store.close();
+  });
+});
+
+describe('SqliteStateStore', () => {
+  it('persists everything across close and reopen, in WAL mode', async () => {
+    const dir = tempDir();
+    const first = new SqliteStateStore(dir);
+    await first.putDelivery({ id: 'd1', event: 'push', state: 'queued', apps: ['web'], receivedAt: 't', updatedAt: 't' });
+    await first.updateAppStatus('web', { status: 'Synced', lastSyncId: 's1' });
+    await first.setPin('web', { revision: 'abc', by: 'alice', at: 't' });
+    await first.putSync(sync('s1', 'web', 'succeeded'));
+    await first.setRenderDependencies('web', ['base']);
+    await first.close();
+
+    expect(existsSync(path.join(dir, 'state.db'))).toBe(true);
+    const second = new SqliteStateStore(dir);
+    expect((await second.getDelivery('d1'))?.state).toBe('queued');
+    expect(await second.getAppStatus('web')).toMatchObject({ status: 'Synced', lastSyncId: 's1', pin: { revision: 'abc' } });
+    expect((await second.getSync('s1'))?.state).toBe('succeeded');
+    expect(await second.getRenderDependencies('web')).toEqual(['base']);
+    await second.close();
+
+    const raw = new Database(path.join(dir, 'state.db'));
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    raw.close();
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const dir = tempDir();
+    const raw = new Database(path.join(dir, 'state.db'));
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => new SqliteStateStore(dir)).toThrow(/schema version 99/);
+  });
+});

@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestRepo } from '../support/github-standin/fixture.ts';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const fn of cleanup.splice(0)) fn();
+});
+
+describe('driftless serve (CLI process)', () => {
+  it('listens on 127.0.0.1, answers /healthz and the API, and exits 0 on SIGTERM', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'driftless-serve-cli-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const repo = createTestRepo({ 'apps/web/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n' });
+    cleanup.push(() => repo.remove());
+    writeFileSync(path.join(dir, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n');
+    writeFileSync(path.join(dir, 'driftless.yaml'), [
+      'repositories:', `  demo: { git: ${JSON.stringify(repo.dir)} }`,
+      'clusters:', '  local: { kubeconfig: { file: ./kubeconfig } }',
+      'apps:', '  - { name: web, repository: demo, branch: main, path: apps/web, cluster: local, namespace: web }',
+      'server:', '  webhookSecret: { env: SERVE_CLI_SECRET }', '  apiTokens: { env: SERVE_CLI_TOKENS }', '  pollInterval: 1h', '',
+    ].join('\n'));
+    const dataDir = path.join(dir, 'data');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'serve', '--config', path.join(dir, 'driftless.yaml'), '--port', '0', '--data-dir', dataDir], {
+      cwd: repoRoot, env: { ...process.env, SERVE_CLI_SECRET: 's3cret', SERVE_CLI_TOKENS: 'tok1,tok2' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    cleanup.push(() => void (child.exitCode === null && child.kill('SIGKILL')));
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/apps`)).status).toBe(401);
+    const apps = (await (await fetch(`${url}/apps`, { headers: { authorization: 'Bearer tok2' } })).json()) as { apps: Array<{ name: string }> };
+    expect(apps.apps.map((a) => a.name)).toEqual(['web']);
+    expect(existsSync(path.join(dataDir, 'state.db'))).toBe(true);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('SIGTERM');
+    expect(stderr).not.toContain('s3cret');
+    expect(stderr).not.toContain('tok1');
+  });
+});

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { api, deliver, harness, tokens } from '../support/service-harness.ts';
+import { pushPayload } from '../support/push-payloads.ts';
+
+const old = 'c'.repeat(40);
+const head = 'a'.repeat(40);
+const json = async (res: Response) => (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } };
+
+describe('API tokens and read access', () => {
+  it('healthz is public', async () => {
+    const h = harness();
+    const res = await api(h, 'GET', '/healthz', { token: null });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
+  it('401 without a token, with an unknown token, or a malformed header; any configured token works', async () => {
+    const h = harness();
+    for (const token of [null, 'nope', `${tokens[0]}x`]) {
+      const res = await api(h, 'POST', '/apps/staging/sync', { token });
+      expect(res.status).toBe(401);
+      expect((await json(res)).error?.code).toBe('UNAUTHORIZED');
+    }
+    const raw = await h.app.request('/apps/staging/sync', { method: 'POST', headers: { authorization: tokens[0]! } });
+    expect(raw.status).toBe(401);
+    expect((await api(h, 'POST', '/apps/staging/sync', { token: tokens[1] })).status).toBe(202);
+    expect(h.queue.stats().enqueued).toBe(1);
+  });
+
+  it('read endpoints need a token unless publicRead', async () => {
+    const closed = harness();
+    for (const path of ['/apps', '/apps/staging', '/apps/staging/diff', '/syncs/x']) {
+      expect((await api(closed, 'GET', path, { token: null })).status).toBe(401);
+    }
+    const open = harness({ http: { publicRead: true } });
+    expect((await api(open, 'GET', '/apps', { token: null })).status).toBe(200);
+    expect((await api(open, 'POST', '/apps/staging/sync', { token: null })).status).toBe(401);
+  });
+});
+
+describe('POST /apps/{app}/sync', () => {
+  it('404 for an unknown app, sync, or route, as JSON errors', async () => {
+    const h = harness();
+    for (const [method, path] of [['POST', '/apps/nope/sync'], ['GET', '/apps/nope'], ['GET', '/apps/nope/diff'], ['GET', '/syncs/nope'], ['GET', '/nowhere']] as const) {
+      const res = await api(h, method, path);
+      expect(res.status, path).toBe(404);
+      expect((await json(res)).error?.code).toMatch(/NOT_FOUND/);
+    }
+  });
+
+  it.each([
+    [{ revision: 42 }, 'revision'],
+    [{ revision: '../etc' }, 'revision'],
+    [{ dryRun: 'yes' }, 'dryRun'],
+    [{ prune: 1 }, 'prune'],
+    [{ force: true }, 'force'],
+    [[1], 'body'],
+    ['{not json', 'JSON'],
+  ])('400 for body %j naming %s', async (body, field) => {
+    const h = harness();
+    const res = await api(h, 'POST', '/apps/staging/sync', { body });
+    expect(res.status).toBe(400);
+    const error = (await json(res)).error!;
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.message).toContain(field);
+    expect(h.queue.stats().enqueued).toBe(0);
+  });
+
+  it('202 with a sync id that GET /syncs/{id} follows to the end', async () => {
+    const h = harness();
+    const res = await api(h, 'POST', '/apps/staging/sync', { body: {} });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await h.queue.idle();
+    const sync = await json(await api(h, 'GET', `/syncs/${id}`));
+    expect(sync).toMatchObject({ id, app: 'staging', state: 'succeeded', trigger: { kind: 'manual', actor: 'token#1' }, revision: { sha: head } });
+  });
+
+  it('?wait=true answers 200 with the SyncResult', async () => {
+    const h = harness();
+    const res = await api(h, 'POST', '/apps/staging/sync?wait=true', { body: { dryRun: true } });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ app: 'staging', status: 'DryRun', dryRun: true, revision: { sha: head } });
+    expect((await h.store.getAppStatus('staging'))?.status ?? 'Never').toBe('Never');
+  });
+
+  it('rollback pins the app: pushes do not move it, status shows the pin, unpin returns to the head', async () => {
+    const h = harness();
+    const rollback = await json(await api(h, 'POST', '/apps/staging/sync?wait=true', { body: { revision: old } }));
+    expect(rollback).toMatchObject({ status: 'Synced', revision: { sha: old } });
+    const status = await json(await api(h, 'GET', '/apps/staging'));
+    expect(status).toMatchObject({ revision: { sha: old }, pinned: { revision: old, by: 'token#1' } });
+
+    h.engine.refs.set('main', 'd'.repeat(40));
+    const push = await deliver(h, 'push', pushPayload({ fullName: 'acme/gitops', after: 'd'.repeat(40), commits: [{ modified: ['overlays/staging/x.yaml'] }] }));
+    expect(await push.json()).toMatchObject({ result: 'unmatched', reason: expect.stringMatching(/pinned: staging/) });
+    await h.queue.idle();
+    expect(h.engine.syncs.map((s) => s.request.revision.sha)).toEqual([old]);
+
+    // A plain manual sync keeps the pin.
+    await api(h, 'POST', '/apps/staging/sync?wait=true', { body: {} });
+    expect(h.engine.syncs.at(-1)!.request.revision.sha).toBe(old);
+
+    const unpin = await api(h, 'POST', '/apps/staging/unpin');
+    expect(unpin.status).toBe(200);
+    expect((await json(unpin)).status).not.toHaveProperty('pinned');
+    await h.queue.idle();
+    expect(h.engine.syncs.at(-1)!.request.revision.sha).toBe('d'.repeat(40));
+    const apps = (await json(await api(h, 'GET', '/apps'))).apps as Array<Record<string, unknown>>;
+    expect(apps.find((a) => a.name === 'staging')).toMatchObject({ status: 'Synced', revision: { sha: 'd'.repeat(40) } });
+    expect(apps.find((a) => a.name === 'staging')).not.toHaveProperty('pinned');
+  });
+
+  it('a dry run with a revision does not pin', async () => {
+    const h = harness();
+    await api(h, 'POST', '/apps/staging/sync?wait=true', { body: { revision: old, dryRun: true } });
+    expect((await h.store.getAppStatus('staging'))?.pin).toBeUndefined();
+  });
+
+  it('503 when the queue refuses a manual sync', async () => {
+    const h = harness();
+    h.breakQueue.broken = true;
+    const res = await api(h, 'POST', '/apps/staging/sync');
+    expect(res.status).toBe(503);
+    expect((await json(res)).error?.code).toBe('QUEUE_UNAVAILABLE');
+  });
+});
+
+describe('GET endpoints and error hygiene', () => {
+  it('GET /apps lists every configured app with status fields', async () => {
+    const h = harness();
+    const body = await json(await api(h, 'GET', '/apps'));
+    expect(body.apps).toEqual([
+      expect.objectContaining({ name: 'staging', branch: 'main', status: 'Never', sourceMissing: false }),
+      expect.objectContaining({ name: 'production', status: 'Never' }),
+    ]);
+  });
+
+  it('GET /apps/{app}/diff returns the plan; an unknown revision is 404', async () => {
+    const h = harness();
+    expect(await json(await api(h, 'GET', '/apps/staging/diff'))).toMatchObject({ app: 'staging', revision: { sha: head } });
+    const res = await api(h, 'GET', '/apps/staging/diff?revision=nope');
+    expect(res.status).toBe(404);
+    expect((await json(res)).error?.code).toBe('REVISION_NOT_FOUND');
+    const bad = await api(h, 'GET', '/apps/staging/diff?revision=..%2Fetc');
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error?.message).toContain('revision');
+  });
+
+  it('unexpected errors answer 500 without stack or details, and tokens never reach logs', async () => {
+    const h = harness();
+    h.engine.diff = async () => {
+      throw new Error(`boom with ${tokens[0]} at /srv/secret.ts:1`);
+    };
+    const res = await api(h, 'GET', '/apps/staging/diff');
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ error: { code: 'INTERNAL', message: 'internal error; see the server log' } });
+    expect(text).not.toMatch(/boom|secret\.ts|at /);
+    await api(h, 'POST', '/apps/staging/sync', { token: tokens[1] });
+    expect(h.logs.join('\n')).not.toContain(tokens[1]);
+  });
+});
