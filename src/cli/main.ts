@@ -8,6 +8,7 @@ import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerDiff } from './commands/diff.ts';
 import { registerSync } from './commands/sync.ts';
+import { registerQuickstart } from './commands/quickstart.ts';
 
 /**
  * The driftless CLI. Each command lives in ./commands and registers itself here.
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerDiff(program);
   registerSync(program);
+  registerQuickstart(program);
   return program;
 }
 
