@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadConfig } from '../../config/load.ts';
-import { startServer } from '../../http/server.ts';
 
 function port(value: string): number {
   const n = Number(value);
@@ -18,6 +16,8 @@ export function registerServe(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where the state database lives', '.driftless')
     .action(async (options: { config: string; port: number; host: string; dataDir: string }) => {
+      // Loaded only when run, so that other commands start fast.
+      const [{ loadConfig }, { startServer }] = await Promise.all([import('../../config/load.ts'), import('../../http/server.ts')]);
       const config = await loadConfig(options.config);
       for (const warning of config.warnings) process.stderr.write(`driftless: warning: ${warning}\n`);
       const server = await startServer({ config, port: options.port, host: options.host, dataDir: options.dataDir });
