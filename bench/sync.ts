@@ -31,13 +31,15 @@ const arg = (name: string, fallback: number): number => {
 const total = arg('objects', 500);
 const latency = arg('latency', 5);
 const record = !process.argv.includes('--no-record');
+const concurrency = arg('concurrency', 8);
+const sandboxProfDir = process.argv.includes('--sandbox-cpu-prof') ? process.argv[process.argv.indexOf('--sandbox-cpu-prof') + 1] : undefined;
 
 /** The sandbox in its own process, as a real API server would be: it must not share driftless's event loop. */
 interface Sandbox { url: string; caPem: string; adminToken: string; kubeconfig: string; stop(): Promise<void> }
 
 async function startExternalSandbox(dir: string, latencyMs: number): Promise<Sandbox> {
   const kubeconfigPath = path.join(dir, 'sandbox.kubeconfig');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../sandbox/cli.ts'), '--kubeconfig', kubeconfigPath, '--latency', String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(sandboxProfDir ? ['--cpu-prof', '--cpu-prof-dir', sandboxProfDir] : []), '--import', 'tsx', path.join(import.meta.dirname, '../sandbox/cli.ts'), '--kubeconfig', kubeconfigPath, '--latency', String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((ready, fail) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
   const app: AppConfig = {
     name: 'bench', repository: 'bench', branch: 'main', path: 'app', cluster: 'sandbox', namespace: 'bench-driftless', createNamespace: true, prune: true, selfHeal: false, force: true, allowEmpty: false, allowRemote: false,
     pruneProtected: { namespaces: false, crds: false, persistentVolumes: false, persistentVolumeClaims: false },
-    allow: { namespaces: ['bench-driftless'], kinds: ['*'], clusterScoped: true }, ignore: [], healthTimeoutSeconds: 120, concurrency: 8, deployments: false, origin: { file: 'bench' },
+    allow: { namespaces: ['bench-driftless'], kinds: ['*'], clusterScoped: true }, ignore: [], healthTimeoutSeconds: 120, concurrency, deployments: false, origin: { file: 'bench' },
   };
   const deps = { source: createLocalGitSource(repo), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), pollMs: 100 };
   const phases: Phase[] = [];
