@@ -1,19 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
-  return n;
-}
+import { parsePort } from '../options.ts';
 
 export function registerQuickstart(program: Command): void {
   program
     .command('quickstart')
     .description('Start a sandbox cluster, sync the example apps into it, and serve the API (what `npm start` runs).')
     .option('--dir <dir>', 'folder for the example repository, config, secrets and state', '.driftless/quickstart')
-    .option('--port <port>', 'port of the driftless API (0: any free port)', port, 7711)
+    .option('--port <port>', 'port of the driftless API (0: any free port)', parsePort, 7711)
     .option('--exit-after-sync', 'stop after the first syncs instead of serving until interrupted')
     .option('--verbose', 'log the server as JSON lines on stderr')
     .action(async (options: { dir: string; port: number; exitAfterSync?: boolean; verbose?: boolean }) => {

@@ -1,18 +1,12 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number, got "${value}"`);
-  return n;
-}
+import { parsePort } from '../options.ts';
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('Run the webhook receiver, the HTTP API, the sync queue and the polling fallback in this process.')
     .option('--config <file>', 'driftless.yaml to serve', 'driftless.yaml')
-    .option('--port <n>', 'port to listen on (0 picks a free one)', port, 8080)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 8080)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where the state database lives', '.driftless')
     .action(async (options: { config: string; port: number; host: string; dataDir: string }) => {
