@@ -3,7 +3,10 @@
  * against `kubectl apply --server-side -f` of the same rendered YAML,  in the same run:
  * first sync, no-op resync, 10-object change. Requests and writes come from /_sandbox/requests.
  *
- *   node --import tsx bench/sync.ts [--objects 500] [--latency 5] [--no-record]
+ *   node --import tsx bench/sync.ts [--objects 500] [--latency 5] [--concurrency 8] [--no-record]
+ *     [--sandbox-cpu-prof DIR]   (CPU profile of the sandbox process; profile driftless with node --cpu-prof)
+ *
+ * BENCH_TRACE=1 prints driftless's phases with their offsets on stderr.
  */
 import { execFile, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -100,9 +103,20 @@ function git(dir: string, ...args: string[]): Promise<{ stdout: string }> {
   return run('git', ['-c', 'user.name=b', '-c', 'user.email=b@example.com', ...args], { cwd: dir });
 }
 
-interface Phase { name: string; driftlessMs: number; beforeHealthMs: number; kubectlMs: number; driftless: Counts; kubectl: Counts }
+/** Where driftless's time went: render (resolve, render, stamp), plan (lists, dry runs / schema preflight), apply (+ prune, inventory), health wait. */
+interface Breakdown { renderMs: number; planMs: number; applyMs: number; healthMs: number }
+interface Phase { name: string; driftlessMs: number; beforeHealthMs: number; kubectlMs: number; driftless: Counts; kubectl: Counts; breakdown: Breakdown }
+
+function breakdownOf(marks: Map<string, number>, totalMs: number): Breakdown {
+  const at = (phase: string, fallback: number): number => marks.get(phase) ?? fallback;
+  const health = at('health', totalMs);
+  const apply = at('apply', health);
+  const plan = at('plan', apply);
+  return { renderMs: plan, planMs: apply - plan, applyMs: health - apply, healthMs: totalMs - health };
+}
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0]!;
   const work = mkdtempSync(path.join(tmpdir(), 'driftless-bench-sync-'));
   const sb = await startExternalSandbox(work, latency);
   const kubectl = findTool('kubectl').path;
@@ -129,9 +143,11 @@ async function main(): Promise<void> {
       let start = performance.now();
       // The health wait is the cluster rolling Deployments out, which kubectl apply does not wait for: timed apart.
       let healthAt = 0;
+      const marks = new Map<string, number>();
       const result = await syncApp(deps, app, {
         onProgress: (e: ProgressEvent) => {
           if (e.type !== 'phase') return;
+          if (!marks.has(e.phase)) marks.set(e.phase, performance.now() - start);
           if (e.phase === 'health') healthAt = performance.now() - start;
           // BENCH_TRACE=1 prints driftless's phases with their offsets on stderr.
           if (process.env.BENCH_TRACE) process.stderr.write(`${((performance.now() - start) / 1000).toFixed(2)}s ${e.phase} ${e.message}\n`);
@@ -146,7 +162,7 @@ async function main(): Promise<void> {
       start = performance.now();
       await run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', path.join(work, 'kcache'), 'apply', '--server-side', '--field-manager', 'bench', '-f', file], { maxBuffer: 1 << 26 });
       const kubectlMs = performance.now() - start;
-      phases.push({ name, driftlessMs, beforeHealthMs: healthAt || driftlessMs, kubectlMs, driftless, kubectl: await counts(sb) });
+      phases.push({ name, driftlessMs, beforeHealthMs: healthAt || driftlessMs, kubectlMs, driftless, kubectl: await counts(sb), breakdown: breakdownOf(marks, driftlessMs) });
     };
     await phase('first sync', 1, 0);
     await phase('no-op resync', 1, 0);
@@ -159,8 +175,14 @@ async function main(): Promise<void> {
     `| phase | driftless | driftless before health wait | kubectl --server-side | speed-up (before health wait) | driftless requests (writes, dry runs) | kubectl requests (writes) |`,
     `|---|---|---|---|---|---|---|`,
     ...phases.map((p) => `| ${p.name} | ${(p.driftlessMs / 1000).toFixed(2)} s | ${(p.beforeHealthMs / 1000).toFixed(2)} s | ${(p.kubectlMs / 1000).toFixed(2)} s | ${(p.kubectlMs / p.driftlessMs).toFixed(1)}× (${(p.kubectlMs / p.beforeHealthMs).toFixed(1)}×) | ${p.driftless.total - p.driftless.discovery} (${p.driftless.writes}, ${p.driftless.dryRun}) | ${p.kubectl.total - p.kubectl.discovery} (${p.kubectl.writes}) |`),
+    '',
+    `Driftless breakdown (concurrency ${concurrency}): render = resolve + render + stamp; plan = lists + dry runs or schema preflight; apply = apply + prune + inventory; health = health wait.`,
+    '',
+    '| phase | render | plan | apply | health |',
+    '|---|---|---|---|---|',
+    ...phases.map((p) => `| ${p.name} | ${(p.breakdown.renderMs / 1000).toFixed(2)} s | ${(p.breakdown.planMs / 1000).toFixed(2)} s | ${(p.breakdown.applyMs / 1000).toFixed(2)} s | ${(p.breakdown.healthMs / 1000).toFixed(2)} s |`),
   ];
-  const header = `${total} objects (ConfigMap, Secret, Service, ServiceAccount, Deployment + Namespace), sandbox latency ${latency} ms/request, ${new Date().toISOString().slice(0, 10)}, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores, sandbox in its own process. Requests exclude discovery; driftless times include render, plan, prune, inventory and the health wait (kubectl does not wait); driftless writes include its one inventory write.`;
+  const header = `${total} objects (ConfigMap, Secret, Service, ServiceAccount, Deployment + Namespace), sandbox latency ${latency} ms/request, ${new Date().toISOString().slice(0, 10)}, node ${process.version}, load average ${loadAtStart.toFixed(1)} at start and ${loadavg()[0]!.toFixed(1)} at end on ${cpus().length} cores (a shared machine: other work ran meanwhile), sandbox in its own process, driftless concurrency ${concurrency}. Requests exclude discovery; driftless times include render, plan, prune, inventory and the health wait (kubectl does not wait); driftless writes the inventory only when the object set changes (first sync: 500 objects + 1 inventory).`;
   const text = `${header}\n\n${lines.join('\n')}\n`;
   process.stdout.write(text);
   if (record) {

@@ -37,7 +37,7 @@ async function observeAll(cluster: ClusterClient, pending: Watched[]): Promise<M
     groups.set(id, [...(groups.get(id) ?? []), w]);
   }
   const seen = new Map<string, KubeObject>();
-  await mapLimit([...groups.values()].filter((g) => g.length >= 3), 8, async (group) => {
+  await mapLimit([...groups.values()].filter((g) => g.length >= 2), 8, async (group) => {
     const first = group[0]!;
     const byName = new Map((await cluster.list(first.type, first.ref.namespace)).map((o) => [o.metadata.name, o]));
     // Absent from the list means gone: recorded as undefined so no GET follows.

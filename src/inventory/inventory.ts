@@ -9,6 +9,13 @@ import { FIELD_MANAGER } from '../plan/stamp.ts';
  * One ConfigMap per app, `driftless-inventory-<app>` in the app's namespace, holds the identities
  * and applied-configuration hashes of everything driftless applied for the app (gzip-compressed
  * JSON: 500 objects take a few kilobytes). Never a last-applied annotation: those cap at 256 KB.
+ *
+ * It is rewritten only when its identity set (or a recorded apiVersion) changes, never just because
+ * hashes changed: a sync that changes N objects writes exactly N objects. The current hash of each
+ * object rides on the object itself (driftless.dev/applied-hash, in the same apply patch) and is
+ * what no-op detection reads; the hashes here are those of the last identity change, kept for
+ * prune safety (what driftless created) and drift reports, not for deciding what to apply; its
+ * revision is likewise that of the last write.
  */
 export const INVENTORY_LABEL = 'driftless.dev/inventory';
 const DATA_KEY = 'inventory.json.gz';
@@ -56,7 +63,14 @@ export async function writeInventory(cluster: ClusterClient, inventory: Inventor
   await cluster.apply(configMapType, encodeInventory(inventory, namespace), { fieldManager: FIELD_MANAGER, force: true });
 }
 
-/** Same identities and hashes (order aside): then a no-op sync need not write the inventory. */
+/** Same identities and apiVersions (order aside, hashes ignored): then the sync need not write the inventory. */
+export function sameIdentities(a: InventoryEntry[], b: InventoryEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  const index = new Map(a.map((e) => [refKey(e.ref), e.apiVersion]));
+  return b.every((e) => index.get(refKey(e.ref)) === e.apiVersion);
+}
+
+/** Same identities and hashes (order aside). */
 export function sameEntries(a: InventoryEntry[], b: InventoryEntry[]): boolean {
   if (a.length !== b.length) return false;
   const index = new Map(a.map((e) => [refKey(e.ref), `${e.apiVersion} ${e.appliedHash}`]));

@@ -4,7 +4,7 @@ import type { KubeObject, Manifest, ObjectRef, Origin } from '../core/types.ts';
 import type { AppConfig } from '../config/types.ts';
 import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
 import { configHash } from './hash.ts';
-import { applyIgnoreRules, stampObject } from './stamp.ts';
+import { APPLIED_HASH_ANNOTATION, applyIgnoreRules, stampObject } from './stamp.ts';
 
 /** One object as driftless will apply it: stamped, namespaced, ignore rules applied, hashed. */
 export interface DesiredObject {
@@ -76,7 +76,10 @@ export async function prepareDesired(cluster: ClusterClient, app: AppConfig, ren
     const before = seen.get(key);
     if (before) throw new DriftlessError('DUPLICATE_OBJECT', `${refString(ref)} is defined twice: ${where(before.file, before.line)} and ${where(origin.file, origin.line)}`, { file: origin.file, object: refString(ref) });
     seen.set(key, origin);
-    return { object: stamped, origin, ref, key, type, pendingCrd: resolved.pending, hash: configHash(stamped) };
+    // The hash covers everything applied except itself; it then rides along in the same patch.
+    const hash = configHash(stamped);
+    stamped.metadata.annotations = { ...(stamped.metadata.annotations ?? {}), [APPLIED_HASH_ANNOTATION]: hash };
+    return { object: stamped, origin, ref, key, type, pendingCrd: resolved.pending, hash };
   });
 }
 

@@ -9,7 +9,7 @@ import type { DesiredObject } from './desired.ts';
 import { displacedManagers, hasApplyEntry } from './managers.ts';
 import { maskSecret } from './mask.ts';
 import { SchemaChecker } from './schema-check.ts';
-import { FIELD_MANAGER, trackedBy } from './stamp.ts';
+import { APPLIED_HASH_ANNOTATION, appliedHashOf, FIELD_MANAGER, trackedBy } from './stamp.ts';
 
 export interface PlanItem {
   desired: DesiredObject;
@@ -50,45 +50,78 @@ function typeId(type: ResourceType): string {
   return `${type.group}/${type.version}/${type.kind}`;
 }
 
-/** One LIST per kind and namespace (cluster-wide for cluster-scoped kinds), unlabeled objects included. */
-async function listLive(ctx: PlanContext): Promise<Map<string, KubeObject>> {
+function refOfListed(obj: KubeObject): string {
+  const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
+  const ref = obj.metadata.namespace ? { group, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' } : { group, kind: obj.kind, name: obj.metadata.name ?? '' };
+  return refKey(ref);
+}
+
+const isNamespaceType = (type: ResourceType): boolean => type.group === '' && type.kind === 'Namespace';
+
+/**
+ * One LIST per kind and namespace (cluster-wide for cluster-scoped kinds), unlabeled objects
+ * included. Namespaces are listed first and reported through `onNamespaces` as soon as known, so
+ * work that depends only on them (schema prefetch) overlaps the other lists.
+ */
+async function listLive(ctx: PlanContext, onNamespaces?: (live: Set<string>) => void): Promise<Map<string, KubeObject>> {
   const lists = new Map<string, { type: ResourceType; namespace?: string }>();
   for (const d of ctx.desired) {
     if (d.pendingCrd) continue;
     const namespace = d.type.namespaced ? d.ref.namespace : undefined;
     lists.set(`${typeId(d.type)}|${namespace ?? ''}`, namespace ? { type: d.type, namespace } : { type: d.type });
   }
+  const ordered = [...lists.values()].sort((a, b) => Number(isNamespaceType(b.type)) - Number(isNamespaceType(a.type)));
   const live = new Map<string, KubeObject>();
-  const results = await mapLimit([...lists.values()], ctx.concurrency ?? 8, (l) => ctx.cluster.list(l.type, l.namespace));
-  for (const objects of results) {
-    for (const obj of objects) {
-      const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
-      const ref = obj.metadata.namespace ? { group, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' } : { group, kind: obj.kind, name: obj.metadata.name ?? '' };
-      live.set(refKey(ref), obj);
-    }
-  }
+  await mapLimit(ordered, ctx.concurrency ?? 8, async (l) => {
+    const objects = await ctx.cluster.list(l.type, l.namespace);
+    for (const obj of objects) live.set(refOfListed(obj), obj);
+    if (isNamespaceType(l.type)) onNamespaces?.(new Set(objects.map((o) => o.metadata.name ?? '')));
+  });
   return live;
 }
 
-function unchangedByHash(d: DesiredObject, live: KubeObject, entry: InventoryEntry | undefined): boolean {
-  if (!entry || entry.appliedHash !== d.hash || entry.apiVersion !== d.object.apiVersion) return false;
+/**
+ * Unchanged with no request: the live object carries the hash of exactly this configuration (so no
+ * field was dropped from Git since) and still holds every field of it (nobody changed them).
+ */
+function unchangedByHash(d: DesiredObject, live: KubeObject): boolean {
+  if (appliedHashOf(live) !== d.hash) return false;
   if (live.metadata.deletionTimestamp) return false;
   return isSubset(d.object, live);
 }
 
 /**
- * Decides create / update / unchanged for each desired object. Unchanged by inventory hash and a
+ * A create's diff is the whole object: only `diff` (a plan shown to someone) reads it, so a sync of
+ * 500 new objects does not mask and print 500 objects for nothing. Computed on first read.
+ */
+function createItem(d: DesiredObject, rest: Omit<PlanItem, 'desired' | 'action' | 'diff'>): PlanItem {
+  let diff: string[] | undefined;
+  const item = { desired: d, action: 'create' as const, ...rest };
+  return Object.defineProperty(item, 'diff', { enumerable: true, configurable: true, get: () => (diff ??= withoutHash(diffLines({}, maskSecret(d.object)))) }) as PlanItem;
+}
+
+const HASH_DIFF = `metadata.annotations.${APPLIED_HASH_ANNOTATION}`;
+
+/** The hash annotation changes with any change: a diff shows the change itself, not the hash. */
+function withoutHash(lines: string[]): string[] {
+  return lines.filter((line) => !line.slice(2).startsWith(HASH_DIFF));
+}
+
+/**
+ * Decides create / update / unchanged for each desired object. Unchanged by applied-hash annotation and a
  * live subset check costs nothing; everything else gets a server-side-apply dry run, which is also
  * the preflight (objects that cannot be dry-run yet are schema-checked). Failures are collected,
  * not thrown, so one preflight names every bad object.
  */
 export async function planChanges(ctx: PlanContext): Promise<PlanDetail> {
   const { cluster, app, desired, inventory } = ctx;
-  // Index once: the lookups below run per object.
-  const entries = new Map((inventory?.entries ?? []).map((e) => [refKey(e.ref), e]));
-  const live = await listLive(ctx);
-  const createdNamespaces = new Set(desired.filter((d) => d.ref.kind === 'Namespace' && d.ref.group === '' && !live.has(d.key)).map((d) => d.ref.name));
   const schema = new SchemaChecker(cluster);
+  const live = await listLive(ctx, (liveNamespaces) => {
+    // Objects in namespaces this sync creates get schema-checked: fetch those schemas during the other lists.
+    const created = new Set(desired.filter((d) => isNamespaceType(d.type) && !liveNamespaces.has(d.ref.name)).map((d) => d.ref.name));
+    for (const d of desired) if (d.ref.namespace !== undefined && created.has(d.ref.namespace)) schema.prefetch(d);
+  });
+  const createdNamespaces = new Set(desired.filter((d) => d.ref.kind === 'Namespace' && d.ref.group === '' && !live.has(d.key)).map((d) => d.ref.name));
   const failures: PreflightFailure[] = [];
   const fail = (d: DesiredObject, code: ErrorCode, message: string): undefined => {
     failures.push({ desired: d, code, message: `${where(d.origin.file, d.origin.line)}: ${message}` });
@@ -99,12 +132,12 @@ export async function planChanges(ctx: PlanContext): Promise<PlanDetail> {
     if (current) {
       const owner = trackedBy(current);
       if (owner && owner !== app.name) return fail(d, 'OWNERSHIP_CONFLICT', `${refString(d.ref)} is managed by app "${owner}"; app "${app.name}" cannot take it over (remove it from one of the two apps)`);
-      if (unchangedByHash(d, current, entries.get(d.key))) return { desired: d, action: 'unchanged', live: current, diff: [], displacedManagers: [], checkedBy: 'hash' };
+      if (unchangedByHash(d, current)) return { desired: d, action: 'unchanged', live: current, diff: [], displacedManagers: [], checkedBy: 'hash' };
     }
     if (!current && (d.pendingCrd || (d.ref.namespace !== undefined && createdNamespaces.has(d.ref.namespace)))) {
       const problem = await schema.check(d, desired);
       if (problem) return fail(d, 'PREFLIGHT_FAILED', problem);
-      return { desired: d, action: 'create', diff: diffLines({}, maskSecret(d.object)), displacedManagers: [], checkedBy: 'schema' };
+      return createItem(d, { displacedManagers: [], checkedBy: 'schema' });
     }
     let preview: KubeObject;
     try {
@@ -113,14 +146,14 @@ export async function planChanges(ctx: PlanContext): Promise<PlanDetail> {
       if (isDriftlessError(err) && (err.code === 'APPLY_FAILED' || err.code === 'APPLY_CONFLICT')) return fail(d, err.code === 'APPLY_CONFLICT' ? 'APPLY_CONFLICT' : 'PREFLIGHT_FAILED', err.message);
       throw err;
     }
-    if (!current) return { desired: d, action: 'create', preview, diff: diffLines({}, maskSecret(d.object)), displacedManagers: [], checkedBy: 'dry-run' };
+    if (!current) return createItem(d, { preview, displacedManagers: [], checkedBy: 'dry-run' });
     const same = deepEqual(comparable(preview), comparable(current)) && hasApplyEntry(current);
     return {
       desired: d,
       action: same ? 'unchanged' : 'update',
       live: current,
       preview,
-      diff: same ? [] : diffLines(maskSecret(comparable(current)), maskSecret(comparable(preview))),
+      diff: same ? [] : withoutHash(diffLines(maskSecret(comparable(current)), maskSecret(comparable(preview)))),
       displacedManagers: displacedManagers(current, preview),
       checkedBy: 'dry-run',
     };

@@ -132,6 +132,13 @@ export class SchemaChecker {
     return loaded;
   }
 
+  /** Starts loading the schemas objects of this type will need, so the fetch overlaps other work. */
+  prefetch(item: DesiredObject): void {
+    if (item.pendingCrd) return;
+    // check() awaits the same promise and reports its failure; here it must not be unhandled.
+    this.schemas(groupOf(item.object.apiVersion), versionOf(item.object.apiVersion)).catch(() => undefined);
+  }
+
   /** Undefined when valid (or when no schema is known); else a message in the API server's style. */
   async check(item: DesiredObject, desired: DesiredObject[]): Promise<string | undefined> {
     const obj = item.object;

@@ -10,6 +10,18 @@ export const TRACKING_ANNOTATION = 'driftless.dev/tracking';
 /** `driftless.dev/prune: disabled` keeps an object when Git drops it. */
 export const PRUNE_ANNOTATION = 'driftless.dev/prune';
 export const FIELD_MANAGER = 'driftless';
+/**
+ * Hash of the configuration driftless last applied to this object, sent in the same server-side
+ * apply patch (so it costs no extra write). It is 22 characters, not a last-applied copy: with
+ * the live-fields subset check it tells "unchanged" without a request and without the inventory
+ * being rewritten on every change (see src/inventory/inventory.ts).
+ */
+export const APPLIED_HASH_ANNOTATION = 'driftless.dev/applied-hash';
+
+/** The applied-configuration hash a live object carries, if driftless applied it. */
+export function appliedHashOf(obj: KubeObject): string | undefined {
+  return obj.metadata.annotations?.[APPLIED_HASH_ANNOTATION];
+}
 
 export function trackingId(app: string, ref: ObjectRef): string {
   return `${app}:${ref.group}/${ref.kind}:${ref.namespace ?? ''}/${ref.name}`;

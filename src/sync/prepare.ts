@@ -47,6 +47,9 @@ export async function resolveRevision(deps: SyncDeps, app: AppConfig, revisionRe
 
 export async function prepareSync(deps: SyncDeps, app: AppConfig, revision: Revision, onProgress?: ProgressListener, onRendered?: (dependencies: string[]) => void): Promise<Prepared> {
   onProgress?.({ type: 'phase', phase: 'render', message: `rendering ${app.path} at ${revision.sha.slice(0, 12)}`, revision });
+  // A read with no dependency on the render: off the critical path (awaited, so errors still surface).
+  const inventoryRead = readInventory(deps.cluster, app.name, app.namespace);
+  inventoryRead.catch(() => undefined);
   const tree = await deps.source.tree(revision);
   const rendered = await deps.renderer.render({ tree, path: app.path, allowRemote: app.allowRemote });
   const manifests = rendered.manifests;
@@ -54,7 +57,7 @@ export async function prepareSync(deps: SyncDeps, app: AppConfig, revision: Revi
   const desired = await prepareDesired(deps.cluster, app, manifests);
   checkAllowed(app, desired);
   onProgress?.({ type: 'phase', phase: 'plan', message: `planning ${desired.length} objects` });
-  const inventory = await readInventory(deps.cluster, app.name, app.namespace);
+  const inventory = await inventoryRead;
   if (manifests.length === 0 && (inventory?.entries.length ?? 0) > 0 && !app.allowEmpty) {
     throw new DriftlessError('EMPTY_RENDER', `${app.path} renders no objects at ${revision.sha.slice(0, 12)}; refusing to prune the ${inventory!.entries.length} objects app ${app.name} manages (set allowEmpty: true if that is intended)`, { file: app.origin.file, field: 'path' });
   }

@@ -5,7 +5,7 @@ import { applyPlan, type AppliedItem } from '../apply/apply.ts';
 import { pruneObjects, type PruneResult } from '../apply/prune.ts';
 import type { HealthVerdict } from '../health/assess.ts';
 import { waitForHealth } from '../health/wait.ts';
-import { sameEntries, writeInventory } from '../inventory/inventory.ts';
+import { sameIdentities, writeInventory } from '../inventory/inventory.ts';
 import { toPlan } from '../plan/plan.ts';
 import type { ProgressListener } from './progress.ts';
 import { prepareSync, requestedRef, resolveRevision, summarize, type Prepared, type SyncDeps } from './prepare.ts';
@@ -110,7 +110,8 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
     progress?.({ type: 'phase', phase: 'prune', message: `not pruning ${detail.prunes.length} objects: an apply failed` });
   }
   const inventory = nextInventory(app, revision, prepared, applied, pruned);
-  if (!prepared.inventory || !sameEntries(prepared.inventory.entries, inventory.entries)) {
+  // Only a changed identity set costs an inventory write: hashes live on the objects themselves.
+  if (!prepared.inventory || !sameIdentities(prepared.inventory.entries, inventory.entries)) {
     progress?.({ type: 'phase', phase: 'inventory', message: `recording ${inventory.entries.length} objects` });
     try {
       await writeInventory(deps.cluster, inventory, app.namespace);

@@ -8,6 +8,7 @@ import { createRenderer } from '../../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
 import type { KubeObject } from '../../src/core/types.ts';
 import { appConfig, configMap, deployment } from '../sync/fixtures.ts';
+import { readInventory } from '../../src/inventory/inventory.ts';
 import { addFault, getJson, GitRepo, requests, resetRequests } from './sync-support.ts';
 
 let sb: Sandbox;
@@ -64,6 +65,42 @@ describe('sync against the sandbox API server', () => {
     expect(counts.writes).toBe(1 + 1 + 1); // apply a, delete b, inventory
     expect(await getJson(sb, '/api/v1/namespaces/shop/configmaps/b')).toBeUndefined();
     expect((await getJson(sb, '/api/v1/namespaces/shop/configmaps/a'))?.data).toEqual({ key: 'changed' });
+  });
+
+  it('a 10-object change writes exactly 10 (no inventory write); the inventory still drives prune', async () => {
+    const bulk = appConfig({ name: 'bulk', namespace: 'bulk', path: 'bulk', healthTimeoutSeconds: 20, allow: { namespaces: ['bulk'], kinds: ['*'], clusterScoped: true } });
+    const maps = (changed: number, count = 14): KubeObject[] => Array.from({ length: count }, (_, i) => configMap(`m${i}`, { v: i < changed ? 'two' : 'one' }));
+    repo.commit({ 'bulk/all.yaml': maps(0) });
+    expect((await syncApp(deps(), bulk)).status).toBe('Synced');
+    const recorded = await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk');
+    repo.commit({ 'bulk/all.yaml': maps(10) });
+    await resetRequests(sb);
+    const change = await syncApp(deps(), bulk);
+    expect(change.errors).toEqual([]);
+    expect(change.objects.filter((o) => o.outcome === 'applied')).toHaveLength(10);
+    let counts = await requests(sb);
+    expect(counts.writes).toBe(10);
+    expect(counts.dryRun).toBe(10);
+    const inventory = await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk');
+    expect(inventory!.entries).toEqual(recorded!.entries);
+    expect(inventory!.entries.map((e) => e.ref.name).sort()).toEqual(['bulk', ...Array.from({ length: 14 }, (_, i) => `m${i}`)].sort());
+    expect((await getJson(sb, '/api/v1/namespaces/bulk/configmaps/m3'))?.metadata.annotations?.['driftless.dev/applied-hash']).toMatch(/^[\w-]{22}$/);
+    // No-op after the change: nothing written, nothing dry-run.
+    await resetRequests(sb);
+    expect((await syncApp(deps(), bulk)).status).toBe('Synced');
+    counts = await requests(sb);
+    expect(counts.writes).toBe(0);
+    expect(counts.dryRun).toBe(0);
+    // Dropping two objects prunes exactly inventory minus desired, then records the new set.
+    repo.commit({ 'bulk/all.yaml': maps(10, 12) });
+    await resetRequests(sb);
+    const shrink = await syncApp(deps(), bulk);
+    expect(shrink.pruned.map((r) => r.name).sort()).toEqual(['m12', 'm13']);
+    counts = await requests(sb);
+    expect(counts.byVerb.delete).toBe(2);
+    expect(counts.writes).toBe(2 + 1); // two deletes, one inventory write
+    expect(await getJson(sb, '/api/v1/namespaces/bulk/configmaps/m13')).toBeUndefined();
+    expect((await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk'))!.entries).toHaveLength(13);
   });
 
   it('a failed apply prunes nothing', async () => {

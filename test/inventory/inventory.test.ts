@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeInventory, encodeInventory, inventoryName, sameEntries } from '../../src/inventory/inventory.ts';
+import { decodeInventory, encodeInventory, inventoryName, sameEntries, sameIdentities } from '../../src/inventory/inventory.ts';
 import type { Inventory } from '../../src/core/types.ts';
 
 const inventory: Inventory = {
@@ -28,5 +28,15 @@ describe('inventory', () => {
     const changed = inventory.entries.map((e, i) => (i === 3 ? { ...e, appliedHash: 'other' } : e));
     expect(sameEntries(inventory.entries, changed)).toBe(false);
     expect(sameEntries(inventory.entries, inventory.entries.slice(1))).toBe(false);
+  });
+
+  it('sameIdentities ignores hashes but notices a changed identity set or apiVersion', () => {
+    const rehashed = inventory.entries.map((e) => ({ ...e, appliedHash: 'other' }));
+    expect(sameIdentities(inventory.entries, [...rehashed].reverse())).toBe(true);
+    expect(sameIdentities(inventory.entries, inventory.entries.slice(1))).toBe(false);
+    const renamed = inventory.entries.map((e, i) => (i === 0 ? { ...e, ref: { ...e.ref, name: 'other' } } : e));
+    expect(sameIdentities(inventory.entries, renamed)).toBe(false);
+    const moved = inventory.entries.map((e, i) => (i === 0 ? { ...e, apiVersion: 'apps/v2' } : e));
+    expect(sameIdentities(inventory.entries, moved)).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { appConfig, configMap, deployment, Fake } from '../sync/fixtures.ts';
 const manifests = (...objects: KubeObject[]): Manifest[] => objects.map((object, i) => ({ object, origin: { file: `f${i}.yaml` } }));
 
 describe('planChanges', () => {
-  it('decides unchanged by inventory hash with no request, update by dry run with a diff', async () => {
+  it('decides unchanged by the applied-hash annotation with no request, update by dry run with a diff', async () => {
     const fake = new Fake();
     fake.set([deployment('web'), configMap('a')]);
     await syncApp(fake.deps(), appConfig());
@@ -23,6 +23,34 @@ describe('planChanges', () => {
     expect(byName.a).toMatchObject({ action: 'update', checkedBy: 'dry-run' });
     expect(byName.a!.diff).toEqual(['~ data.key: "value" → "other"']);
     expect(fake.cluster.counters.dryRun).toBe(1);
+  });
+
+  it('an object without the applied-hash annotation (applied before it existed) is dry-run and updated once', async () => {
+    const cluster = new MemoryCluster();
+    cluster.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    const app = appConfig({ createNamespace: false });
+    const desired = await prepareDesired(cluster, app, manifests(configMap('a')));
+    const old = structuredClone(desired[0]!.object);
+    delete old.metadata.annotations!['driftless.dev/applied-hash'];
+    cluster.seed(old, 'driftless', 'Apply');
+    cluster.resetCounters();
+    const detail = await planChanges({ cluster, app, desired, inventory: undefined });
+    expect(detail.items.find((i) => i.desired.ref.name === 'a')).toMatchObject({ action: 'update', checkedBy: 'dry-run' });
+    expect(cluster.counters.dryRun).toBe(1);
+  });
+
+  it("a create's diff shows the object with Secret values masked, computed only when read", async () => {
+    const cluster = new MemoryCluster();
+    const app = appConfig();
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('hunter2').toString('base64') } };
+    const desired = await prepareDesired(cluster, app, manifests(secret));
+    const detail = await planChanges({ cluster, app, desired, inventory: undefined });
+    const item = detail.items.find((i) => i.desired.ref.name === 's')!;
+    expect(item.action).toBe('create');
+    const text = item.diff.join('\n');
+    expect(text).toContain('+ data: {"password":"<hidden sha256:');
+    expect(text).not.toContain(Buffer.from('hunter2').toString('base64'));
+    expect(item.diff).toBe(item.diff);
   });
 
   it('live drift of a managed field is found even when the hash matches', async () => {

@@ -43,11 +43,33 @@ describe('syncApp against the in-memory cluster', () => {
     const changed = plan.changes.filter((c) => c.action !== 'unchanged');
     expect(changed.map((c) => c.ref.name)).toEqual(['a']);
     expect(changed[0]!.diff).toContain('~ data.key: "value" → "changed"');
+    // The hash annotation changes with every change; the diff shows the change, not the hash.
+    expect(changed[0]!.diff).not.toContain('applied-hash');
+    const before = await readInventory(fake.cluster, 'shop', 'shop');
     fake.cluster.resetCounters();
     const result = await syncApp(fake.deps(), appConfig());
-    // one apply + one inventory write
-    expect(fake.cluster.counters.writes).toBe(2);
+    // one apply, no inventory write: the object set is the same, the new hash rides on the object
+    expect(fake.cluster.counters.writes).toBe(1);
     expect(result.objects.filter((o) => o.outcome === 'applied').map((o) => o.ref.name)).toEqual(['a']);
+    expect(fake.cluster.find('ConfigMap', 'a', 'shop')!.metadata.annotations?.['driftless.dev/applied-hash']).toMatch(/^[\w-]{22}$/);
+    expect((await readInventory(fake.cluster, 'shop', 'shop'))!.entries).toEqual(before!.entries);
+    fake.cluster.resetCounters();
+    const again = await syncApp(fake.deps(), appConfig());
+    expect(fake.cluster.counters.writes).toBe(0);
+    expect(fake.cluster.counters.dryRun).toBe(0);
+    expect(again.objects.every((o) => o.outcome === 'unchanged')).toBe(true);
+  });
+
+  it('a field dropped from Git is no subset change but the hash differs: dry run, then update', async () => {
+    const fake = new Fake();
+    fake.set([configMap('a', { key: 'value', extra: 'x' })]);
+    await syncApp(fake.deps(), appConfig());
+    fake.set([configMap('a', { key: 'value' })]);
+    fake.cluster.resetCounters();
+    const result = await syncApp(fake.deps(), appConfig());
+    expect(result.objects.find((o) => o.ref.name === 'a')).toMatchObject({ action: 'update', outcome: 'applied' });
+    expect(fake.cluster.counters.writes).toBe(1);
+    expect(fake.cluster.find('ConfigMap', 'a', 'shop')!.data).toEqual({ key: 'value' });
   });
 
   it('prunes what Git dropped, and only that', async () => {

@@ -21,7 +21,8 @@ class HttpStatusError extends Error {
 class RawObjectApi extends KubernetesObjectApi {
   private sharedAgent: HttpsAgent | undefined;
 
-  constructor(configuration: Configuration) {
+  /** maxSockets must be at least the engine's concurrency, or requests queue inside the agent. */
+  constructor(configuration: Configuration, maxSockets = 32) {
     super(configuration);
     // client-node builds a fresh https.Agent for every request (a TLS handshake each time); one
     // keep-alive agent with the same TLS options makes 500 applies cost 500 requests, not 500 handshakes.
@@ -29,7 +30,7 @@ class RawObjectApi extends KubernetesObjectApi {
       pre: (context: RequestContext) => {
         const agent = context.getAgent();
         if (agent instanceof HttpsAgent) {
-          this.sharedAgent ??= new HttpsAgent({ ...(agent as HttpsAgent & { options: AgentOptions }).options, keepAlive: true, maxSockets: 32 });
+          this.sharedAgent ??= new HttpsAgent({ ...(agent as HttpsAgent & { options: AgentOptions }).options, keepAlive: true, maxSockets });
           context.setAgent(this.sharedAgent);
         }
         return new Observable(Promise.resolve(context));
@@ -62,6 +63,32 @@ class RawObjectApi extends KubernetesObjectApi {
   }
 }
 
+/**
+ * At most `size` requests in flight. client-node's fetch (node-fetch 2) misreports a chunked
+ * response as "Premature close" when the keep-alive agent hands its socket straight to a queued
+ * request, so requests must wait here rather than queue inside the agent.
+ */
+class Slots {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.active < this.size) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
 export interface KubernetesClusterOptions {
   /** Context to use; default: the kubeconfig's current context. */
   context?: string;
@@ -70,6 +97,8 @@ export interface KubernetesClusterOptions {
   discoveryTtlMs?: number;
   /** Give up on a request after this long (a transient CLUSTER_UNAVAILABLE); default 60 s. */
   requestTimeoutMs?: number;
+  /** Keep-alive connections to the API server; default 32 (≥ any sane per-app concurrency). */
+  maxSockets?: number;
 }
 
 function basePath(group: string, version: string): string {
@@ -88,6 +117,7 @@ export class KubernetesCluster implements ClusterClient {
   private readonly discovery: DiscoveryCache;
   private readonly openApiIndex = new Map<string, Promise<Record<string, unknown> | undefined>>();
   private readonly timeoutMs: number;
+  private readonly slots: Slots;
 
   constructor(kubeconfig: KubeConfig, options: KubernetesClusterOptions = {}) {
     if (options.context) {
@@ -98,11 +128,18 @@ export class KubernetesCluster implements ClusterClient {
     if (!cluster) throw new DriftlessError('CONFIG_INVALID', 'kubeconfig has no current cluster: set current-context or the cluster context', { field: 'kubeconfig' });
     this.server = cluster.server;
     this.timeoutMs = options.requestTimeoutMs ?? 60_000;
-    this.api = kubeconfig.makeApiClient(RawObjectApi);
+    const maxSockets = options.maxSockets ?? 32;
+    this.slots = new Slots(maxSockets);
+    this.api = kubeconfig.makeApiClient(class extends RawObjectApi {
+      constructor(configuration: Configuration) {
+        super(configuration, maxSockets);
+      }
+    });
     this.discovery = new DiscoveryCache(this.server, { ...(options.discoveryCacheDir ? { dir: options.discoveryCacheDir } : {}), ...(options.discoveryTtlMs ? { ttlMs: options.discoveryTtlMs } : {}) });
   }
 
   private async call(verb: Verb, method: HttpMethod, path: string, query?: Record<string, string>, body?: { contentType: string; text: string }): Promise<unknown> {
+    await this.slots.acquire();
     let timer: NodeJS.Timeout | undefined;
     // client-node's fetch takes no signal: a hung server must still end in a retryable error.
     const timeout = new Promise<never>((_, reject) => {
@@ -116,6 +153,7 @@ export class KubernetesCluster implements ClusterClient {
       throw networkError(err, this.server);
     } finally {
       clearTimeout(timer);
+      this.slots.release();
     }
   }
 

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +84,27 @@ describe('KubernetesCluster against the sandbox', () => {
     await again.resolve('batch/v1', 'Job', { refresh: true });
     expect((await requests(sb)).discovery).toBe(1);
     expect(existsSync(cacheDir)).toBe(true);
+  });
+
+  it('keeps connections alive; more concurrent requests than maxSockets wait for a socket instead of failing (node-fetch "Premature close")', async () => {
+    const c = createKubernetesCluster(sb.kubeconfig, { maxSockets: 4 });
+    const type = (await c.resolve('v1', 'ConfigMap'))!;
+    const original = tls.connect;
+    let opened = 0;
+    (tls as { connect: unknown }).connect = (...args: unknown[]) => {
+      opened++;
+      return (original as (...a: unknown[]) => unknown)(...args);
+    };
+    try {
+      await Promise.all(Array.from({ length: 24 }, () => c.list(type, 'default')));
+      expect(opened).toBeGreaterThan(0);
+      expect(opened).toBeLessThanOrEqual(4);
+      const before = opened;
+      await Promise.all(Array.from({ length: 24 }, () => c.list(type, 'default')));
+      expect(opened).toBe(before);
+    } finally {
+      (tls as { connect: unknown }).connect = original;
+    }
   });
 
   it('fetches OpenAPI v3 documents through the index', async () => {
