@@ -8,6 +8,8 @@ export interface SandboxCliOptions {
   latency?: number;
   http?: boolean;
   controllers?: boolean;
+  /** Warm the request path up before listening (default true; see SandboxOptions.warmUp). */
+  warmUp?: boolean;
 }
 
 /**
@@ -19,6 +21,7 @@ export async function runSandbox(options: SandboxCliOptions, out: NodeJS.Writabl
   const sandbox: Sandbox = await startSandbox({
     port: options.port ?? 0, kubeconfigPath, statePath: options.state ? resolve(options.state) : undefined,
     latencyMs: options.latency ?? 0, http: options.http === true, controllers: options.controllers !== false,
+    warmUp: options.warmUp !== false,
   });
   out.write(`Kubernetes sandbox (API v1.34) listening on ${sandbox.url}\n`);
   out.write(`kubeconfig written to ${kubeconfigPath} (contexts: sandbox = admin, sandbox-viewer = read-only)\n`);
@@ -37,12 +40,13 @@ export async function runSandbox(options: SandboxCliOptions, out: NodeJS.Writabl
   });
 }
 
-/** Direct use: node --import tsx sandbox/cli.ts [--port N] [--kubeconfig FILE] [--state FILE] [--latency MS] [--http] */
+/** Direct use: node --import tsx sandbox/cli.ts [--port N] [--kubeconfig FILE] [--state FILE] [--latency MS] [--http] [--no-controllers] [--no-warm-up] */
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   const args = process.argv.slice(2);
   const value = (flag: string): string | undefined => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
   await runSandbox({
     port: value('--port') ? Number(value('--port')) : 0, kubeconfig: value('--kubeconfig'), state: value('--state'),
     latency: value('--latency') ? Number(value('--latency')) : 0, http: args.includes('--http'),
+    controllers: !args.includes('--no-controllers'), warmUp: !args.includes('--no-warm-up'),
   });
 }

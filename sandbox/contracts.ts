@@ -136,6 +136,11 @@ export interface ControllerHost {
    */
   resources?(): ResourceInfo[];
   list(resource: ResourceInfo, namespace?: string): Obj[];
+  /**
+   * Objects of a type in a namespace whose ownerReferences name `ownerUid` (optional: without it
+   * controllers filter `list`). Controllers ask this on every reconcile; a host can index it.
+   */
+  listOwned?(resource: ResourceInfo, namespace: string | undefined, ownerUid: string): Obj[];
   get(resource: ResourceInfo, namespace: string | undefined, name: string): Obj | undefined;
   /** Creates as manager `manager` (defaults applied, not validated against client rules). */
   create(resource: ResourceInfo, object: Obj, manager: string): Obj;

@@ -1,4 +1,5 @@
 import type { Obj } from '../contracts.ts';
+import { cloneJson } from '../json.ts';
 
 export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -48,7 +49,7 @@ export function dflt(o: Obj, key: string, value: unknown): void {
 }
 
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return cloneJson(v);
 }
 
 /** JSON with sorted keys, as Go's encoding/json renders maps. */
@@ -61,8 +62,31 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
+/**
+ * Whether two values render the same canonical JSON (keys in any order, undefined members left
+ * out, undefined and null alike elsewhere), without rendering them.
+ */
 export function deepEqual(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
+  if (a === b) return true;
+  if ((a === undefined || a === null) && (b === undefined || b === null)) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (isObj(a)) {
+    if (!isObj(b)) return false;
+    let count = 0;
+    for (const k of Object.keys(a)) {
+      if (a[k] === undefined) continue;
+      count++;
+      if (b[k] === undefined || !deepEqual(a[k], b[k])) return false;
+    }
+    for (const k of Object.keys(b)) if (b[k] !== undefined) count--;
+    return count === 0;
+  }
+  if (typeof a === 'number' && typeof b === 'number') return JSON.stringify(a) === JSON.stringify(b);
+  return false;
 }
 
 export function fnv32a(text: string): number {

@@ -1,5 +1,6 @@
 import type { Obj, SchemaNode } from '../contracts.ts';
 import type { FieldSet } from './fieldset.ts';
+import { cloneJson } from '../json.ts';
 import { isObj } from './schema-walk.ts';
 import { compare, toFieldSet } from './typed.ts';
 
@@ -57,7 +58,7 @@ function sortedJSON(value: unknown): string {
 /** After a server-side apply by `kubectl`, an existing annotation follows the applied configuration. */
 export function updateLastApplied(result: Obj, applied: Obj): Obj {
   if (!lastApplied(result)) return result;
-  const config = structuredClone(applied);
+  const config = cloneJson(applied);
   const meta = config['metadata'];
   if (isObj(meta) && isObj(meta['annotations'])) delete meta['annotations'][LAST_APPLIED];
   const resultMeta = result['metadata'] as Obj;

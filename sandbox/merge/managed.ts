@@ -32,6 +32,23 @@ export function managerKey(e: { manager: string; operation: string; apiVersion?:
 
 export type Managers = Map<string, ManagerEntry>;
 
+/**
+ * FieldSets by the FieldsV1 object they were decoded from. Stored versions of an object share the
+ * FieldsV1 of entries a write did not change, and neither side is ever modified in place (FieldSet
+ * operations return new sets), so each is decoded once rather than on every write.
+ */
+const decodedFieldsV1 = new WeakMap<object, FieldSet>();
+
+function decodeFieldsV1(fieldsV1: unknown): FieldSet {
+  if (typeof fieldsV1 !== 'object' || fieldsV1 === null) return FieldSet.fromFieldsV1(fieldsV1);
+  let set = decodedFieldsV1.get(fieldsV1);
+  if (!set) {
+    set = FieldSet.fromFieldsV1(fieldsV1);
+    decodedFieldsV1.set(fieldsV1, set);
+  }
+  return set;
+}
+
 /** Decodes managedFields; undefined when they are malformed (the server then falls back to live's). */
 export function decodeManagedFields(raw: unknown): Managers | undefined {
   const out: Managers = new Map();
@@ -44,7 +61,7 @@ export function decodeManagedFields(raw: unknown): Managers | undefined {
     if (typeof entry['apiVersion'] !== 'string' || entry['apiVersion'] === '') return undefined;
     if (entry['fieldsType'] !== 'FieldsV1') return undefined;
     const manager = typeof entry['manager'] === 'string' ? entry['manager'] : '';
-    const set = FieldSet.fromFieldsV1(entry['fieldsV1']);
+    const set = decodeFieldsV1(entry['fieldsV1']);
     const decoded: ManagerEntry = { manager, operation, apiVersion: entry['apiVersion'], set, decoded: { set, fieldsV1: entry['fieldsV1'] } };
     if (typeof entry['subresource'] === 'string' && entry['subresource']) decoded.subresource = entry['subresource'];
     if (typeof entry['time'] === 'string') decoded.time = entry['time'];
@@ -69,7 +86,9 @@ export function encodeManagedFields(managers: Managers): Obj[] | undefined {
     const out: Obj = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
     if (e.time) out['time'] = e.time;
     out['fieldsType'] = 'FieldsV1';
-    out['fieldsV1'] = e.decoded?.set === e.set ? structuredClone(e.decoded.fieldsV1) : e.set.toFieldsV1();
+    // An entry nobody changed keeps its FieldsV1 object: stored versions share it, and nothing
+    // writes into a stored managedFields entry (every change builds a new one).
+    out['fieldsV1'] = e.decoded?.set === e.set ? e.decoded.fieldsV1 : e.set.toFieldsV1();
     if (e.subresource) out['subresource'] = e.subresource;
     return out;
   });

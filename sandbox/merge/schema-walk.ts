@@ -1,4 +1,5 @@
 import { ApiError, type SchemaNode } from '../contracts.ts';
+import { cloneJson } from '../json.ts';
 import { indexPE, keyPE, valuePE, type PathElement } from './fieldset.ts';
 
 /** Helpers shared by the structured walkers: how a value is typed under a (possibly absent) schema. */
@@ -25,7 +26,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 export function clone<T>(value: T): T {
-  return value === undefined ? value : (structuredClone(value) as T);
+  return cloneJson(value);
 }
 
 export type Kind = 'scalar' | 'list' | 'map';

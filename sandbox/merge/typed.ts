@@ -58,6 +58,8 @@ function leaf(lhs: unknown, rhs: unknown, path: Path, out: Comparison): void {
 }
 
 function compareAt(lhs: unknown, rhs: unknown, schema: SchemaNode | undefined, path: Path, out: Comparison): void {
+  // One subtree on both sides (a status write shares spec with the stored object) has no changes.
+  if (lhs === rhs && lhs !== undefined) return;
   const [kl, kr] = kinds(lhs, rhs);
   const kind = kr ?? kl;
   let inLeaf = false;

@@ -42,13 +42,21 @@ export function recordUpdate(args: UpdateArgs): Obj {
   if (managers.size === 0 && old) return newBody;
 
   const oldBody = old ? withoutManagedFields(old) : zeroObject(schema);
+  const id = { manager, operation: 'Update' as const, apiVersion, ...(subresource ? { subresource } : {}) };
+  const key = managerKey(id);
+  // updateOthers replaces the sets of entries that lose fields, this writer's own included.
+  const before = managers.get(key);
+  const beforeSet = before?.set;
   const cmp = updateOthers(oldBody, newBody, schema, managers, undefined, true, reset);
   const set = ownedByWrite(cmp, reset);
   if (!set.empty()) {
-    const id = { manager, operation: 'Update' as const, apiVersion, ...(subresource ? { subresource } : {}) };
-    const key = managerKey(id);
     const previous = managers.get(key);
-    managers.set(key, { ...id, time: now, set: previous ? set.union(previous.set) : set });
+    const next = previous ? set.union(previous.set) : set;
+    // Controllers rewrite the same status fields over and over: when the entry ends up owning what
+    // it owned before, it keeps the FieldsV1 it was decoded from instead of encoding it again.
+    const decoded = before?.decoded;
+    const unchangedSet = decoded && decoded.set === beforeSet && next.equals(decoded.set);
+    managers.set(key, unchangedSet ? { ...id, time: now, set: decoded.set, decoded } : { ...id, time: now, set: next });
   }
   capUpdateManagers(managers);
   return setManagedFields(newBody, managers);

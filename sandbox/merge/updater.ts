@@ -19,7 +19,8 @@ export function updateOthers(
   force: boolean,
   reset: string[],
 ): Comparison {
-  const raw = compare(oldBody, newBody, schema);
+  // Reset fields are dropped from the result anyway: not walking them saves a status write the spec.
+  const raw = compare(withoutKeys(oldBody, reset), withoutKeys(newBody, reset), schema);
   const cmp: Comparison = {
     added: withoutTopLevel(raw.added, reset),
     modified: withoutTopLevel(raw.modified, reset),
@@ -43,6 +44,13 @@ export function updateOthers(
     else entry.set = next;
   }
   return cmp;
+}
+
+function withoutKeys(obj: Obj, keys: string[]): Obj {
+  if (!keys.some((k) => k in obj)) return obj;
+  const out = { ...obj };
+  for (const k of keys) delete out[k];
+  return out;
 }
 
 /** Apply conflicts by manager key, before they become the 409 (merge.Conflicts). */
@@ -102,8 +110,16 @@ export function conflictError(conflicts: Map<string, FieldSet>): ApiError {
  */
 export function zeroObject(schema: SchemaNode | undefined): Obj {
   if (!schema || isCustomSchema(schema)) return {};
-  return zeroOf(schema, 0);
+  // Built once per kind: callers only compare against it.
+  let zero = zeros.get(schema);
+  if (!zero) {
+    zero = zeroOf(schema, 0);
+    zeros.set(schema, zero);
+  }
+  return zero;
 }
+
+const zeros = new WeakMap<SchemaNode, Obj>();
 
 function zeroOf(schema: SchemaNode, depth: number): Obj {
   const out: Obj = {};

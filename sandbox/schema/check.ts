@@ -16,25 +16,32 @@ function untyped(schema: SchemaNode): boolean {
  */
 export function unknownFields(obj: unknown, schema: SchemaNode | undefined): string[] {
   const out: string[] = [];
-  walkUnknown(obj, schema, '', out);
+  walkUnknown(obj, schema, [], out);
   return out;
 }
 
-function walkUnknown(value: unknown, schema: SchemaNode | undefined, path: string, out: string[]): void {
+// Paths are kept as a stack of segments and joined only for the (rare) field they report.
+function walkUnknown(value: unknown, schema: SchemaNode | undefined, path: string[], out: string[]): void {
   if (!schema || value === null || value === undefined || untyped(schema) || schema.intOrString) return;
   if (Array.isArray(value)) {
-    if (!schema.items) return;
-    value.forEach((item, i) => walkUnknown(item, schema.items, `${path}[${i}]`, out));
+    const items = schema.items;
+    if (!items) return;
+    for (let i = 0; i < value.length; i++) {
+      path.push(`[${i}]`);
+      walkUnknown(value[i], items, path, out);
+      path.pop();
+    }
     return;
   }
   if (!isObj(value)) return;
   const props = schema.properties;
-  for (const [key, child] of Object.entries(value)) {
-    const childPath = `${path}.${key}`;
-    const declared = props?.[key];
-    if (declared) walkUnknown(child, declared, childPath, out);
-    else if (schema.additional) walkUnknown(child, schema.additional, childPath, out);
-    else if (!schema.preserveUnknownFields && props) out.push(childPath);
+  for (const key of Object.keys(value)) {
+    const declared = props?.[key] ?? schema.additional;
+    if (declared) {
+      path.push(`.${key}`);
+      walkUnknown(value[key], declared, path, out);
+      path.pop();
+    } else if (!schema.preserveUnknownFields && props) out.push(`${path.join('')}.${key}`);
   }
 }
 
@@ -57,24 +64,34 @@ export function requiredMissing(obj: Obj, schema: SchemaNode | undefined): Requi
   }
   for (const [key, child] of Object.entries(obj)) {
     if (key === 'status') continue;
-    walkRequired(child, schema.properties?.[key] ?? schema.additional, key, out);
+    walkRequired(child, schema.properties?.[key] ?? schema.additional, [key], out);
   }
   return out;
 }
 
-function walkRequired(value: unknown, schema: SchemaNode | undefined, path: string, out: RequiredMissing[]): void {
+function walkRequired(value: unknown, schema: SchemaNode | undefined, path: string[], out: RequiredMissing[]): void {
   if (!schema || value === null || value === undefined || schema.intOrString) return;
   if (Array.isArray(value)) {
-    if (schema.items) value.forEach((item, i) => walkRequired(item, schema.items, `${path}[${i}]`, out));
+    const items = schema.items;
+    if (!items) return;
+    for (let i = 0; i < value.length; i++) {
+      path.push(`[${i}]`);
+      walkRequired(value[i], items, path, out);
+      path.pop();
+    }
     return;
   }
   if (!isObj(value)) return;
   for (const req of schema.required ?? []) {
-    if (value[req] === undefined || value[req] === null) out.push({ field: `${path}.${req}`, message: 'Required value' });
+    if (value[req] === undefined || value[req] === null) out.push({ field: `${path.join('')}.${req}`, message: 'Required value' });
   }
-  for (const [key, child] of Object.entries(value)) {
-    const declared = schema.properties?.[key];
-    if (declared) walkRequired(child, declared, `${path}.${key}`, out);
-    else if (schema.additional) walkRequired(child, schema.additional, `${path}[${key}]`, out);
+  const props = schema.properties;
+  for (const key of Object.keys(value)) {
+    const declared = props?.[key];
+    const child = declared ?? schema.additional;
+    if (!child) continue;
+    path.push(declared ? `.${key}` : `[${key}]`);
+    walkRequired(value[key], child, path, out);
+    path.pop();
   }
 }

@@ -4,7 +4,8 @@ import { applyDefaults, recordUpdate, unknownFields, validate } from './deps.ts'
 import type { Registry } from './registry.ts';
 import { alreadyExists, badRequest, conflict, invalid, notFound, qualified } from './status.ts';
 import { metaOf, type Store } from './store.ts';
-import { isObj, jsonEqual, nameSuffix, newUid, removePath, rfc3339 } from './util.ts';
+import { cloneJson } from '../json.ts';
+import { isObj, jsonEqual, jsonEqualExcept, nameSuffix, newUid, removePath, rfc3339 } from './util.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -21,7 +22,27 @@ export interface WriteOptions {
   applied?: boolean;
 }
 
-const managedTimeOrVersion = (p: string): boolean => p === '.metadata.resourceVersion' || /^\.metadata\.managedFields\[\]\.time$/.test(p);
+/**
+ * Whether a write changes nothing but resourceVersion and managedFields times (the real server's
+ * no-op detection): then the stored object, its resourceVersion and the watchers stay as they are.
+ */
+function unchanged(old: Obj, next: Obj): boolean {
+  if (!jsonEqualExcept(old, next, (k) => k === 'metadata')) return false;
+  const a = old.metadata;
+  const b = next.metadata;
+  if (!isObj(a) || !isObj(b)) return jsonEqual(a, b);
+  if (!jsonEqualExcept(a, b, (k) => k === 'resourceVersion' || k === 'managedFields')) return false;
+  const fa = a.managedFields;
+  const fb = b.managedFields;
+  if (!Array.isArray(fa) || !Array.isArray(fb)) return jsonEqual(fa, fb);
+  if (fa.length !== fb.length) return false;
+  for (let i = 0; i < fa.length; i++) {
+    const ea: unknown = fa[i];
+    const eb: unknown = fb[i];
+    if (!(isObj(ea) && isObj(eb) ? jsonEqualExcept(ea, eb, (k) => k === 'time') : jsonEqual(ea, eb))) return false;
+  }
+  return true;
+}
 
 const systemMeta = ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'];
 /** Status strategies that also reset labels (their ResetFieldsFor lists metadata.labels). */
@@ -77,7 +98,7 @@ export class Cluster {
   }
 
   create(info: ResourceInfo, namespace: string | undefined, body: Obj, opts: WriteOptions): Obj {
-    const obj = this.checkBody(info, namespace, body);
+    const obj = this.checkBody(info, namespace, body, undefined, opts.applied === true);
     const meta = metaOf(obj);
     if (!meta.name && typeof meta.generateName === 'string' && meta.generateName) meta.name = `${meta.generateName}${nameSuffix()}`;
     if (!meta.name) throw invalid(info, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
@@ -112,7 +133,7 @@ export class Cluster {
 
   update(info: ResourceInfo, namespace: string | undefined, name: string, body: Obj, opts: WriteOptions, allowCreate = false): Obj {
     const old = this.store.get(info, namespace, name);
-    const incoming = this.checkBody(info, namespace, body, name);
+    const incoming = this.checkBody(info, namespace, body, name, opts.applied === true);
     if (!old) {
       if (allowCreate) return this.create(info, namespace, incoming, opts);
       throw notFound(info, name);
@@ -162,10 +183,13 @@ export class Cluster {
     return !jsonEqual(strip(old, info.generation === 'non-status'), strip(next, info.generation === 'non-status'));
   }
 
-  /** Validates the body's identity against the request and returns a private copy of it. */
-  private checkBody(info: ResourceInfo, namespace: string | undefined, body: Obj, name?: string): Obj {
+  /**
+   * Validates the body's identity against the request and returns a private copy of it. A body
+   * the server built itself (`owned`: a server-side apply result, fresh and unshared) is not copied.
+   */
+  private checkBody(info: ResourceInfo, namespace: string | undefined, body: Obj, name?: string, owned = false): Obj {
     if (!isObj(body)) throw badRequest('the body of the request was in an unknown format');
-    const obj = structuredClone(body);
+    const obj = owned ? { ...body } : cloneJson(body);
     const apiVersion = this.apiVersion(info);
     if (obj.kind !== undefined && obj.kind !== info.kind && obj.kind !== '') throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
     if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion && obj.apiVersion !== '') throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
@@ -211,7 +235,7 @@ export class Cluster {
     }
     const meta = metaOf(result);
     if (Array.isArray(meta.managedFields) && meta.managedFields.length === 0) delete meta.managedFields;
-    if (old && jsonEqual(old, result, managedTimeOrVersion)) return old;
+    if (old && unchanged(old, result)) return old;
     const finished = meta.deletionTimestamp && !(Array.isArray(meta.finalizers) && meta.finalizers.length > 0) && !this.namespaceFinalizers(info, result);
     if (opts.dryRun) {
       if (!old) delete meta.resourceVersion; else meta.resourceVersion = metaOf(old).resourceVersion;

@@ -21,6 +21,10 @@ export class Host implements ControllerHost {
     return this.cluster.store.list(resource, namespace).map((o) => this.cluster.view(resource, o));
   }
 
+  listOwned(resource: ResourceInfo, namespace: string | undefined, ownerUid: string): Obj[] {
+    return this.cluster.store.listOwned(resource, namespace, ownerUid).map((o) => this.cluster.view(resource, o));
+  }
+
   get(resource: ResourceInfo, namespace: string | undefined, name: string): Obj | undefined {
     const obj = this.cluster.store.get(resource, namespace, name);
     return obj && this.cluster.view(resource, obj);

@@ -17,6 +17,7 @@ import { OpenAPIService } from './openapi.ts';
 import { Registry } from './registry.ts';
 import { loadState, saveState } from './state.ts';
 import { Store } from './store.ts';
+import { warmUp } from './warmup.ts';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -30,6 +31,11 @@ export interface SandboxOptions {
   controllers?: boolean;
   /** Events a watch can resume from before it gets 410 Expired. */
   watchHistory?: number;
+  /**
+   * Exercise the request path on a throwaway store before listening (about a second), so that the
+   * first requests are not served by cold code. Default false; the CLI turns it on.
+   */
+  warmUp?: boolean;
 }
 
 export interface Sandbox {
@@ -51,7 +57,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const documents = builtinOpenAPIDocuments();
   const registry = new Registry(documents);
   const store = new Store(options.watchHistory);
-  const cluster = new Cluster(registry, store, createSchemaIndex(documents));
+  const schemas = createSchemaIndex(documents);
+  const cluster = new Cluster(registry, store, schemas);
   const openapi = new OpenAPIService(documents);
   const crds = new CrdManager(cluster, openapi);
   store.subscribe((e) => crds.onEvent(e));
@@ -64,6 +71,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   for (const name of bootNamespaces) {
     if (!store.get(nsInfo, undefined, name)) cluster.create(nsInfo, undefined, { metadata: { name } }, { manager: 'kube-apiserver', internal: true });
   }
+
+  if (options.warmUp) await warmUp(registry, schemas);
 
   const auth = new Auth();
   const instruments = new Instruments();

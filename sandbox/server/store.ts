@@ -17,6 +17,17 @@ export function metaOf(obj: Obj): Record<string, unknown> {
   return (obj.metadata ?? {}) as Record<string, unknown>;
 }
 
+function ownerUids(obj: Obj | undefined): string[] {
+  const refs = obj && metaOf(obj).ownerReferences;
+  if (!Array.isArray(refs)) return [];
+  const out: string[] = [];
+  for (const r of refs) {
+    const uid = typeof r === 'object' && r !== null ? (r as { uid?: unknown }).uid : undefined;
+    if (typeof uid === 'string' && !out.includes(uid)) out.push(uid);
+  }
+  return out;
+}
+
 function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;
 }
@@ -28,6 +39,10 @@ function objectKey(namespace: string | undefined, name: string): string {
 export class Store {
   private revision = 1;
   private readonly buckets = new Map<string, Map<string, Obj>>();
+  /** Objects by bucket and owner uid (ownerReferences), for controllers looking for what they own. */
+  private readonly byOwner = new Map<string, Map<string, Map<string, Obj>>>();
+  /** The same objects by bucket and namespace, so that namespaced lists need not scan every object. */
+  private readonly byNamespace = new Map<string, Map<string, Map<string, Obj>>>();
   private readonly history: StoredEvent[] = [];
   private readonly listeners = new Set<(event: StoredEvent) => void>();
   /** Lowest resourceVersion a watch may still resume from. */
@@ -57,11 +72,61 @@ export class Store {
   }
 
   list(info: ResourceInfo, namespace?: string): Obj[] {
-    const bucket = this.buckets.get(bucketKey(info));
-    if (!bucket) return [];
-    const all = [...bucket.values()];
-    if (!namespace || !info.namespaced) return all;
-    return all.filter((o) => metaOf(o).namespace === namespace);
+    const key = bucketKey(info);
+    if (!namespace || !info.namespaced) {
+      const bucket = this.buckets.get(key);
+      return bucket ? [...bucket.values()] : [];
+    }
+    const inNamespace = this.byNamespace.get(key)?.get(namespace);
+    return inNamespace ? [...inNamespace.values()] : [];
+  }
+
+  /** Objects whose ownerReferences name `ownerUid`, in the order they got that owner. */
+  listOwned(info: ResourceInfo, namespace: string | undefined, ownerUid: string): Obj[] {
+    const owned = this.byOwner.get(bucketKey(info))?.get(ownerUid);
+    if (!owned) return [];
+    const all = [...owned.values()];
+    return namespace && info.namespaced ? all.filter((o) => metaOf(o).namespace === namespace) : all;
+  }
+
+  private indexOwners(info: ResourceInfo, key: string, previous: Obj | undefined, obj: Obj | undefined): void {
+    const before = ownerUids(previous);
+    const after = ownerUids(obj);
+    if (before.length === 0 && after.length === 0) return;
+    const bucket = bucketKey(info);
+    let owners = this.byOwner.get(bucket);
+    if (!owners) { owners = new Map(); this.byOwner.set(bucket, owners); }
+    for (const uid of before) {
+      if (after.includes(uid)) continue;
+      const owned = owners.get(uid);
+      owned?.delete(key);
+      if (owned?.size === 0) owners.delete(uid);
+    }
+    for (const uid of after) {
+      let owned = owners.get(uid);
+      if (!owned) { owned = new Map(); owners.set(uid, owned); }
+      // Map.set keeps an existing entry's position: an owned object keeps its place as it changes.
+      owned.set(key, obj!);
+    }
+  }
+
+  private index(info: ResourceInfo, meta: Record<string, unknown>, obj: Obj | undefined): void {
+    const key = bucketKey(info);
+    const namespace = typeof meta.namespace === 'string' ? meta.namespace : '';
+    let namespaces = this.byNamespace.get(key);
+    if (!namespaces) { namespaces = new Map(); this.byNamespace.set(key, namespaces); }
+    let objects = namespaces.get(namespace);
+    if (!objects) {
+      if (!obj) return;
+      objects = new Map();
+      namespaces.set(namespace, objects);
+    }
+    const name = meta.name as string;
+    if (obj) objects.set(name, obj);
+    else {
+      objects.delete(name);
+      if (objects.size === 0) namespaces.delete(namespace);
+    }
   }
 
   /** Stores a new version of an object under a fresh resourceVersion and tells the watchers. */
@@ -69,7 +134,11 @@ export class Store {
     const rv = ++this.revision;
     const meta: Record<string, unknown> = { ...metaOf(obj), resourceVersion: String(rv) };
     const stored = { ...obj, metadata: meta };
-    this.bucket(info).set(objectKey(info.namespaced ? (meta.namespace as string) : undefined, meta.name as string), stored);
+    const key = objectKey(info.namespaced ? (meta.namespace as string) : undefined, meta.name as string);
+    const bucket = this.bucket(info);
+    this.indexOwners(info, key, bucket.get(key), stored);
+    bucket.set(key, stored);
+    this.index(info, meta, stored);
     this.emit({ type: old ? 'MODIFIED' : 'ADDED', resource: info, object: stored, old, rv });
     return stored;
   }
@@ -77,7 +146,11 @@ export class Store {
   remove(info: ResourceInfo, obj: Obj): Obj {
     const meta = metaOf(obj);
     const rv = ++this.revision;
-    this.bucket(info).delete(objectKey(info.namespaced ? (meta.namespace as string) : undefined, meta.name as string));
+    const key = objectKey(info.namespaced ? (meta.namespace as string) : undefined, meta.name as string);
+    const bucket = this.bucket(info);
+    this.indexOwners(info, key, bucket.get(key), undefined);
+    bucket.delete(key);
+    this.index(info, meta, undefined);
     const gone = { ...obj, metadata: { ...meta, resourceVersion: String(rv) } };
     this.emit({ type: 'DELETED', resource: info, object: gone, rv });
     return gone;
@@ -86,7 +159,11 @@ export class Store {
   /** Loads persisted objects without events. */
   load(info: ResourceInfo, obj: Obj, revision: number): void {
     const meta = metaOf(obj);
-    this.bucket(info).set(objectKey(info.namespaced ? (meta.namespace as string) : undefined, meta.name as string), obj);
+    const key = objectKey(info.namespaced ? (meta.namespace as string) : undefined, meta.name as string);
+    const bucket = this.bucket(info);
+    this.indexOwners(info, key, bucket.get(key), obj);
+    bucket.set(key, obj);
+    this.index(info, meta, obj);
     this.revision = Math.max(this.revision, revision);
     this.compacted = this.revision;
   }

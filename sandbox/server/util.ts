@@ -5,8 +5,16 @@ export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+let lastSecond = NaN;
+let lastStamp = '';
+/** RFC 3339 with whole seconds, as metav1.Time marshals; every write stamps one, so the last is kept. */
 export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastStamp = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastStamp;
 }
 
 export function newUid(): string {
@@ -21,23 +29,39 @@ export function nameSuffix(): string {
   return out;
 }
 
-/** Deep equality of JSON values, skipping keys for which `skip(path)` is true. */
+/**
+ * Deep equality of JSON values, skipping keys for which `skip(path)` is true. A missing key and
+ * one whose value is undefined are the same. Paths are only built when there is a `skip`.
+ */
 export function jsonEqual(a: unknown, b: unknown, skip?: (path: string) => boolean, path = ''): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((v, i) => jsonEqual(v, b[i], skip, `${path}[]`));
+    const itemPath = skip ? `${path}[]` : path;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i], skip, itemPath)) return false;
+    return true;
   }
   if (isObj(a) && isObj(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    for (const k of keys) {
-      const p = `${path}.${k}`;
-      if (skip?.(p)) continue;
-      if (!jsonEqual(a[k], b[k], skip, p)) return false;
+    for (const k of Object.keys(a)) {
+      if (skip) {
+        const p = `${path}.${k}`;
+        if (!skip(p) && !jsonEqual(a[k], b[k], skip, p)) return false;
+      } else if (!jsonEqual(a[k], b[k])) return false;
+    }
+    for (const k of Object.keys(b)) {
+      if (Object.prototype.hasOwnProperty.call(a, k) || b[k] === undefined) continue;
+      if (!skip || !skip(`${path}.${k}`)) return false;
     }
     return true;
   }
   return false;
+}
+
+/** jsonEqual of two objects' own keys other than `except` (compared as if absent on both sides). */
+export function jsonEqualExcept(a: Obj, b: Obj, except: (key: string) => boolean): boolean {
+  for (const k of Object.keys(a)) if (!except(k) && !jsonEqual(a[k], b[k])) return false;
+  for (const k of Object.keys(b)) if (!except(k) && !Object.prototype.hasOwnProperty.call(a, k) && b[k] !== undefined) return false;
+  return true;
 }
 
 /** Removes the field at a path as unknownFields reports it (`.spec.containers[0].bar`). */

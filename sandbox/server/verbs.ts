@@ -4,6 +4,7 @@ import type { Cluster, WriteOptions } from './cluster.ts';
 import { jsonPatch, mergePatch, serverSideApply, strategicMergePatch } from './deps.ts';
 import { badRequest, conflict, notFound, successStatus } from './status.ts';
 import { metaOf } from './store.ts';
+import { cloneJson } from '../json.ts';
 import { getPath, isObj, rfc3339, setPath } from './util.ts';
 
 export const patchTypes = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'application/apply-patch+cbor'];
@@ -106,7 +107,7 @@ export function writeScale(cluster: Cluster, info: ResourceInfo, namespace: stri
   if (rv && rv !== metaOf(old).resourceVersion) throw conflict(info, name);
   const replicas = getPath(scale, '.spec.replicas');
   if (typeof replicas !== 'number') throw badRequest('Scale.spec.replicas must be a number');
-  const next = structuredClone(old);
+  const next = cloneJson(old);
   setPath(next, info.subresources.scale!.specReplicasPath, replicas);
   const updated = cluster.update(info, namespace, name, next, { ...opts, subresource: 'scale' });
   return scaleOf(cluster, info, updated);

@@ -55,7 +55,9 @@ export class DeploymentController {
     if (!dInfo || !rsInfo || !d || isDeleting(d)) return;
     const desired = num(d, 'spec', 'replicas') ?? 1;
     const hash = hashOf(objAt(d, 'spec', 'template') ?? {}, num(d, 'status', 'collisionCount') ?? 0);
-    const owned = (): Obj[] => this.rt.host.list(rsInfo, ns).filter((rs) => ownedBy(rs, uidOf(d!)) && !isDeleting(rs));
+    const uid = uidOf(d);
+    const { host } = this.rt;
+    const owned = (): Obj[] => (host.listOwned ? host.listOwned(rsInfo, ns, uid) : host.list(rsInfo, ns).filter((rs) => ownedBy(rs, uid))).filter((rs) => !isDeleting(rs));
     let newRS = owned().find((rs) => str(rs, 'metadata', 'labels', 'pod-template-hash') === hash);
     const paused = get(d, 'paused');
     if (!newRS && !paused) {

@@ -175,8 +175,14 @@ export function ownerRefs(o: Obj): Obj[] {
   return listAt(o, 'metadata', 'ownerReferences');
 }
 
+/** Controllers ask this of every object of a kind in a namespace on each reconcile: kept allocation-free. */
 export function ownedBy(o: Obj, ownerUid: string): boolean {
-  return ownerRefs(o).some((r) => r.uid === ownerUid);
+  const meta = o.metadata;
+  if (!isObj(meta)) return false;
+  const refs = meta.ownerReferences;
+  if (!Array.isArray(refs)) return false;
+  for (const r of refs) if (isObj(r) && r.uid === ownerUid) return true;
+  return false;
 }
 
 /** The controller owner reference a controller puts on what it creates. */

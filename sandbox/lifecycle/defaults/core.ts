@@ -2,6 +2,7 @@
 // storage/v1, networking/v1 and autoscaling/v2 defaults.go, plus the registry
 // PrepareForCreate steps that fill fields on create (Namespace finalizers and phase).
 import type { Obj } from '../../contracts.ts';
+import { cloneJson } from '../../json.ts';
 import { child, dflt, isObj, listAt, objAt, str } from '../util.ts';
 
 /** SetDefaults_Namespace (the name label) and namespace strategy PrepareForCreate. */
@@ -72,7 +73,7 @@ const scaleDown = { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 10
 
 function fillRules(rules: Obj | undefined, defaults: Obj): Obj {
   const out: Obj = { ...(rules ?? {}) };
-  for (const [k, v] of Object.entries(defaults)) if (out[k] === undefined) out[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(defaults)) if (out[k] === undefined) out[k] = cloneJson(v);
   return out;
 }
 

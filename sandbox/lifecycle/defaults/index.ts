@@ -1,6 +1,7 @@
 // Defaults the real API server sets in code, so that a diff against a live sandbox object shows
 // the same noise a real cluster shows. Each kind's source is cited in its module.
 import type { Obj, ResourceInfo } from '../../contracts.ts';
+import { cloneJson } from '../../json.ts';
 import { child } from '../util.ts';
 import { bindingDefaults, endpointsDefaults, hpaDefaults, ingressDefaults, namespaceDefaults, networkPolicyDefaults, persistentVolumeDefaults, secretDefaults, storageClassDefaults } from './core.ts';
 import { podDefaults, templateDefaults } from './pod.ts';
@@ -46,7 +47,7 @@ export function defaultsNeedOld(info: ResourceInfo, obj: Obj, old: Obj): void {
   if (info.group === '' && info.kind === 'Service') serviceKeepAllocated(obj, old);
   if (info.group === 'batch' && info.kind === 'Job') {
     const spec = child(obj, 'spec');
-    const oldSpec = child(structuredClone(old), 'spec');
+    const oldSpec = child(cloneJson(old), 'spec');
     if (spec.manualSelector !== true && spec.selector === undefined && oldSpec.selector !== undefined) spec.selector = oldSpec.selector;
   }
 }

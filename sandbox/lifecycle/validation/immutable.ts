@@ -1,5 +1,6 @@
 // Update rules: fields a real server refuses to change (Validate*Update in pkg/apis/*/validation).
 import type { Obj, StatusCause } from '../../contracts.ts';
+import { cloneJson } from '../../json.ts';
 import { deepEqual, get, objAt } from '../util.ts';
 import { forbidden, immutable, invalid } from './causes.ts';
 
@@ -49,7 +50,7 @@ function serviceUpdate(o: Obj, old: Obj): StatusCause[] {
 /** ValidatePersistentVolumeClaimUpdate: only resources.requests (and the attributes class) change. */
 function pvcUpdate(o: Obj, old: Obj): StatusCause[] {
   const strip = (x: Obj): Obj => {
-    const spec = structuredClone(objAt(x, 'spec') ?? {});
+    const spec = cloneJson(objAt(x, 'spec') ?? {});
     const res = objAt(spec, 'resources');
     if (res) delete res.requests;
     delete spec.volumeAttributesClassName;
