@@ -16,8 +16,6 @@ const steps: Array<{ group: string; kinds: string[] }[]> = [
   ],
 ];
 
-export const STEP_NAMES = ['namespaces', 'custom resource definitions', 'RBAC', 'service accounts, config maps and secrets', 'workloads', 'everything else'];
-
 /**
  * Apply step of an object: Namespaces, CRDs, RBAC (cluster and namespaced), ServiceAccounts/
  * ConfigMaps/Secrets (and storage claims), workloads, then the rest. Deletes go in reverse.

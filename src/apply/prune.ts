@@ -49,10 +49,12 @@ async function pruneOne(ctx: PruneContext, entry: InventoryEntry): Promise<Prune
     if (owner !== app.name) return skip(`not deleted: it is ${owner ? `tracked by app "${owner}"` : 'no longer tracked by driftless'}`, false);
     if (live.metadata.annotations?.[PRUNE_ANNOTATION] === 'disabled') return skip(`not deleted: annotated ${PRUNE_ANNOTATION}: disabled`, false);
     if (ctx.dryRun) return { entry, outcome: 'dry-run', keep: true };
-    await cluster.delete(type, entry.ref.name, entry.ref.namespace);
+    // Preconditions: an object replaced or edited since this check is not deleted blind.
+    await cluster.delete(type, entry.ref.name, entry.ref.namespace, { uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion });
     return { entry, outcome: 'pruned', keep: false };
   } catch (err) {
     if (!isDriftlessError(err)) throw err;
+    if (err.details.status === 409) return skip('not deleted: it changed after driftless checked it; the next sync looks again', true);
     return { entry, outcome: 'failed', message: `${refString(entry.ref)}: ${err.message}`, keep: true };
   }
 }

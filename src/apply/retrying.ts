@@ -29,7 +29,7 @@ export function retryingCluster(cluster: ClusterClient, options: RetryingOptions
     get: (type, name, namespace) => retry(() => cluster.get(type, name, namespace)),
     apply: (type, object, opts) => retry(() => cluster.apply(type, object, opts)),
     patchJson: (type, name, namespace, ops) => retry(() => cluster.patchJson(type, name, namespace, ops)),
-    delete: (type, name, namespace) => retry(() => cluster.delete(type, name, namespace)),
+    delete: (type, name, namespace, preconditions) => retry(() => cluster.delete(type, name, namespace, preconditions)),
   };
   const openApi = cluster.openApi?.bind(cluster);
   if (openApi) wrapped.openApi = (group, version) => retry(() => openApi(group, version));

@@ -45,7 +45,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`driftless: ${err.message} [${err.code}]\n`);
       return err.code === 'CONFIG_INVALID' || err.code === 'CONFIG_NOT_FOUND' || err.code === 'BAD_REQUEST' ? 2 : 1;
     }
-    process.stderr.write(`driftless: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // A stack trace helps us, not the user: shown only when asked for.
+    const detail = err instanceof Error ? (process.env.DRIFTLESS_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+    process.stderr.write(`driftless: unexpected error: ${detail}${process.env.DRIFTLESS_DEBUG ? '' : ' (set DRIFTLESS_DEBUG=1 for details)'}\n`);
     return 1;
   }
 }

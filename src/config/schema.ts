@@ -65,7 +65,7 @@ const repository = {
   type: 'object',
   description: 'Where manifests come from: exactly one of git or github.',
   properties: {
-    git: { type: 'string', minLength: 1, description: "A local git repository path (relative to this file's folder) or a git URL; read at a commit, without a working tree checkout." },
+    git: { type: 'string', minLength: 1, description: "A local git repository path (relative to this file's folder; URLs are refused, use github: for GitHub); read at a commit, without a working tree checkout." },
     github: githubRepository,
   },
   additionalProperties: false,

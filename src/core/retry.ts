@@ -20,8 +20,9 @@ export type Classifier = (err: unknown) => TransientVerdict;
 
 const transientNetworkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** 501 Not Implemented and 505 say the request will never work; other 5xx may pass later. */
 export function isTransientStatus(status: number): boolean {
-  return status === 429 || status === 408 || status >= 500;
+  return status === 429 || status === 408 || (status >= 500 && status !== 501 && status !== 505);
 }
 
 export function isTransientNetworkError(err: unknown): boolean {
@@ -70,7 +71,10 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     } catch (error) {
       const verdict = options.classify(error);
       if (!verdict.transient || attempt + 1 >= policy.attempts) throw error;
-      const delayMs = verdict.retryAfterMs !== undefined ? Math.min(verdict.retryAfterMs, policy.maxMs * 6) : backoffMs(attempt, policy, options.random);
+      // A server asking for a longer wait than we would ever back off gets it honoured by failing
+      // now (transient, so a queue retries later), not by retrying early against its word.
+      if (verdict.retryAfterMs !== undefined && verdict.retryAfterMs > policy.maxMs * 6) throw error;
+      const delayMs = verdict.retryAfterMs ?? backoffMs(attempt, policy, options.random);
       options.onRetry?.({ attempt, delayMs, error });
       await wait(delayMs);
     }

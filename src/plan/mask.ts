@@ -1,11 +1,16 @@
 import { groupOf, isRecord } from '../core/objects.ts';
 import type { KubeObject } from '../core/types.ts';
-import { shortHash } from './hash.ts';
+import { createHmac, randomBytes } from 'node:crypto';
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
+// A plain hash of a short password can be reversed by trying candidates; a keyed hash with a key that
+// lives only in this process still shows, within one diff or report, whether a value changed.
+const maskKey = randomBytes(32);
+const fingerprint = (value: string): string => `<hidden hmac-sha256:${createHmac('sha256', maskKey).update(value).digest('hex').slice(0, 12)}>`;
+
 /**
- * A Secret as diffs, plans, reports and logs may show it: key names and a hash of each value,
+ * A Secret as diffs, plans, reports and logs may show it: key names and a keyed hash of each value,
  * never the value (kubectl's last-applied annotation holds values too, so it is hashed as well).
  */
 export function maskSecret(obj: KubeObject | undefined): KubeObject | undefined {
@@ -14,9 +19,9 @@ export function maskSecret(obj: KubeObject | undefined): KubeObject | undefined 
   for (const field of ['data', 'stringData']) {
     const data = copy[field];
     if (!isRecord(data)) continue;
-    copy[field] = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, `<hidden sha256:${shortHash(String(value))}>`]));
+    copy[field] = Object.fromEntries(Object.entries(data).map(([key, value]) => [key, fingerprint(String(value))]));
   }
   const annotations = copy.metadata.annotations;
-  if (annotations?.[LAST_APPLIED] !== undefined) annotations[LAST_APPLIED] = `<hidden sha256:${shortHash(annotations[LAST_APPLIED])}>`;
+  if (annotations?.[LAST_APPLIED] !== undefined) annotations[LAST_APPLIED] = fingerprint(annotations[LAST_APPLIED]);
   return copy;
 }

@@ -43,11 +43,21 @@ export interface ClusterClient {
   apply(type: ResourceType, object: KubeObject, options: ApplyOptions): Promise<KubeObject>;
   /** JSON patch (RFC 6902), used to rewrite managedFields when adopting client-side-applied objects. */
   patchJson(type: ResourceType, name: string, namespace: string | undefined, operations: JsonPatchOperation[]): Promise<KubeObject>;
-  /** Deletes with background propagation; resolves false when the object was already gone. */
-  delete(type: ResourceType, name: string, namespace?: string): Promise<boolean>;
+  /**
+   * Deletes with background propagation; resolves false when the object was already gone. With
+   * preconditions the server refuses (409) to delete an object that was replaced or changed since it
+   * was read, so a prune never deletes what it did not check.
+   */
+  delete(type: ResourceType, name: string, namespace?: string, preconditions?: DeletePreconditions): Promise<boolean>;
   /**
    * The server's OpenAPI v3 document for a group version (/openapi/v3/apis/<group>/<version>), used to
    * check objects that cannot be dry-run yet; undefined when the server does not publish it.
    */
   openApi?(group: string, version: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/** DeleteOptions.preconditions: the uid and resourceVersion the caller last saw. */
+export interface DeletePreconditions {
+  uid?: string;
+  resourceVersion?: string;
 }

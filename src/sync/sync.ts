@@ -104,8 +104,13 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
   let pruned: PruneResult[] = [];
   if (!failed && detail.prunes.length > 0) {
     progress?.({ type: 'phase', phase: 'prune', message: `pruning ${detail.prunes.length} objects` });
-    pruned = await pruneObjects({ cluster: deps.cluster, app: pruneAllowed ? app : { ...app, prune: false }, candidates: detail.prunes, concurrency: app.concurrency, onProgress: progress });
-    for (const p of pruned) if (p.outcome === 'failed') errors.push({ code: 'PRUNE_FAILED', message: p.message ?? 'prune failed' });
+    try {
+      pruned = await pruneObjects({ cluster: deps.cluster, app: pruneAllowed ? app : { ...app, prune: false }, candidates: detail.prunes, concurrency: app.concurrency, onProgress: progress });
+      for (const p of pruned) if (p.outcome === 'failed') errors.push({ code: 'PRUNE_FAILED', message: p.message ?? 'prune failed' });
+    } catch (err) {
+      // Unexpected: keep every candidate in the inventory (nextInventory does) and report, never throw.
+      errors.push({ ...toSyncError(err), code: 'PRUNE_FAILED' });
+    }
   } else if (failed && detail.prunes.length > 0) {
     progress?.({ type: 'phase', phase: 'prune', message: `not pruning ${detail.prunes.length} objects: an apply failed` });
   }

@@ -25,6 +25,25 @@ describe('pruneObjects', () => {
     expect(fake.cluster.find('PersistentVolumeClaim', 'data')).toBeDefined();
   });
 
+  it('never deletes an object replaced after it was checked (delete preconditions: uid and resourceVersion)', async () => {
+    const fake = new Fake();
+    fake.set([configMap('a')]);
+    await syncApp(fake.deps(), appConfig());
+    const cluster = fake.cluster;
+    const get = cluster.get.bind(cluster);
+    // Between prune's check and its delete, someone deletes the object and creates another of the same name.
+    cluster.get = async (...args) => {
+      const live = await get(...args);
+      cluster.store.clear();
+      cluster.seed({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'shop', uid: 'someone-elses', annotations: { 'driftless.dev/tracking': 'web:/ConfigMap:shop/a' } } }, 'kubectl');
+      return live;
+    };
+    const results = await pruneObjects({ cluster, app: appConfig(), candidates: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'a' }, apiVersion: 'v1', appliedHash: 'h' }] });
+    expect(results[0]).toMatchObject({ outcome: 'skipped', keep: true });
+    expect(results[0]!.message).toContain('changed after driftless checked it');
+    expect(fake.cluster.find('ConfigMap', 'a')?.metadata.uid).toBe('someone-elses');
+  });
+
   it('prune: false keeps candidates tracked and deletes nothing', async () => {
     const fake = new Fake();
     fake.set([configMap('a')]);

@@ -38,7 +38,7 @@ describe('driftless diff', () => {
     expect(before.code).toBe(1);
     expect(before.stdout).toContain('+ create ConfigMap web/one (app/all.yaml');
     expect(before.stdout).not.toContain(Buffer.from('hunter2').toString('base64'));
-    expect(before.stdout).toContain('<hidden sha256:');
+    expect(before.stdout).toContain('<hidden hmac-sha256:');
     expect((await runInProcess(registerSync, ['sync', 'web', '--config', config])).code).toBe(0);
     const after = await runInProcess(registerDiff, ['diff', 'web', '--config', config, '--json']);
     expect(after.code).toBe(0);

@@ -53,18 +53,19 @@ describe('driftless sandbox (HTTPS, controllers on) driven by kubectl', () => {
       expect(applied.stdout).toContain('deployment.apps/web created');
       const started = Date.now();
       let table = '';
-      while (Date.now() - started < 8000) {
+      while (Date.now() - started < 20_000) {
         table = (await kubectl(['get', 'deploy'])).stdout;
         if (/^web\s+1\/1\s+1\s+1\s+/m.test(table)) break;
         await new Promise((r) => setTimeout(r, 200));
       }
       expect(table.split('\n')[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
       expect(table).toMatch(/^web\s+1\/1\s+1\s+1\s+/m);
-      // Pods become ready after the controllers' default 2 s; the rest is kubectl start-up.
-      expect(Date.now() - started).toBeLessThan(6000);
+      // Pods become ready after the controllers' default 2 s; the rest is kubectl start-up, which
+      // takes seconds per call on a loaded 2-core CI machine, hence the wide bound.
+      expect(Date.now() - started).toBeLessThan(12_000);
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-  }, 30_000);
+  }, 60_000);
 });

@@ -48,7 +48,7 @@ describe('planChanges', () => {
     const item = detail.items.find((i) => i.desired.ref.name === 's')!;
     expect(item.action).toBe('create');
     const text = item.diff.join('\n');
-    expect(text).toContain('+ data: {"password":"<hidden sha256:');
+    expect(text).toContain('+ data: {"password":"<hidden hmac-sha256:');
     expect(text).not.toContain(Buffer.from('hunter2').toString('base64'));
     expect(item.diff).toBe(item.diff);
   });

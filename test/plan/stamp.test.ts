@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { applyIgnoreRules, removePointer, stampObject, trackedBy } from '../../src/plan/stamp.ts';
 import { maskSecret } from '../../src/plan/mask.ts';
@@ -42,7 +43,13 @@ describe('maskSecret and hashes', () => {
     const masked = maskSecret({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"p":"c2VjcmV0"}}' } }, data: { p: 'c2VjcmV0' } })!;
     expect(Object.keys(masked.data as object)).toEqual(['p']);
     expect(JSON.stringify(masked)).not.toContain('c2VjcmV0');
-    expect((masked.data as Record<string, string>).p).toMatch(/^<hidden sha256:[0-9a-f]{12}>$/);
+    expect((masked.data as Record<string, string>).p).toMatch(/^<hidden hmac-sha256:[0-9a-f]{12}>$/);
+  });
+  it('masks with a keyed hash: equal values match within a diff, but the plain sha256 of a value is not shown', () => {
+    const secret = (p: string) => maskSecret({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { p } })!.data as Record<string, string>;
+    expect(secret('aHVudGVyMg==').p).toBe(secret('aHVudGVyMg==').p);
+    expect(secret('aHVudGVyMg==').p).not.toBe(secret('aHVudGVyMw==').p);
+    expect(secret('aHVudGVyMg==').p).not.toContain(createHash('sha256').update('aHVudGVyMg==').digest('hex').slice(0, 12));
   });
   it('hashes ignore key order', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 1, c: 2 }] })).toBe('{"a":[{"c":2,"d":1}],"b":1}');

@@ -1,7 +1,7 @@
 import { DriftlessError } from '../../src/core/errors.ts';
 import { groupOf, isRecord, refKey, refOf } from '../../src/core/objects.ts';
 import type { KubeObject, ManagedFieldsEntry } from '../../src/core/types.ts';
-import type { ApplyOptions, ClusterClient, JsonPatchOperation, ResourceType } from '../../src/ports/cluster.ts';
+import type { ApplyOptions, ClusterClient, DeletePreconditions, JsonPatchOperation, ResourceType } from '../../src/ports/cluster.ts';
 
 /**
  * An in-memory ClusterClient for fast unit tests of plan/apply/prune/health. Server-side apply is
@@ -226,10 +226,16 @@ export class MemoryCluster implements ClusterClient {
     return this.render(stored);
   }
 
-  async delete(type: ResourceType, name: string, namespace?: string): Promise<boolean> {
+  async delete(type: ResourceType, name: string, namespace?: string, preconditions?: DeletePreconditions): Promise<boolean> {
     this.counters.total++;
     this.counters.writes++;
-    return this.store.delete(this.key(type, name, namespace));
+    const key = this.key(type, name, namespace);
+    const meta = this.store.get(key)?.object.metadata;
+    // As the API server does: a precondition that no longer holds is a 409, and nothing is deleted.
+    if (meta && preconditions && ((preconditions.uid && preconditions.uid !== meta.uid) || (preconditions.resourceVersion && preconditions.resourceVersion !== meta.resourceVersion))) {
+      throw new DriftlessError('APPLY_CONFLICT', `Operation cannot be fulfilled on ${type.plural} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { status: 409 });
+    }
+    return this.store.delete(key);
   }
 
   async openApi(group: string, version: string): Promise<Record<string, unknown> | undefined> {

@@ -69,8 +69,15 @@ export function createLocalGitSource(repoPath: string): Source {
   const repo = resolvePath(repoPath);
   let checked: Promise<void> | undefined;
   const ensureRepository = (): Promise<void> => {
-    checked ??= git(repo, ['rev-parse', '--git-dir']).then(
-      () => undefined,
+    checked ??= git(repo, ['rev-parse', '--show-prefix']).then(
+      (out) => {
+        // git accepts any folder inside a work tree and would read the enclosing repository instead.
+        const prefix = out.toString('utf8').trim();
+        if (prefix !== '') {
+          checked = undefined;
+          throw new DriftlessError('SOURCE_INVALID', `${repo} is the folder ${prefix.replace(/\/$/, '')} inside another git repository, not a repository of its own; point the repository's git: at the repository's top level (and the app's path at the folder), or run git init there.`, { repository: repo });
+        }
+      },
       (err: unknown) => {
         checked = undefined;
         throw unavailable(repo, err);

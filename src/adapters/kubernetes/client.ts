@@ -3,7 +3,7 @@ import { HttpMethod, KubeConfig, KubernetesObjectApi, Observable, PatchStrategy,
 import { DriftlessError } from '../../core/errors.ts';
 import { groupOf, isRecord, versionOf } from '../../core/objects.ts';
 import type { KubeObject } from '../../core/types.ts';
-import type { ApplyOptions, ClusterClient, JsonPatchOperation, ResourceType } from '../../ports/cluster.ts';
+import type { ApplyOptions, ClusterClient, DeletePreconditions, JsonPatchOperation, ResourceType } from '../../ports/cluster.ts';
 import { DiscoveryCache } from './discovery.ts';
 import { networkError, statusError, type StatusBody, type Verb } from './errors.ts';
 
@@ -215,9 +215,10 @@ export class KubernetesCluster implements ClusterClient {
     return (await this.call('patch', HttpMethod.PATCH, resourcePath(type, namespace, name), {}, { contentType: PatchStrategy.JsonPatch, text: JSON.stringify(operations) })) as KubeObject;
   }
 
-  async delete(type: ResourceType, name: string, namespace?: string): Promise<boolean> {
+  async delete(type: ResourceType, name: string, namespace?: string, preconditions?: DeletePreconditions): Promise<boolean> {
+    const body = preconditions ? { contentType: 'application/json', text: JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions }) } : undefined;
     try {
-      await this.call('delete', HttpMethod.DELETE, resourcePath(type, namespace, name), { propagationPolicy: 'Background' });
+      await this.call('delete', HttpMethod.DELETE, resourcePath(type, namespace, name), { propagationPolicy: 'Background' }, body);
       return true;
     } catch (err) {
       if (err instanceof DriftlessError && err.details.status === 404) return false;
@@ -252,7 +253,12 @@ export function createKubernetesCluster(kubeconfigText: string, options: Kuberne
   try {
     kc.loadFromString(kubeconfigText);
   } catch (err) {
-    throw new DriftlessError('CONFIG_INVALID', `kubeconfig is not valid: ${err instanceof Error ? err.message : String(err)}`, { field: 'kubeconfig' });
+    // The parser's message quotes the offending lines, and a kubeconfig holds tokens and keys: keep only the reason and position.
+    const e = err as { reason?: unknown; mark?: { line?: unknown; column?: unknown } };
+    const where = typeof e.mark?.line === 'number' && typeof e.mark.column === 'number' ? ` at line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '';
+    // Other failures are client-node's structural checks ("users[0].name is missing"), which name fields only.
+    const reason = typeof e.reason === 'string' ? e.reason : err instanceof Error ? err.message : 'it could not be parsed as a kubeconfig';
+    throw new DriftlessError('CONFIG_INVALID', `kubeconfig is not valid${where}: ${reason}; check the clusters.<name>.kubeconfig reference points at a kubeconfig file`, { field: 'kubeconfig' });
   }
   return new KubernetesCluster(kc, options);
 }

@@ -21,6 +21,7 @@ export function registerDiff(program: Command): void {
     .action(async (appName: string, flags: DiffFlags) => {
       try {
         const config = await loadConfig(flags.config);
+        if (!flags.quiet) for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
         const [{ createRuntime }, { diffApp }] = await Promise.all([import('../../wiring/runtime.ts'), import('../../sync/sync.ts')]);
         const runtime = createRuntime(config, { diskCache: true });
         const app = runtime.app(appName);

@@ -65,6 +65,14 @@ describe('createLocalGitSource', () => {
     expect((err as DriftlessError).message).toContain(join(temp, 'absent'));
   });
 
+  it('refuses a folder inside another repository (git would read the enclosing one) with SOURCE_INVALID', async () => {
+    const inner = join(repo, 'nested-folder');
+    mkdirSync(inner, { recursive: true });
+    const err = await createLocalGitSource(inner).resolve('main').catch((e: unknown) => e);
+    expect((err as DriftlessError).code).toBe('SOURCE_INVALID');
+    expect((err as DriftlessError).message).toContain('inside another git repository');
+  });
+
   it('lists a tree at a commit with symlinks and submodules, and reads files as of that commit', async () => {
     const one = await source.tree(await source.resolve('v1'));
     const entries = await one.entries();

@@ -51,6 +51,17 @@ describe('KubernetesCluster against the sandbox', () => {
     expect(counts.writes).toBe(3);
   });
 
+  it('deletes with preconditions: a stale uid or resourceVersion is a 409 and the object stays', async () => {
+    const c = createKubernetesCluster(sb.kubeconfig);
+    const cm = (await c.resolve('v1', 'ConfigMap'))!;
+    const live = await c.apply(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'guarded', namespace: 'default' }, data: { a: '1' } }, { fieldManager: 'driftless', force: true });
+    await expect(c.delete(cm, 'guarded', 'default', { uid: 'not-its-uid' })).rejects.toMatchObject({ details: { status: 409 } });
+    await expect(c.delete(cm, 'guarded', 'default', { resourceVersion: '1' })).rejects.toMatchObject({ details: { status: 409 } });
+    expect(await c.get(cm, 'guarded', 'default')).toBeDefined();
+    expect(await c.delete(cm, 'guarded', 'default', { uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion })).toBe(true);
+    expect(await c.get(cm, 'guarded', 'default')).toBeUndefined();
+  });
+
   it("keeps the API server's message: 404 namespace on apply, 409 conflict", async () => {
     const c = createKubernetesCluster(sb.kubeconfig);
     const cm = (await c.resolve('v1', 'ConfigMap'))!;
@@ -140,5 +151,20 @@ describe('request timeout', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+});
+
+describe('createKubernetesCluster with a malformed kubeconfig', () => {
+  it('names the line and the reason but never quotes the kubeconfig (it holds tokens)', () => {
+    let caught: unknown;
+    try {
+      createKubernetesCluster('apiVersion: v1\nusers:\n- name: a\n  user:\n    token: SUPERSECRET: bad\n');
+    } catch (err) {
+      caught = err;
+    }
+    expect(isDriftlessError(caught) && caught.code).toBe('CONFIG_INVALID');
+    const message = (caught as Error).message;
+    expect(message).toMatch(/line 5, column \d+: bad indentation/);
+    expect(message).not.toContain('SUPERSECRET');
   });
 });
