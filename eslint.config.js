@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**', 'src/ports/**', 'src/config/**', 'src/render/**', 'src/plan/**', 'src/apply/**', 'src/health/**', 'src/inventory/**', 'src/sync/**', 'src/routing/**', 'src/queue/**'],
+    files: ['src/core/**', 'src/ports/**', 'src/config/**', 'src/render/**', 'src/plan/**', 'src/apply/**', 'src/health/**', 'src/inventory/**', 'src/sync/**', 'src/routing/**', 'src/queue/**', 'src/service/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: outward }] },
   },
   {

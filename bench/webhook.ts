@@ -7,7 +7,8 @@
  * p50/p99 ack latency, deliveries lost (acknowledged but not recorded queued/done: must be 0),
  * deliveries failed (timeouts after GitHub's 10 s, non-2xx: GitHub would show them failed and
  * Redeliver would enqueue them), syncs run, and the server's CPU time per delivery.
- * BENCH_DEBUG=1 also prints slow store calls and event-loop delay; BENCH_PROFILE=DIR CPU-profiles the server.
+ * BENCH_DEBUG=1 also prints store calls over 5 ms, SQLite commits, event-loop delay (server and client) and GC
+ * pauses; BENCH_PROFILE=DIR CPU-profiles the server.
  */
 import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
@@ -16,7 +17,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Webhooks } from '@octokit/webhooks';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { SqliteStateStore } from '../src/adapters/state-sqlite/sqlite-state.ts';
 import { startServer } from '../src/http/server.ts';
 import { silentLogger, type Engine } from '../src/service/engine.ts';
@@ -57,13 +58,23 @@ async function child(): Promise<void> {
         const t0 = performance.now();
         const out = (value as (...a: unknown[]) => unknown).apply(target, args);
         const ms = performance.now() - t0;
-        if (ms > 100) slow.push(`${String(prop)} ${ms.toFixed(0)}ms`);
+        if (ms > 5) slow.push(`${String(prop)} ${ms.toFixed(0)}ms`);
         return out;
       };
     },
   });
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  const gcs: number[] = [];
+  const longGc: string[] = [];
+  if (process.env.BENCH_DEBUG) {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gcs.push(e.duration);
+        if (e.duration > 5) longGc.push(`${(e as unknown as { detail?: { kind?: number } }).detail?.kind ?? '?'}:${e.duration.toFixed(1)}`);
+      }
+    }).observe({ entryTypes: ['gc'] });
+  }
   const server = await startServer({
     config, dataDir, engine, port: 0, log: silentLogger, pollIntervalMs: 0, store,
     secrets: { resolve: async () => secret },
@@ -74,7 +85,7 @@ async function child(): Promise<void> {
     void (async () => {
       await server.queue.idle();
       const cpu = process.cpuUsage(cpu0);
-      if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ slowStoreCalls: slow.slice(0, 20), eventLoopDelayMaxMs: delay.max / 1e6, p99: delay.percentile(99) / 1e6 }));
+      if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ slowStoreCalls: slow.length, slowStoreSample: slow.slice(0, 30), commits: sqlite.commits, eventLoopDelayMaxMs: delay.max / 1e6, p99: delay.percentile(99) / 1e6, gcCount: gcs.length, gcTotalMs: Math.round(gcs.reduce((a, b) => a + b, 0)), longGc: longGc.slice(0, 40) }));
       const states: Record<string, number> = {};
       for (const id of message.ids) {
         const state = (await server.store.getDelivery(id))?.state ?? 'missing';
@@ -143,6 +154,8 @@ async function main(): Promise<void> {
   }));
   for (const d of warm) await post(ready.url, d);
 
+  const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+  clientDelay.enable();
   const latencies: number[] = [];
   const slowSends: number[] = [];
   const errors: Record<string, number> = {};
@@ -178,7 +191,7 @@ async function main(): Promise<void> {
   if (stats.type !== 'stats') throw new Error('no stats');
 
   latencies.sort((a, b) => a - b);
-  if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ slowSendOffsetsS: [...new Set(slowSends.map((x) => Math.floor(x)))], slowCount: slowSends.length }));
+  if (process.env.BENCH_DEBUG) console.error(JSON.stringify({ clientEventLoopDelayMaxMs: clientDelay.max / 1e6, clientP99: clientDelay.percentile(99) / 1e6, slowSendOffsetsS: [...new Set(slowSends.map((x) => Math.floor(x)))], slowCount: slowSends.length }));
   const load = `${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores`;
   const failed = Object.values(errors).reduce((a, b) => a + b, 0);
   const recorded = (stats.states.queued ?? 0) + (stats.states.done ?? 0);

@@ -5,6 +5,10 @@ import { Worker } from 'node:worker_threads';
  * Checkpoints the WAL from a worker thread with its own connection. better-sqlite3 is
  * synchronous, and a checkpoint is the one step that fsyncs (synchronous=NORMAL): run inline,
  * it would stall every webhook ack for tens of milliseconds. PASSIVE never blocks the writer.
+ * Often (every 100 ms), because on ext4 the writer still stalls while a checkpoint's fsync
+ * runs, for as long as that fsync takes, which grows with the WAL written since the last one:
+ * measured on the 2-core bench machine, the longest single write was ~155 ms at a 1 s interval,
+ * ~50 ms at 250 ms, ~19 ms at 100 ms, ~13 ms at 50 ms.
  */
 const source = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -25,7 +29,7 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(file: string, intervalMs = 1000): Checkpointer {
+export function startCheckpointer(file: string, intervalMs = 100): Checkpointer {
   const require = createRequire(import.meta.url);
   const worker = new Worker(source, { eval: true, workerData: { module: require.resolve('better-sqlite3'), file, intervalMs } });
   worker.unref();

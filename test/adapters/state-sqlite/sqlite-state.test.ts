@@ -98,6 +98,39 @@ describe('SqliteStateStore', () => {
     raw.close();
   });
 
+  it('commits the writes of one turn together, settling each write only once it is committed', async () => {
+    const dir = tempDir();
+    const store = new SqliteStateStore(dir);
+    const raw = new Database(path.join(dir, 'state.db'), { readonly: true });
+    const count = () => (raw.prepare('SELECT count(*) AS n FROM deliveries').get() as { n: number }).n;
+    const before = store.commits;
+    const writes = [1, 2, 3].map((i) => store.putDelivery({ id: `d${i}`, event: 'push', state: 'received', apps: [], receivedAt: 't', updatedAt: 't' }));
+    // Not committed yet, but this store reads its own writes.
+    expect(count()).toBe(0);
+    expect((await store.getDelivery('d2'))?.state).toBe('received');
+    await Promise.all(writes);
+    expect(count()).toBe(3);
+    expect(store.commits - before).toBe(1);
+    raw.close();
+    await store.close();
+  });
+
+  it('serves app status, pins and dependencies from memory without leaking its copies', async () => {
+    const store = new SqliteStateStore(tempDir());
+    await store.updateAppStatus('web', { status: 'Synced', revision: { ref: 'main', sha: 'a'.repeat(40) } });
+    await store.setPin('web', { revision: 'abc', by: 'alice', at: 't' });
+    await store.setRenderDependencies('web', ['b', 'a', 'a']);
+    const status = await store.getAppStatus('web');
+    status!.revision!.sha = 'changed';
+    status!.pin!.revision = 'changed';
+    (await store.listRenderDependencies()).get('web')!.push('changed');
+    expect(await store.getAppStatus('web')).toMatchObject({ revision: { sha: 'a'.repeat(40) }, pin: { revision: 'abc' } });
+    expect(await store.getRenderDependencies('web')).toEqual(['a', 'b']);
+    await store.setPin('web', undefined);
+    expect((await store.listAppStatus())[0]?.pin).toBeUndefined();
+    await store.close();
+  });
+
   it('refuses a database written by a newer schema', () => {
     const dir = tempDir();
     const raw = new Database(path.join(dir, 'state.db'));
