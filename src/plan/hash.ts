@@ -16,7 +16,3 @@ export function canonicalJson(value: unknown): string {
 export function configHash(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('base64url').slice(0, 22);
 }
-
-export function shortHash(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 12);
-}

@@ -1,6 +1,5 @@
 import type { AppConfig } from '../config/types.ts';
 import { DriftlessError } from '../core/errors.ts';
-import type { RenderResult, Renderer } from '../ports/renderer.ts';
 import { diffApp, syncApp } from '../sync/sync.ts';
 import type { Runtime } from '../wiring/runtime.ts';
 import type { Engine, EngineSyncOutcome, EngineSyncRequest } from './engine.ts';
@@ -20,20 +19,18 @@ export function createRuntimeEngine(runtime: Runtime): Engine {
 
     async sync(app: AppConfig, request: EngineSyncRequest): Promise<EngineSyncOutcome> {
       const deps = await runtime.deps(app);
-      let rendered: RenderResult | undefined;
-      const renderer: Renderer = {
-        render: async (renderRequest) => (rendered = await deps.renderer.render(renderRequest)),
-      };
-      // The worker resolved the SHA; syncing that exact commit keeps a stale message from moving backwards.
-      const result = await syncApp({ ...deps, renderer }, app, {
-        revision: request.revision.sha, dryRun: request.dryRun, ...(request.prune !== undefined ? { prune: request.prune } : {}),
+      let dependencies: string[] | undefined;
+      // The worker resolved the revision: syncing that exact commit keeps a stale message from moving
+      // backwards, and passing it resolved spares the source a second lookup.
+      const result = await syncApp(deps, app, {
+        revision: request.revision, dryRun: request.dryRun, ...(request.prune !== undefined ? { prune: request.prune } : {}),
+        onRendered: (read) => void (dependencies = read),
       });
-      result.revision = { ref: request.revision.ref, sha: result.revision.sha || request.revision.sha };
       const written = result.objects.some((o) => o.outcome === 'applied' || o.outcome === 'pruned');
       if (result.status === 'Failed' && !written && result.errors.length > 0 && result.errors.every((e) => transientCodes.has(e.code))) {
         throw new DriftlessError(result.errors[0]!.code as 'CLUSTER_UNAVAILABLE', result.errors[0]!.message, { transient: true });
       }
-      return rendered ? { result, dependencies: rendered.dependencies } : { result };
+      return dependencies ? { result, dependencies } : { result };
     },
 
     async diff(app: AppConfig, revision?: string) {

@@ -66,6 +66,17 @@ async function defaultSource(repository: RepositoryConfig, runtime: Runtime): Pr
   return createGitHubSource({ owner: gh.owner, repo: gh.repo, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}), auth, cache: createMemoryContentCache() });
 }
 
+/** One shared promise per name; a failed one is forgotten so that the next call tries again. */
+function once<T>(cache: Map<string, Promise<T>>, name: string, make: () => Promise<T> | T): Promise<T> {
+  let value = cache.get(name);
+  if (!value) {
+    value = (async () => make())();
+    value.catch(() => cache.delete(name));
+    cache.set(name, value);
+  }
+  return value;
+}
+
 /** Builds sources, the renderer, cluster clients and the secret resolver from a validated config. */
 export function createRuntime(config: DriftlessConfig, options: RuntimeOptions = {}): Runtime {
   const sources = new Map<string, Promise<Source>>();
@@ -81,31 +92,21 @@ export function createRuntime(config: DriftlessConfig, options: RuntimeOptions =
       return app;
     },
     source(name) {
-      let source = sources.get(name);
-      if (!source) {
+      return once(sources, name, () => {
         const repository = config.repositories[name];
-        if (!repository) return Promise.reject(new DriftlessError('CONFIG_INVALID', `no repository "${name}" in ${config.file}`, { file: config.file, field: 'repositories' }));
-        source = (options.sourceFactory ?? defaultSource)(repository, runtime);
-        source.catch(() => sources.delete(name));
-        sources.set(name, source);
-      }
-      return source;
+        if (!repository) throw new DriftlessError('CONFIG_INVALID', `no repository "${name}" in ${config.file}`, { file: config.file, field: 'repositories' });
+        return (options.sourceFactory ?? defaultSource)(repository, runtime);
+      });
     },
     cluster(name) {
-      let client = clusters.get(name);
-      if (!client) {
+      return once(clusters, name, async () => {
         const cluster = config.clusters[name];
-        if (!cluster) return Promise.reject(new DriftlessError('CONFIG_INVALID', `no cluster "${name}" in ${config.file}`, { file: config.file, field: 'clusters' }));
-        client = (async () => {
-          const raw = options.clusterFactory
-            ? await options.clusterFactory(cluster, runtime)
-            : createKubernetesCluster(await runtime.secrets.resolve(cluster.kubeconfig), { ...(cluster.context ? { context: cluster.context } : {}), ...(discoveryCacheDir ? { discoveryCacheDir } : {}) });
-          return retryingCluster(raw, options.retry);
-        })();
-        client.catch(() => clusters.delete(name));
-        clusters.set(name, client);
-      }
-      return client;
+        if (!cluster) throw new DriftlessError('CONFIG_INVALID', `no cluster "${name}" in ${config.file}`, { file: config.file, field: 'clusters' });
+        const raw = options.clusterFactory
+          ? await options.clusterFactory(cluster, runtime)
+          : createKubernetesCluster(await runtime.secrets.resolve(cluster.kubeconfig), { ...(cluster.context ? { context: cluster.context } : {}), ...(discoveryCacheDir ? { discoveryCacheDir } : {}) });
+        return retryingCluster(raw, options.retry);
+      });
     },
     async deps(app) {
       const [source, cluster] = await Promise.all([runtime.source(app.repository), runtime.cluster(app.cluster)]);
