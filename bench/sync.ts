@@ -23,7 +23,7 @@ import type { AppConfig } from '../src/config/types.ts';
 import type { KubeObject } from '../src/core/types.ts';
 import { createRenderer } from '../src/render/renderer.ts';
 import { syncApp } from '../src/sync/sync.ts';
-import type { ProgressEvent } from '../src/sync/progress.ts';
+import type { ProgressEvent } from '../src/core/progress.ts';
 import { findTool } from '../src/tools/binaries.ts';
 
 const run = promisify(execFile);

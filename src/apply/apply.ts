@@ -5,10 +5,10 @@ import type { AppConfig } from '../config/types.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
 import type { PlanItem } from '../plan/plan.ts';
 import { displacedManagers } from '../plan/managers.ts';
-import { FIELD_MANAGER } from '../plan/stamp.ts';
+import { FIELD_MANAGER } from '../core/labels.ts';
 import { waitEstablished } from '../health/wait.ts';
-import type { ProgressListener } from '../sync/progress.ts';
-import { mapLimit } from './limit.ts';
+import type { ProgressListener } from '../core/progress.ts';
+import { mapLimit } from '../core/limit.ts';
 import { migrationPatch } from './migrate.ts';
 import { byStep } from './order.ts';
 

@@ -1,7 +1,7 @@
 import { isRecord } from '../core/objects.ts';
 import type { KubeObject, ManagedFieldsEntry } from '../core/types.ts';
 import type { JsonPatchOperation } from '../ports/cluster.ts';
-import { FIELD_MANAGER } from '../plan/stamp.ts';
+import { FIELD_MANAGER } from '../core/labels.ts';
 
 /**
  * Server-side apply never removes fields owned by client-side-apply managers, so an object first

@@ -3,9 +3,10 @@ import { refString } from '../core/objects.ts';
 import type { InventoryEntry, ObjectOutcome } from '../core/types.ts';
 import type { AppConfig } from '../config/types.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
-import { PRUNE_ANNOTATION, trackedBy } from '../plan/stamp.ts';
-import type { ProgressListener } from '../sync/progress.ts';
-import { mapLimit } from './limit.ts';
+import { trackedBy } from '../plan/stamp.ts';
+import { PRUNE_ANNOTATION } from '../core/labels.ts';
+import type { ProgressListener } from '../core/progress.ts';
+import { mapLimit } from '../core/limit.ts';
 import { byStep } from './order.ts';
 
 export interface PruneResult {

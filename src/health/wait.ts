@@ -2,8 +2,8 @@ import { refString } from '../core/objects.ts';
 import { sleep as realSleep } from '../core/retry.ts';
 import type { KubeObject, ObjectRef } from '../core/types.ts';
 import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
-import type { ProgressListener } from '../sync/progress.ts';
-import { mapLimit } from '../apply/limit.ts';
+import type { ProgressListener } from '../core/progress.ts';
+import { mapLimit } from '../core/limit.ts';
 import { assessHealth, hasHealthRule, type HealthVerdict } from './assess.ts';
 
 export interface Watched {

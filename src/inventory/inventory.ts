@@ -3,7 +3,7 @@ import { DriftlessError } from '../core/errors.ts';
 import { isRecord, refKey } from '../core/objects.ts';
 import type { Inventory, InventoryEntry, KubeObject } from '../core/types.ts';
 import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
-import { FIELD_MANAGER } from '../plan/stamp.ts';
+import { FIELD_MANAGER, INVENTORY_LABEL } from '../core/labels.ts';
 
 /**
  * One ConfigMap per app, `driftless-inventory-<app>` in the app's namespace, holds the identities
@@ -17,7 +17,6 @@ import { FIELD_MANAGER } from '../plan/stamp.ts';
  * prune safety (what driftless created) and drift reports, not for deciding what to apply; its
  * revision is likewise that of the last write.
  */
-export const INVENTORY_LABEL = 'driftless.dev/inventory';
 const DATA_KEY = 'inventory.json.gz';
 
 export const configMapType: ResourceType = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };

@@ -4,7 +4,8 @@ import type { KubeObject, Manifest, ObjectRef, Origin } from '../core/types.ts';
 import type { AppConfig } from '../config/types.ts';
 import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
 import { configHash } from './hash.ts';
-import { APPLIED_HASH_ANNOTATION, applyIgnoreRules, stampObject } from './stamp.ts';
+import { applyIgnoreRules, stampObject } from './stamp.ts';
+import { APPLIED_HASH_ANNOTATION } from '../core/labels.ts';
 
 /** One object as driftless will apply it: stamped, namespaced, ignore rules applied, hashed. */
 export interface DesiredObject {

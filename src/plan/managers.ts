@@ -1,6 +1,6 @@
 import { isRecord } from '../core/objects.ts';
 import type { KubeObject, ManagedFieldsEntry } from '../core/types.ts';
-import { FIELD_MANAGER } from './stamp.ts';
+import { FIELD_MANAGER } from '../core/labels.ts';
 
 function countLeaves(fields: unknown): number {
   if (!isRecord(fields)) return 0;

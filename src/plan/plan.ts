@@ -3,13 +3,14 @@ import { refKey, refString } from '../core/objects.ts';
 import type { Inventory, InventoryEntry, KubeObject, Plan, PlannedChange, Revision } from '../core/types.ts';
 import type { AppConfig } from '../config/types.ts';
 import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
-import { mapLimit } from '../apply/limit.ts';
+import { mapLimit } from '../core/limit.ts';
 import { comparable, deepEqual, diffLines, isSubset } from './compare.ts';
 import type { DesiredObject } from './desired.ts';
 import { displacedManagers, hasApplyEntry } from './managers.ts';
 import { maskSecret } from './mask.ts';
 import { SchemaChecker } from './schema-check.ts';
-import { APPLIED_HASH_ANNOTATION, appliedHashOf, FIELD_MANAGER, trackedBy } from './stamp.ts';
+import { appliedHashOf, trackedBy } from './stamp.ts';
+import { APPLIED_HASH_ANNOTATION, FIELD_MANAGER } from '../core/labels.ts';
 
 export interface PlanItem {
   desired: DesiredObject;

@@ -2,21 +2,7 @@ import { DriftlessError } from '../core/errors.ts';
 import { groupOf, isRecord, refOf } from '../core/objects.ts';
 import type { KubeObject, ObjectRef } from '../core/types.ts';
 import type { IgnoreRule } from '../config/types.ts';
-
-/** Label carrying the owning app on every object driftless applies (never app.kubernetes.io/*). */
-export const APP_LABEL = 'driftless.dev/app';
-/** Annotation naming app and object identity: "<app>:<group>/<Kind>:<namespace>/<name>". */
-export const TRACKING_ANNOTATION = 'driftless.dev/tracking';
-/** `driftless.dev/prune: disabled` keeps an object when Git drops it. */
-export const PRUNE_ANNOTATION = 'driftless.dev/prune';
-export const FIELD_MANAGER = 'driftless';
-/**
- * Hash of the configuration driftless last applied to this object, sent in the same server-side
- * apply patch (so it costs no extra write). It is 22 characters, not a last-applied copy: with
- * the live-fields subset check it tells "unchanged" without a request and without the inventory
- * being rewritten on every change (see src/inventory/inventory.ts).
- */
-export const APPLIED_HASH_ANNOTATION = 'driftless.dev/applied-hash';
+import { APP_LABEL, APPLIED_HASH_ANNOTATION, TRACKING_ANNOTATION } from '../core/labels.ts';
 
 /** The applied-configuration hash a live object carries, if driftless applied it. */
 export function appliedHashOf(obj: KubeObject): string | undefined {

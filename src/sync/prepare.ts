@@ -7,7 +7,7 @@ import type { Source } from '../ports/source.ts';
 import { readInventory } from '../inventory/inventory.ts';
 import { checkAllowed, prepareDesired, type DesiredObject } from '../plan/desired.ts';
 import { planChanges, type PlanDetail } from '../plan/plan.ts';
-import type { ProgressListener } from './progress.ts';
+import type { ProgressListener } from '../core/progress.ts';
 
 export interface SyncDeps {
   source: Source;

@@ -7,12 +7,12 @@ import type { HealthVerdict } from '../health/assess.ts';
 import { waitForHealth } from '../health/wait.ts';
 import { sameIdentities, writeInventory } from '../inventory/inventory.ts';
 import { toPlan } from '../plan/plan.ts';
-import type { ProgressListener } from './progress.ts';
+import type { ProgressListener } from '../core/progress.ts';
 import { prepareSync, requestedRef, resolveRevision, summarize, type Prepared, type SyncDeps } from './prepare.ts';
 import { healthErrors, objectResult, pruneResult, toSyncError, worstHealth } from './result.ts';
 
 export type { SyncDeps } from './prepare.ts';
-export type { ProgressEvent, ProgressListener, SyncPhase } from './progress.ts';
+export type { ProgressEvent, ProgressListener, SyncPhase } from '../core/progress.ts';
 
 export interface SyncOptions {
   /** SHA, branch or tag (or an already resolved Revision); default: the app's revision or branch. */

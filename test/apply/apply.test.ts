@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DriftlessError } from '../../src/core/errors.ts';
-import { mapLimit } from '../../src/apply/limit.ts';
+import { mapLimit } from '../../src/core/limit.ts';
 import { migrationPatch } from '../../src/apply/migrate.ts';
 import { byStep, stepOf } from '../../src/apply/order.ts';
 import { classifyClusterError, retryingCluster } from '../../src/apply/retrying.ts';

@@ -1,7 +1,7 @@
 import { refString } from '../../core/objects.ts';
 import { where, type ErrorCode } from '../../core/errors.ts';
 import type { Plan, SyncResult } from '../../core/types.ts';
-import type { ProgressEvent } from '../../sync/progress.ts';
+import type { ProgressEvent } from '../../core/progress.ts';
 
 /** Progress lines for stderr. */
 export function formatProgress(event: ProgressEvent): string {
