@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Webhooks } from '@octokit/webhooks';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { SqliteStateStore } from '../src/adapters/state-sqlite/sqlite-state.ts';
-import { startServer } from '../src/http/server.ts';
+import { startServer } from '../src/wiring/serve.ts';
 import { silentLogger, type Engine } from '../src/service/engine.ts';
 import { pushPayload, sha } from '../test/support/push-payloads.ts';
 import { appConfig, serviceConfig } from '../test/support/service-fixtures.ts';

@@ -13,6 +13,7 @@ export type Raw = Record<string, unknown>;
 
 export const DEFAULT_BRANCH = 'main';
 export const DEFAULTS = { healthTimeoutSeconds: 300, concurrency: 8, pollInterval: 180 } as const;
+export const RETENTION = { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } as const;
 
 export function isRecord(value: unknown): value is Raw {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -131,7 +132,11 @@ export function buildApp(raw: Raw, origin: AppConfig['origin']): AppConfig {
 
 export function buildServer(raw: unknown, baseDir: string): ServerConfig {
   const server = isRecord(raw) ? raw : {};
-  const out: ServerConfig = { publicRead: bool(server.publicRead, false), pollInterval: parseDuration(server.pollInterval) ?? DEFAULTS.pollInterval };
+  const retention = isRecord(server.retention) ? server.retention : {};
+  const out: ServerConfig = {
+    publicRead: bool(server.publicRead, false), pollInterval: parseDuration(server.pollInterval) ?? DEFAULTS.pollInterval,
+    retention: { days: int(retention.days, RETENTION.days), maxSyncsPerApp: int(retention.maxSyncsPerApp, RETENTION.maxSyncsPerApp), maxDeliveries: int(retention.maxDeliveries, RETENTION.maxDeliveries) },
+  };
   const webhookSecret = secretRef(server.webhookSecret, baseDir);
   if (webhookSecret) out.webhookSecret = webhookSecret;
   const apiTokens = secretRef(server.apiTokens, baseDir);

@@ -197,6 +197,16 @@ const server = {
       ],
       'x-errorMessage': 'must be a number of seconds (at least 1) or a duration such as 90s, 3m or 1h30m',
     },
+    retention: {
+      type: 'object',
+      description: 'How much history serve keeps: finished sync records and webhook deliveries past either bound are deleted (hourly).',
+      properties: {
+        days: { type: 'integer', minimum: 1, default: 30, description: 'Delete records older than this many days.' },
+        maxSyncsPerApp: { type: 'integer', minimum: 1, default: 1000, description: 'Keep at most this many finished sync records per app.' },
+        maxDeliveries: { type: 'integer', minimum: 1, default: 10000, description: 'Keep at most this many webhook deliveries.' },
+      },
+      additionalProperties: false,
+    },
   },
   additionalProperties: false,
 };

@@ -90,4 +90,6 @@ export interface ServerConfig {
   publicUrl?: string;
   /** Seconds between polls for missed webhooks. Default 180. */
   pollInterval: number;
+  /** How much history `serve` keeps (finished sync records and webhook deliveries). */
+  retention: { days: number; maxSyncsPerApp: number; maxDeliveries: number };
 }

@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'PAYLOAD_TOO_LARGE'
   | 'QUEUE_UNAVAILABLE'
+  | 'STATE_UNAVAILABLE'
+  | 'DATA_DIR_LOCKED'
   | 'INTERNAL';
 
 export interface ErrorDetails {

@@ -18,6 +18,8 @@ export interface HttpDeps {
   publicRead: boolean;
   log?: Logger;
   maxBodyBytes?: number;
+  /** Webhook body bytes read at once (default 4 × maxBodyBytes); past it, 503 with Retry-After. */
+  maxBodyBytesInFlight?: number;
 }
 
 type Env = { Variables: { actor: string } };
@@ -40,16 +42,28 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   };
   const read = requireToken(deps.publicRead);
   const write = requireToken(false);
+  // A diff renders the repository and dry-runs against the cluster: never anonymous, even with publicRead.
+  const expensive = requireToken(false);
 
   app.onError((err, c) => respondToError(c, err, log));
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
 
-  app.get('/healthz', (c) => c.json({ ok: true }));
-  app.post('/webhooks/github', webhookHandler({ service, webhookSecret: deps.webhookSecret, log, maxBodyBytes: deps.maxBodyBytes }));
+  app.get('/healthz', async (c) => {
+    const health = await service.health();
+    if (health.ok) return c.json({ ok: true });
+    log.warn('unhealthy', { reason: health.reason });
+    c.header('retry-after', '5');
+    return c.json({ ok: false, reason: health.reason, ...errorBody('STATE_UNAVAILABLE', health.reason) }, 503);
+  });
+  app.post('/webhooks/github', webhookHandler({
+    service, webhookSecret: deps.webhookSecret, log,
+    ...(deps.maxBodyBytes !== undefined ? { maxBodyBytes: deps.maxBodyBytes } : {}),
+    ...(deps.maxBodyBytesInFlight !== undefined ? { maxBodyBytesInFlight: deps.maxBodyBytesInFlight } : {}),
+  }));
 
   app.get('/apps', read, async (c) => c.json({ apps: await service.listApps() }));
   app.get('/apps/:app', read, async (c) => c.json(await service.getApp(c.req.param('app'))));
-  app.get('/apps/:app/diff', read, async (c) => {
+  app.get('/apps/:app/diff', expensive, async (c) => {
     const revision = c.req.query('revision') || undefined;
     if (revision !== undefined && !isRevisionLike(revision)) throw new DriftlessError('BAD_REQUEST', 'query parameter "revision" must be a commit SHA, branch or tag name', { field: 'revision' });
     return c.json(await service.diff(c.req.param('app'), revision));

@@ -57,6 +57,10 @@ export function readIncomingText(incoming: IncomingMessage, limit = maxWebhookBy
       chunks.push(chunk);
     };
     const onEnd = () => resolve(Buffer.concat(chunks, size).toString('utf8'));
-    incoming.on('data', onData).once('end', onEnd).once('error', reject);
+    // A client gone mid-body settles the read too, so whatever it reserved is given back.
+    const onClose = () => {
+      if (!incoming.readableEnded) reject(new DriftlessError('BAD_REQUEST', 'the client closed the connection before sending the whole body'));
+    };
+    incoming.on('data', onData).once('end', onEnd).once('error', reject).once('close', onClose);
   });
 }

@@ -12,6 +12,7 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   PAYLOAD_TOO_LARGE: 413,
   CONFIG_INVALID: 500,
   QUEUE_UNAVAILABLE: 503,
+  STATE_UNAVAILABLE: 503,
   RATE_LIMITED: 503,
   SOURCE_UNAVAILABLE: 502,
   GITHUB_ERROR: 502,
@@ -33,6 +34,8 @@ export function sendError(c: Context, status: ContentfulStatusCode, code: ErrorC
 export function respondToError(c: Context, err: unknown, log: Logger): Response {
   if (isDriftlessError(err)) {
     const status = statusByCode[err.code] ?? 500;
+    const after = err.details.retryAfterMs;
+    if (status >= 500 && typeof after === 'number' && after > 0) c.header('retry-after', String(Math.ceil(after / 1000)));
     if (status >= 500) log.warn('request failed', { path: c.req.path, code: err.code, message: err.message });
     return c.json(errorBody(err.code, err.message), status);
   }

@@ -11,7 +11,7 @@ export interface HttpSecrets {
  * Resolves server.webhookSecret and server.apiTokens through the resolver, caching each value
  * for `ttlMs` so a rotated secret is picked up without a restart. Values are never logged.
  */
-export function httpSecrets(server: ServerConfig, resolver: SecretResolver, ttlMs = 60_000, now: () => number = Date.now): HttpSecrets {
+export function httpSecrets(server: Pick<ServerConfig, 'webhookSecret' | 'apiTokens'>, resolver: SecretResolver, ttlMs = 60_000, now: () => number = Date.now): HttpSecrets {
   const cached = <T>(load: () => Promise<T>): (() => Promise<T>) => {
     let entry: { at: number; value: Promise<T> } | undefined;
     return () => {

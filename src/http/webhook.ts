@@ -1,10 +1,10 @@
 import { Webhooks } from '@octokit/webhooks';
 import type { Context } from 'hono';
-import { DriftlessError } from '../core/errors.ts';
+import { DriftlessError, type ErrorCode } from '../core/errors.ts';
 import type { Logger } from '../service/engine.ts';
 import type { DriftlessService } from '../service/service.ts';
 import type { IncomingMessage } from 'node:http';
-import { readBodyText, readIncomingText } from './body.ts';
+import { maxWebhookBytes, readBodyText, readIncomingText } from './body.ts';
 import { sendError } from './errors.ts';
 
 export interface WebhookRouteDeps {
@@ -12,6 +12,29 @@ export interface WebhookRouteDeps {
   webhookSecret: () => Promise<string | undefined>;
   log: Logger;
   maxBodyBytes?: number;
+  /** Bytes of webhook bodies read at once (declared length, or the cap when undeclared); default 4 × maxBodyBytes. */
+  maxBodyBytesInFlight?: number;
+}
+
+/** Seconds a client should wait when the body budget is spent. */
+const busyRetryAfterSeconds = 5;
+
+/**
+ * Bodies are buffered whole (the signature covers the exact bytes), so the bytes being read at
+ * once are capped: each request reserves its declared length before reading a byte.
+ */
+function bodyBudget(total: number): { take(bytes: number): boolean; give(bytes: number): void } {
+  let used = 0;
+  return {
+    take(bytes) {
+      if (used + bytes > total) return false;
+      used += bytes;
+      return true;
+    },
+    give(bytes) {
+      used -= bytes;
+    },
+  };
 }
 
 /** One Webhooks verifier per secret value (the secret may rotate between requests). */
@@ -24,20 +47,41 @@ function verifierCache(): (secret: string) => Webhooks {
 }
 
 /**
- * POST /webhooks/github: size cap → signature (constant time, over the exact bytes) → JSON →
- * record and enqueue. Nothing is parsed or stored before the signature checks out.
+ * POST /webhooks/github: headers first (a signature header, a declared length within the cap,
+ * room in the body budget), and only then the body → signature (constant time, over the exact
+ * bytes) → JSON → record and enqueue. Nothing is parsed or stored before the signature checks
+ * out, and a request refused on its headers is answered without reading its body.
  */
 export function webhookHandler(deps: WebhookRouteDeps): (c: Context) => Promise<Response> {
   const verifier = verifierCache();
+  const limit = deps.maxBodyBytes ?? maxWebhookBytes;
+  const budget = bodyBudget(deps.maxBodyBytesInFlight ?? 4 * limit);
   return async (c) => {
+    // The body is left unread: ask the client to close instead of sending it for nothing.
+    const refuse = (status: 401 | 413 | 503, code: ErrorCode, message: string): Response => {
+      c.header('connection', 'close');
+      return sendError(c, status, code, message);
+    };
     const secret = await deps.webhookSecret();
-    if (!secret) return sendError(c, 401, 'UNAUTHORIZED', 'webhooks are disabled: server.webhookSecret is not configured');
-    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-    const body = incoming && typeof incoming.on === 'function' && !incoming.readableEnded
-      ? await readIncomingText(incoming, deps.maxBodyBytes)
-      : await readBodyText(c.req.raw, deps.maxBodyBytes);
+    if (!secret) return refuse(401, 'UNAUTHORIZED', 'webhooks are disabled: server.webhookSecret is not configured');
     const signature = c.req.header('x-hub-signature-256');
-    if (!signature) return sendError(c, 401, 'UNAUTHORIZED', 'missing X-Hub-Signature-256 header');
+    if (!signature) return refuse(401, 'UNAUTHORIZED', 'missing X-Hub-Signature-256 header');
+    const declared = Number(c.req.header('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > limit) return refuse(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`);
+    const reserved = Number.isFinite(declared) && declared >= 0 ? declared : limit;
+    if (!budget.take(reserved)) {
+      c.header('retry-after', String(busyRetryAfterSeconds));
+      return refuse(503, 'QUEUE_UNAVAILABLE', 'too many webhook bodies are being received at once; retry later (GitHub: redeliver)');
+    }
+    let body: string;
+    try {
+      const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+      body = incoming && typeof incoming.on === 'function' && !incoming.readableEnded
+        ? await readIncomingText(incoming, limit)
+        : await readBodyText(c.req.raw, limit);
+    } finally {
+      budget.give(reserved);
+    }
     let valid = false;
     try {
       valid = await verifier(secret).verify(body, signature);

@@ -12,6 +12,8 @@ export interface SyncRequest {
   revision?: string;
   dryRun?: boolean;
   prune?: boolean;
+  /** Pin the app to `revision` once this sync applied it (a manual rollback or roll-forward). */
+  pin?: boolean;
   trigger: Trigger;
   /** The commit the triggering event named, used to skip work that is already done. */
   atLeast?: string;

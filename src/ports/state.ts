@@ -21,9 +21,22 @@ export interface DeliveryRecord {
 export interface Pin {
   /** The revision (SHA, tag or branch) the app stays at until unpinned. */
   revision: string;
+  /** Who pinned it: an API token's non-secret id (token#N) or another actor name. */
   by: string;
   at: string;
 }
+
+/** What the store keeps of its logs: finished syncs and deliveries past either bound are deleted. */
+export interface RetentionPolicy {
+  /** Records older than this (ISO time) go. */
+  olderThan: string;
+  /** Finished syncs kept per app, newest first. */
+  maxSyncsPerApp: number;
+  /** Deliveries kept, newest first. */
+  maxDeliveries: number;
+}
+
+export type StoreHealth = { ok: true } | { ok: false; reason: string };
 
 export type AppState = SyncStatus | 'Never' | 'Queued' | 'Syncing';
 
@@ -63,6 +76,8 @@ export interface SyncRecord {
   reason?: string;
   /** Set when this request was folded into another one (coalescing). */
   coalescedInto?: string;
+  /** A manual sync to an explicit revision: the app is pinned there once it applied. */
+  pin?: boolean;
 }
 
 export interface StateStore {
@@ -85,6 +100,11 @@ export interface StateStore {
   setRenderDependencies(app: string, paths: string[]): Promise<void>;
   /** Every app's recorded dependencies in one read (the webhook handler routes against all apps). */
   listRenderDependencies(): Promise<Map<string, string[]>>;
+
+  /** Deletes finished syncs and deliveries past the policy (never a queued or running sync). */
+  prune(policy: RetentionPolicy): Promise<{ syncs: number; deliveries: number }>;
+  /** Whether the store can be read and written right now, and why not. */
+  health(): Promise<StoreHealth>;
 
   close(): Promise<void>;
 }

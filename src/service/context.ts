@@ -62,6 +62,7 @@ export class ServiceContext {
       id: request.id, app: request.app, trigger: request.trigger, dryRun: Boolean(request.dryRun), state: 'queued', queuedAt: request.enqueuedAt,
     };
     if (request.revision !== undefined) record.requested = request.revision;
+    if (request.pin) record.pin = true;
     await this.store.putSync(record);
     try {
       await this.deps.queue.enqueue(request);

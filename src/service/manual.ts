@@ -1,4 +1,5 @@
-import { DriftlessError } from '../core/errors.ts';
+import type { AppConfig } from '../config/types.ts';
+import { DriftlessError, isDriftlessError } from '../core/errors.ts';
 import type { AppStatusRecord, SyncRecord } from '../ports/state.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -40,26 +41,35 @@ export function parseManualSyncBody(body: unknown): ManualSyncBody {
 
 /**
  * Queues a manual sync. An explicit revision other than the followed branch is a rollback (or
- * roll-forward): the app is pinned there so the next push does not silently undo it.
+ * roll-forward): once that sync has applied it, the app is pinned there so the next push does
+ * not silently undo it. The revision is resolved first, through the app's Source: one that does
+ * not exist is REVISION_NOT_FOUND (404) and changes nothing (no pin, no queued job, no record).
  */
 export async function requestManualSync(ctx: ServiceContext, appName: string, body: ManualSyncBody, actor: string): Promise<SyncRecord> {
   const app = ctx.requireApp(appName);
   const status = await ctx.store.getAppStatus(app.name);
   let revision = body.revision;
+  if (revision !== undefined) await checkRevision(ctx, app, revision);
   const pins = revision !== undefined && revision !== app.branch && !body.dryRun;
   // Without a revision, a pinned app syncs its pin: unpinning is an explicit act.
   if (revision === undefined && status?.pin) revision = status.pin.revision;
-  if (pins && revision !== undefined) {
-    await ctx.store.setPin(app.name, { revision, by: actor, at: ctx.now() });
-    ctx.log.info('app pinned', { app: app.name, revision, actor });
-  }
   const request = ctx.newRequest(app.name, {
     trigger: { kind: 'manual', actor },
     ...(revision !== undefined ? { revision } : {}),
     ...(body.dryRun !== undefined ? { dryRun: body.dryRun } : {}),
     ...(body.prune !== undefined ? { prune: body.prune } : {}),
+    ...(pins ? { pin: true } : {}),
   });
   return ctx.enqueue(request);
+}
+
+async function checkRevision(ctx: ServiceContext, app: AppConfig, revision: string): Promise<void> {
+  try {
+    await ctx.engine.resolve(app, revision);
+  } catch (err) {
+    if (!isDriftlessError(err, 'REVISION_NOT_FOUND')) throw err;
+    throw new DriftlessError('REVISION_NOT_FOUND', `revision "${revision}" is not a commit, branch or tag of repository ${app.repository}; nothing was queued and app ${app.name} is not pinned`, { field: 'revision' }, { cause: err });
+  }
 }
 
 /** Removes the pin and brings the app back to its branch head. */

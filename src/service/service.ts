@@ -2,7 +2,7 @@ import type { AppConfig } from '../config/types.ts';
 import { DriftlessError } from '../core/errors.ts';
 import type { Plan } from '../core/types.ts';
 import type { SyncRequest } from '../ports/queue.ts';
-import type { AppStatusRecord, StateStore, SyncRecord } from '../ports/state.ts';
+import type { AppStatusRecord, StateStore, StoreHealth, SyncRecord } from '../ports/state.ts';
 import { ServiceContext, type ServiceDeps } from './context.ts';
 import { requestManualSync, unpinApp, type ManualSyncBody } from './manual.ts';
 import { pollOnce, startPoller, type Poller } from './poller.ts';
@@ -111,9 +111,15 @@ export class DriftlessService {
         id: record.id, app: record.app, trigger: record.trigger, enqueuedAt: record.queuedAt,
         ...(record.requested !== undefined ? { revision: record.requested } : {}),
         ...(record.dryRun ? { dryRun: true } : {}),
+        ...(record.pin ? { pin: true } : {}),
       });
     }
     return open.map((r) => r.id);
+  }
+
+  /** The state store's health, for GET /healthz. */
+  health(): Promise<StoreHealth> {
+    return this.store.health();
   }
 
   pollOnce(): Promise<string[]> {

@@ -1,7 +1,8 @@
-import type { DeliveryRecord } from '../ports/state.ts';
+import type { AppStatusRecord, DeliveryRecord, SyncRecord } from '../ports/state.ts';
 import { parsePushEvent, type PushEvent } from '../routing/push-event.ts';
 import { routePush, type AppRoutingState } from '../routing/route.ts';
 import type { ServiceContext } from './context.ts';
+import { pinnedReason } from './worker.ts';
 
 export interface WebhookDelivery {
   id: string;
@@ -14,6 +15,8 @@ export interface WebhookOutcome {
   result: 'pong' | 'ignored' | 'queued' | 'duplicate' | 'unmatched';
   apps: string[];
   syncs: string[];
+  /** Sync records written as skipped: apps the push touched that a pin holds. */
+  skipped?: string[];
   reason?: string;
 }
 
@@ -51,9 +54,10 @@ export async function handleWebhook(ctx: ServiceContext, delivery: WebhookDelive
   for (const app of route.sourceMissing) {
     await ctx.store.updateAppStatus(app, { sourceMissing: true, message: `branch ${push.ref} was deleted; nothing is synced or pruned until it exists again` });
   }
+  const skipped = await recordPinnedSkips(ctx, delivery.id, push, route.pinned, statuses);
   if (route.sync.length === 0) {
     ctx.log.info('push matched no app', { delivery: delivery.id, reason: route.reason });
-    return done({ result: 'unmatched', apps: [], syncs: [], reason: route.reason });
+    return done({ result: 'unmatched', apps: [], syncs: [], ...(skipped.length > 0 ? { skipped } : {}), reason: route.reason });
   }
 
   const syncs: string[] = [];
@@ -71,5 +75,22 @@ export async function handleWebhook(ctx: ServiceContext, delivery: WebhookDelive
   const apps = route.sync.map((s) => s.app);
   await ctx.store.putDelivery({ ...record, state: 'queued', apps, updatedAt: ctx.now() });
   ctx.log.info('push queued', { delivery: delivery.id, apps });
-  return { result: 'queued', apps, syncs };
+  return { result: 'queued', apps, syncs, ...(skipped.length > 0 ? { skipped } : {}) };
+}
+
+/** A push a pin held back leaves a skipped sync in the app's history, saying which pin and whose. */
+async function recordPinnedSkips(ctx: ServiceContext, delivery: string, push: PushEvent, pinned: string[], statuses: Map<string, AppStatusRecord>): Promise<string[]> {
+  const ids: string[] = [];
+  for (const app of pinned) {
+    const pin = statuses.get(app)?.pin;
+    if (!pin) continue;
+    const now = ctx.now();
+    const record: SyncRecord = {
+      id: ctx.newId(), app, trigger: { kind: 'push', delivery, ...(push.sender ? { sender: push.sender } : {}) },
+      dryRun: false, state: 'skipped', queuedAt: now, finishedAt: now, reason: `push of ${push.after.slice(0, 12)} not synced: ${pinnedReason(pin)}`,
+    };
+    await ctx.finish(record);
+    ids.push(record.id);
+  }
+  return ids;
 }

@@ -1,7 +1,7 @@
 import { isDriftlessError } from '../core/errors.ts';
 import type { Revision, SyncResult } from '../core/types.ts';
 import type { SyncRequest } from '../ports/queue.ts';
-import type { SyncRecord } from '../ports/state.ts';
+import type { Pin, SyncRecord } from '../ports/state.ts';
 import { touches } from '../routing/route.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -35,7 +35,7 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
   try {
     const status = await ctx.store.getAppStatus(app.name);
     const head = request.revision === undefined;
-    if (head && status?.pin && request.trigger.kind !== 'manual') return skip(`pinned to ${status.pin.revision}`);
+    if (head && status?.pin && request.trigger.kind !== 'manual') return skip(pinnedReason(status.pin));
     if (head && status?.sourceMissing && request.trigger.kind !== 'manual') return skip('the branch was deleted');
     const ref = request.revision ?? app.branch ?? app.revision;
     if (ref === undefined) return skip('app has neither branch nor revision');
@@ -63,11 +63,16 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
     const ok = result.status === 'Synced' || result.status === 'DryRun';
     const finished: SyncRecord = { ...record, state: ok ? 'succeeded' : 'failed', finishedAt: ctx.now(), revision: result.revision, changes: countChanges(result), result };
     if (!ok && result.errors[0]) finished.error = { code: result.errors[0].code, message: result.errors[0].message };
+    // A rollback pins only once it applied: a failed one leaves the app following its branch as before.
+    const pin: Pin | undefined = request.pin && request.revision !== undefined && result.status !== 'Failed'
+      ? { revision: request.revision, by: request.trigger.kind === 'manual' ? request.trigger.actor : request.trigger.kind, at: ctx.now() }
+      : undefined;
     if (!dryRun) {
       await ctx.store.updateAppStatus(app.name, {
         status: result.status, revision: result.revision, lastSyncAt: finished.finishedAt, lastSyncId: request.id,
-        sourceMissing: false, message: ok ? undefined : finished.error?.message,
+        sourceMissing: false, message: ok ? undefined : finished.error?.message, ...(pin ? { pin } : {}),
       });
+      if (pin) ctx.log.info('app pinned', { app: app.name, revision: pin.revision, actor: pin.by });
     }
     ctx.log.info('sync finished', { app: app.name, sync: request.id, status: result.status, sha: result.revision.sha, changes: finished.changes });
     await ctx.finish(finished);
@@ -76,6 +81,11 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
     if (isDriftlessError(err) && err.transient) throw err;
     await recordFailure(ctx, request, err);
   }
+}
+
+/** Why an automatic sync of a pinned app did nothing: what holds it, who set it, how to undo it. */
+export function pinnedReason(pin: Pin): string {
+  return `pinned to ${pin.revision} by ${pin.by} at ${pin.at}; POST /apps/{app}/unpin to follow the branch again`;
 }
 
 /** Records a sync that could not run: permanent error, or retries exhausted. */

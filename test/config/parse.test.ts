@@ -48,7 +48,7 @@ describe('parseConfig: valid files and defaults', () => {
     expect(config.file).toBe('/work/cfg/driftless.yaml');
     expect(config.repositories.demo).toEqual({ name: 'demo', git: '/work/cfg/gitops' });
     expect(config.clusters.sandbox).toEqual({ name: 'sandbox', kubeconfig: { file: '/work/cfg/k.yaml' } });
-    expect(config.server).toEqual({ publicRead: false, pollInterval: 180 });
+    expect(config.server).toEqual({ publicRead: false, pollInterval: 180, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } });
     expect(config.warnings).toEqual([]);
     expect(config.apps).toEqual([
       {
@@ -142,6 +142,7 @@ server:
       publicRead: true,
       publicUrl: 'https://driftless.example.com',
       pollInterval: 5400,
+      retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 },
     });
   });
 
@@ -165,7 +166,7 @@ describe('parseConfig: every error names file, line, field and what to do', () =
   it('unknown field without a near match lists the known ones', () => {
     const found = only(base(app(), '\nserver:\n  colour: blue\n'));
     expect(found.field).toBe('server.colour');
-    expect(found.message).toContain("unknown field 'colour' (known fields: webhookSecret, apiTokens, publicRead, publicUrl, pollInterval)");
+    expect(found.message).toContain("unknown field 'colour' (known fields: webhookSecret, apiTokens, publicRead, publicUrl, pollInterval, retention)");
   });
 
   it('missing required field, at the line of its parent', () => {

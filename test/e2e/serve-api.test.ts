@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Webhooks } from '@octokit/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../src/adapters/state-memory/memory-state.ts';
-import { startServer, type RunningServer } from '../../src/http/server.ts';
+import { startServer, type RunningServer } from '../../src/wiring/serve.ts';
 import type { SecretResolver } from '../../src/ports/secrets.ts';
 import { silentLogger } from '../../src/service/engine.ts';
 import { FakeEngine } from '../support/fake-engine.ts';
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 async function start(dataDir: string, engine: FakeEngine): Promise<RunningServer> {
   const server = await startServer({ config, dataDir, port: 0, engine, secrets, log: silentLogger, pollIntervalMs: 0 });
-  cleanup.push(() => server.close());
+  cleanup.push(async () => void (await server.close()));
   return server;
 }
 
@@ -71,7 +71,7 @@ describe('driftless serve over a real socket', () => {
   it('413 over a socket, declared or streamed, then the server keeps serving', async () => {
     const engine = new FakeEngine();
     const server = await startServer({ config, store: new MemoryStateStore(), port: 0, engine, secrets, log: silentLogger, pollIntervalMs: 0, maxBodyBytes: 64 * 1024 });
-    cleanup.push(() => server.close());
+    cleanup.push(async () => void (await server.close()));
     const headers = { 'x-github-event': 'push', 'x-github-delivery': 'big', 'x-hub-signature-256': 'sha256=00' };
     const declared = await fetch(`${server.url}/webhooks/github`, { method: 'POST', headers, body: 'x'.repeat(200 * 1024) });
     expect(declared.status).toBe(413);
@@ -96,7 +96,7 @@ describe('driftless serve over a real socket', () => {
     const engine = new FakeEngine();
     engine.refs.set('main', sha(5));
     const server = await startServer({ config, dataDir, port: 0, engine, secrets, log: silentLogger, pollIntervalMs: 20 });
-    cleanup.push(() => server.close());
+    cleanup.push(async () => void (await server.close()));
     await expect.poll(() => engine.syncs.length, { timeout: 5000, interval: 10 }).toBe(2);
     expect(engine.syncs.every((s) => s.request.trigger.kind === 'poll' && s.request.revision.sha === sha(5))).toBe(true);
   });

@@ -19,7 +19,7 @@ describe('httpSecrets', () => {
         return 'env' in ref && ref.env === 'TOKENS' ? value : 'hook';
       },
     };
-    const secrets = httpSecrets({ publicRead: false, pollInterval: 180, apiTokens: { env: 'TOKENS' }, webhookSecret: { env: 'HOOK' } }, resolver, 1000, () => now);
+    const secrets = httpSecrets({ apiTokens: { env: 'TOKENS' }, webhookSecret: { env: 'HOOK' } }, resolver, 1000, () => now);
     await expect(secrets.apiTokens()).rejects.toThrow('not yet');
     expect(await secrets.apiTokens()).toEqual(['a', 'b']);
     expect(await secrets.apiTokens()).toEqual(['a', 'b']);
@@ -31,7 +31,7 @@ describe('httpSecrets', () => {
   });
 
   it('no references: no webhook secret and no tokens', async () => {
-    const secrets = httpSecrets({ publicRead: false, pollInterval: 180 }, { resolve: async () => 'x' });
+    const secrets = httpSecrets({}, { resolve: async () => 'x' });
     expect(await secrets.webhookSecret()).toBeUndefined();
     expect(await secrets.apiTokens()).toEqual([]);
   });

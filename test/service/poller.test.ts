@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStateStore } from '../../src/adapters/state-memory/memory-state.ts';
-import { createInProcessService } from '../../src/service/in-process.ts';
+import { createInProcessService } from '../../src/wiring/in-process.ts';
 import { startPoller } from '../../src/service/poller.ts';
 import { FakeEngine } from '../support/fake-engine.ts';
 import { sha } from '../support/push-payloads.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../src/adapters/state-memory/memory-state.ts';
-import { createInProcessService } from '../../src/service/in-process.ts';
+import { createInProcessService } from '../../src/wiring/in-process.ts';
 import { FakeEngine } from '../support/fake-engine.ts';
 import { pushPayload, sha } from '../support/push-payloads.ts';
 import { appConfig, serviceConfig } from '../support/service-fixtures.ts';

@@ -3,7 +3,7 @@ import { MemoryStateStore } from '../../src/adapters/state-memory/memory-state.t
 import type { AppConfig } from '../../src/config/types.ts';
 import { createApp, type HttpDeps } from '../../src/http/app.ts';
 import type { SyncQueue } from '../../src/ports/queue.ts';
-import { InProcessSyncQueue } from '../../src/queue/in-process-queue.ts';
+import { InProcessSyncQueue } from '../../src/adapters/queue-memory/in-process-queue.ts';
 import type { Logger } from '../../src/service/engine.ts';
 import { DriftlessService } from '../../src/service/service.ts';
 import { FakeEngine } from './fake-engine.ts';

@@ -1,4 +1,4 @@
-import type { AppStatusRecord, DeliveryRecord, Pin, StateStore, SyncRecord } from '../../ports/state.ts';
+import type { AppStatusRecord, DeliveryRecord, Pin, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -70,6 +70,33 @@ export class MemoryStateStore implements StateStore {
 
   async listRenderDependencies(): Promise<Map<string, string[]>> {
     return new Map([...this.dependencies].map(([app, paths]) => [app, [...paths]]));
+  }
+
+  async prune(policy: RetentionPolicy): Promise<{ syncs: number; deliveries: number }> {
+    let syncs = 0;
+    const kept = new Map<string, number>();
+    for (const { record } of [...this.syncs.values()].sort((a, b) => b.seq - a.seq)) {
+      if (record.state === 'queued' || record.state === 'running') continue;
+      const count = (kept.get(record.app) ?? 0) + 1;
+      kept.set(record.app, count);
+      if (count > policy.maxSyncsPerApp || (record.finishedAt ?? record.queuedAt) < policy.olderThan) {
+        this.syncs.delete(record.id);
+        syncs++;
+      }
+    }
+    let deliveries = 0;
+    const newest = [...this.deliveries.values()].sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+    newest.forEach((record, index) => {
+      if (index >= policy.maxDeliveries || record.updatedAt < policy.olderThan) {
+        this.deliveries.delete(record.id);
+        deliveries++;
+      }
+    });
+    return { syncs, deliveries };
+  }
+
+  async health(): Promise<StoreHealth> {
+    return { ok: true };
   }
 
   async close(): Promise<void> {}

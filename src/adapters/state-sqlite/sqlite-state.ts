@@ -1,10 +1,13 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { AppStatusRecord, DeliveryRecord, Pin, StateStore, SyncRecord } from '../../ports/state.ts';
+import type { AppStatusRecord, DeliveryRecord, Pin, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
+import { isDriftlessError } from '../../core/errors.ts';
 import { mergeStatus } from '../state-memory/memory-state.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
+import { translateSqliteError } from './errors.ts';
+import { checkDatabaseFile } from './health.ts';
 
 /** Each entry upgrades the schema by one version (PRAGMA user_version); never edit a shipped one. */
 const migrations: string[] = [
@@ -16,7 +19,18 @@ const migrations: string[] = [
      state TEXT NOT NULL, queued_at TEXT NOT NULL, data TEXT NOT NULL);
    CREATE INDEX syncs_app ON syncs (app, seq);
    CREATE TABLE render_dependencies (app TEXT PRIMARY KEY, paths TEXT NOT NULL, updated_at TEXT NOT NULL);`,
+  // Retention deletes the oldest deliveries first.
+  'CREATE INDEX deliveries_received ON deliveries (received_at);',
 ];
+
+/**
+ * How long a statement waits for another connection's lock before SQLITE_BUSY. better-sqlite3 is
+ * synchronous, so this is how long the event loop can stall: short, and a busy store answers 503.
+ */
+export const busyTimeoutMs = 200;
+
+/** Rows deleted per retention statement, so pruning a large backlog never stalls the loop for long. */
+const pruneChunk = 500;
 
 export const stateFileName = 'state.db';
 
@@ -47,18 +61,32 @@ export class SqliteStateStore implements StateStore {
   private readonly pins = new Map<string, Pin>();
   private readonly dependencies = new Map<string, string[]>();
 
+  private healthCache: { at: number; value: Promise<StoreHealth> } | undefined;
+
   constructor(dataDir: string, options: { backgroundCheckpoints?: boolean } = {}) {
-    mkdirSync(dataDir, { recursive: true });
+    // Deliveries and sync records name repositories, commits and people: owner-only, like a key file.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.file = path.join(dataDir, stateFileName);
-    this.db = new Database(this.file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    // SQLite creates the -wal and -shm files with the database file's mode.
+    closeSync(openSync(this.file, 'a', 0o600));
+    chmodSync(this.file, 0o600);
+    try {
+      this.db = new Database(this.file);
+      this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+    } catch (err) {
+      throw translateSqliteError(err, this.file);
+    }
     const background = options.backgroundCheckpoints ?? true;
     // In the background by default (see checkpointer.ts); the inline auto-checkpoint stays as a
     // safety net should the worker stop, at a size it never reaches while the worker runs.
     this.db.pragma(`wal_autocheckpoint = ${background ? 10_000 : 1000}`);
-    migrate(this.db);
+    try {
+      migrate(this.db);
+    } catch (err) {
+      throw translateSqliteError(err, this.file);
+    }
     this.checkpointer = background ? startCheckpointer(this.file) : undefined;
     const p = (sql: string): Statement => this.db.prepare(sql);
     this.stmts = {
@@ -92,7 +120,7 @@ export class SqliteStateStore implements StateStore {
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     const pending = this.pendingDeliveries.get(id);
     if (pending) return structuredClone(pending);
-    const row = this.stmts.getDelivery!.get(id) as Row | undefined;
+    const row = this.read(() => this.stmts.getDelivery!.get(id) as Row | undefined);
     if (!row) return undefined;
     return {
       id: String(row.id), event: String(row.event), state: String(row.state) as DeliveryRecord['state'],
@@ -148,14 +176,14 @@ export class SqliteStateStore implements StateStore {
   }
 
   async getSync(id: string): Promise<SyncRecord | undefined> {
-    const data = this.pendingSyncs.get(id) ?? (this.stmts.getSync!.get(id) as Row | undefined)?.data;
+    const data = this.pendingSyncs.get(id) ?? this.read(() => this.stmts.getSync!.get(id) as Row | undefined)?.data;
     return data === undefined || data === null ? undefined : (JSON.parse(String(data)) as SyncRecord);
   }
 
   async listSyncs(filter: { app?: string; limit?: number } = {}): Promise<SyncRecord[]> {
     this.flush();
     const limit = filter.limit ?? 100;
-    const rows = (filter.app === undefined ? this.stmts.listSyncs!.all(limit) : this.stmts.listAppSyncs!.all(filter.app, limit)) as Row[];
+    const rows = this.read(() => (filter.app === undefined ? this.stmts.listSyncs!.all(limit) : this.stmts.listAppSyncs!.all(filter.app, limit)) as Row[]);
     return rows.map((row) => JSON.parse(String(row.data)) as SyncRecord);
   }
 
@@ -173,6 +201,52 @@ export class SqliteStateStore implements StateStore {
 
   async listRenderDependencies(): Promise<Map<string, string[]>> {
     return new Map([...this.dependencies].map(([app, paths]) => [app, [...paths]]));
+  }
+
+  async prune(policy: RetentionPolicy): Promise<{ syncs: number; deliveries: number }> {
+    this.flush();
+    const finished = "state NOT IN ('queued', 'running')";
+    const syncs = this.db.prepare(`DELETE FROM syncs WHERE seq IN (
+      SELECT seq FROM (SELECT seq, queued_at, ROW_NUMBER() OVER (PARTITION BY app ORDER BY seq DESC) AS n FROM syncs WHERE ${finished})
+      WHERE n > @max OR queued_at < @olderThan LIMIT ${pruneChunk})`);
+    const deliveries = this.db.prepare(`DELETE FROM deliveries WHERE id IN (
+      SELECT id FROM (SELECT id, updated_at, ROW_NUMBER() OVER (ORDER BY received_at DESC) AS n FROM deliveries)
+      WHERE n > @max OR updated_at < @olderThan LIMIT ${pruneChunk})`);
+    const drain = async (statement: Statement, params: Record<string, string | number>): Promise<number> => {
+      let total = 0;
+      for (;;) {
+        const { changes } = this.read(() => statement.run(params));
+        total += changes;
+        if (changes < pruneChunk) return total;
+        // Let requests in between chunks.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    return {
+      syncs: await drain(syncs, { max: policy.maxSyncsPerApp, olderThan: policy.olderThan }),
+      deliveries: await drain(deliveries, { max: policy.maxDeliveries, olderThan: policy.olderThan }),
+    };
+  }
+
+  /**
+   * Locked: can this connection take the write lock within the busy timeout? Corrupt: does a
+   * fresh connection read every page (off the main thread, at most once per 5 s: /healthz is public)?
+   */
+  async health(): Promise<StoreHealth> {
+    if (!this.db.open) return { ok: false, reason: 'state database is closed' };
+    try {
+      this.flush();
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.exec('ROLLBACK');
+    } catch (err) {
+      const translated = translateSqliteError(err, this.file);
+      return { ok: false, reason: translated instanceof Error ? translated.message : String(translated) };
+    }
+    const now = Date.now();
+    if (!this.healthCache || now - this.healthCache.at > 5000) {
+      this.healthCache = { at: now, value: checkDatabaseFile(this.file).then((h) => (h.ok ? h : { ok: false, reason: `state database ${this.file}: ${h.reason}` })) };
+    }
+    return this.healthCache.value;
   }
 
   async close(): Promise<void> {
@@ -207,19 +281,33 @@ export class SqliteStateStore implements StateStore {
       this.db.transaction(() => {
         for (const w of batch) w.run();
       })();
-    } catch {
+    } catch (err) {
+      const translated = translateSqliteError(err, this.file);
+      if (isDriftlessError(translated) && translated.details.transient) {
+        // Busy: retrying each write would wait out the busy timeout once per write.
+        for (const w of batch) w.reject(translated);
+        return;
+      }
       // One bad write must not fail the others: retry them one by one, each in its own commit.
       for (const w of batch) {
         try {
           w.run();
           w.resolve();
-        } catch (err) {
-          w.reject(err);
+        } catch (one) {
+          w.reject(translateSqliteError(one, this.file));
         }
       }
       return;
     }
     for (const w of batch) w.resolve();
+  }
+
+  private read<T>(run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      throw translateSqliteError(err, this.file);
+    }
   }
 
   private cachePin(app: string, pin: Pin | undefined): void {

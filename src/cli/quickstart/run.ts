@@ -3,7 +3,7 @@ import { startSandbox } from '../../../sandbox/index.ts';
 import { loadConfig } from '../../config/load.ts';
 import { refString } from '../../core/objects.ts';
 import type { SyncResult } from '../../core/types.ts';
-import { startServer } from '../../http/server.ts';
+import { startServer } from '../../wiring/serve.ts';
 import { jsonLogger, silentLogger } from '../../service/engine.ts';
 import { findTool } from '../../tools/binaries.ts';
 import { headOf, prepareQuickstart } from './prepare.ts';

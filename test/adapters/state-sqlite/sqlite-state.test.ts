@@ -94,7 +94,7 @@ describe('SqliteStateStore', () => {
 
     const raw = new Database(path.join(dir, 'state.db'));
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    expect(raw.pragma('user_version', { simple: true })).toBe(2);
     raw.close();
   });
 

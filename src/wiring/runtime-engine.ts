@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config/types.ts';
 import { DriftlessError } from '../core/errors.ts';
 import { diffApp, syncApp } from '../sync/sync.ts';
-import type { Runtime } from '../wiring/runtime.ts';
-import type { Engine, EngineSyncOutcome, EngineSyncRequest } from './engine.ts';
+import type { Runtime } from './runtime.ts';
+import type { Engine, EngineSyncOutcome, EngineSyncRequest } from '../service/engine.ts';
 
 /** Codes that mean "the other side was unavailable", worth retrying the whole (idempotent) sync. */
 const transientCodes = new Set(['CLUSTER_UNAVAILABLE', 'SOURCE_UNAVAILABLE', 'RATE_LIMITED']);

@@ -1,7 +1,7 @@
-import { isDriftlessError } from '../core/errors.ts';
-import { defaultRetryPolicy, isTransientNetworkError, sleep as defaultSleep, withRetry, type Classifier, type RetryPolicy, type TransientVerdict } from '../core/retry.ts';
-import type { SyncQueue, SyncRequest } from '../ports/queue.ts';
-import { mergeRequests } from './coalesce.ts';
+import { isDriftlessError } from '../../core/errors.ts';
+import { defaultRetryPolicy, isTransientNetworkError, sleep as defaultSleep, withRetry, type Classifier, type RetryPolicy, type TransientVerdict } from '../../core/retry.ts';
+import type { SyncQueue, SyncRequest } from '../../ports/queue.ts';
+import { mergeRequests } from '../../queue/coalesce.ts';
 
 export interface InProcessQueueOptions {
   /** Runs one request; throws to fail it. Transient failures are retried. */

@@ -1,6 +1,6 @@
-import { InProcessSyncQueue, type InProcessQueueOptions } from '../queue/in-process-queue.ts';
-import type { ServiceDeps } from './context.ts';
-import { DriftlessService } from './service.ts';
+import { InProcessSyncQueue, type InProcessQueueOptions } from '../adapters/queue-memory/in-process-queue.ts';
+import type { ServiceDeps } from '../service/context.ts';
+import { DriftlessService } from '../service/service.ts';
 
 /** A service whose queue runs in this process (serve, tests): the queue's worker is the service. */
 export function createInProcessService(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessSyncQueue } from '../../src/queue/in-process-queue.ts';
-import { mergeRequests } from '../../src/queue/coalesce.ts';
-import { DriftlessError } from '../../src/core/errors.ts';
-import type { SyncRequest } from '../../src/ports/queue.ts';
+import { InProcessSyncQueue } from '../../../src/adapters/queue-memory/in-process-queue.ts';
+import { mergeRequests } from '../../../src/queue/coalesce.ts';
+import { DriftlessError } from '../../../src/core/errors.ts';
+import type { SyncRequest } from '../../../src/ports/queue.ts';
 
 let seq = 0;
 const req = (app: string, extra: Partial<SyncRequest> = {}): SyncRequest => ({

@@ -1,0 +1,155 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { InProcessSyncQueue } from '../adapters/queue-memory/in-process-queue.ts';
+import { lockDataDir, type DataDirLock } from '../adapters/state-sqlite/lock.ts';
+import { SqliteStateStore } from '../adapters/state-sqlite/sqlite-state.ts';
+import type { DriftlessConfig } from '../config/types.ts';
+import { createApp } from '../http/app.ts';
+import { httpSecrets } from '../http/secrets.ts';
+import { listen } from '../http/server.ts';
+import type { Reporter } from '../ports/reporter.ts';
+import type { SecretResolver } from '../ports/secrets.ts';
+import type { StateStore } from '../ports/state.ts';
+import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
+import type { Poller } from '../service/poller.ts';
+import type { DriftlessService } from '../service/service.ts';
+import { createInProcessService } from './in-process.ts';
+import { createConfiguredReporter, type ConfiguredReporter } from './reporting.ts';
+import { startRetention } from './retention.ts';
+import { createRuntimeEngine } from './runtime-engine.ts';
+import { createRuntime } from './runtime.ts';
+
+/** The systems serve talks to; each defaults to the local one (SQLite, the config's sources and clusters, GitHub). */
+export interface ServeAdapters {
+  /** Default: SQLite in `dataDir`, which this process then locks. */
+  store?: StateStore;
+  /** Default: the engine over the composition root (sources, renderer, clusters from the config). */
+  engine?: Engine;
+  /** Default: commit statuses and Deployments for apps in GitHub repositories; `false` turns reporting off. */
+  reporter?: Reporter | false;
+  /** Default: {env:} and {file:} resolved locally. */
+  secrets?: SecretResolver;
+}
+
+export interface ServeOptions extends ServeAdapters {
+  config: DriftlessConfig;
+  /** SQLite state lives here (default ./.driftless). */
+  dataDir?: string;
+  port?: number;
+  /** Default 127.0.0.1: exposing the API is an explicit choice. */
+  host?: string;
+  log?: Logger;
+  /** Milliseconds between polls; default server.pollInterval seconds; 0 turns polling off. */
+  pollIntervalMs?: number;
+  /** Syncs of different apps at the same time (default 4). */
+  concurrency?: number;
+  /** Webhook body cap (default 25 MB, GitHub's own cap). */
+  maxBodyBytes?: number;
+  /** Webhook body bytes read at once (default 4 × maxBodyBytes). */
+  maxBodyBytesInFlight?: number;
+  /** How long close() waits for requests and syncs in flight (default 25 s). */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  service: DriftlessService;
+  queue: InProcessSyncQueue;
+  store: StateStore;
+  /**
+   * Stops accepting, stops polling, lets requests and running syncs finish for up to `graceMs`
+   * (default shutdownGraceMs), closes what is left, the store and the data directory lock.
+   * `drained` is false when something was cut off (its sync resumes at the next start).
+   */
+  close(options?: { graceMs?: number }): Promise<{ drained: boolean }>;
+}
+
+export const defaultShutdownGraceMs = 25_000;
+
+/** Owner-only data directory, locked for this process. */
+function openDataDir(dataDir: string): DataDirLock {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  return lockDataDir(dataDir);
+}
+
+function within<T>(work: Promise<T>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    work.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, ms)))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** `driftless serve` as a function: HTTP API + in-process queue worker + poller + retention over one state store. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const { config } = options;
+  const log = options.log ?? jsonLogger();
+  const dataDir = path.resolve(options.dataDir ?? '.driftless');
+  const lock = options.store ? undefined : openDataDir(dataDir);
+  let store: StateStore;
+  try {
+    store = options.store ?? new SqliteStateStore(dataDir);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  const runtime = options.engine && options.secrets ? undefined : createRuntime(config, { diskCache: true, ...(options.secrets ? { secrets: options.secrets } : {}) });
+  const secrets = options.secrets ?? runtime!.secrets;
+  const engine = options.engine ?? createRuntimeEngine(runtime!);
+  const configured: ConfiguredReporter | undefined = options.reporter === undefined ? createConfiguredReporter(config, secrets, log) : undefined;
+  const reporter: Reporter | undefined = options.reporter === false ? undefined : (options.reporter ?? configured);
+  const { service, queue } = createInProcessService(
+    { config, store, engine, log, ...(reporter ? { reporter } : {}) },
+    { concurrency: options.concurrency ?? 4 },
+  );
+
+  let listener;
+  let resumed: string[];
+  try {
+    resumed = await service.resumeInterrupted();
+    const { webhookSecret, apiTokens } = httpSecrets(config.server, secrets);
+    const app = createApp({
+      service, webhookSecret, apiTokens, publicRead: config.server.publicRead, log,
+      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.maxBodyBytesInFlight ? { maxBodyBytesInFlight: options.maxBodyBytesInFlight } : {}),
+    });
+    listener = await listen(app, { port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  } catch (err) {
+    await queue.close();
+    await store.close();
+    lock?.release();
+    throw err;
+  }
+  const retention = startRetention(store, config.server.retention, log);
+  const intervalMs = options.pollIntervalMs ?? config.server.pollInterval * 1000;
+  let poller: Poller | undefined;
+  if (intervalMs > 0) poller = service.startPolling(intervalMs);
+  log.info('serving', { url: listener.url, dataDir: options.store ? undefined : dataDir, apps: config.apps.length, pollIntervalMs: intervalMs, resumedSyncs: resumed.length });
+
+  let closing: Promise<{ drained: boolean }> | undefined;
+  const http = listener;
+  return {
+    url: http.url, port: http.port, service, queue, store,
+    close(closeOptions = {}) {
+      closing ??= (async () => {
+        const graceMs = closeOptions.graceMs ?? options.shutdownGraceMs ?? defaultShutdownGraceMs;
+        const deadline = Date.now() + graceMs;
+        poller?.stop();
+        retention.stop();
+        // Pending syncs stay queued in the store and resume at the next start; running ones get the grace period.
+        const [{ cutOff }, syncsDone] = await Promise.all([http.stop(graceMs), within(queue.close(), graceMs)]);
+        // Statuses already queued still reach GitHub, within what is left of the grace period.
+        if (configured) await within(configured.flush(), Math.max(1000, deadline - Date.now()));
+        await store.close();
+        lock?.release();
+        const drained = cutOff === 0 && syncsDone;
+        if (drained) log.info('stopped');
+        else log.warn('stopped before everything finished', { requestsCutOff: cutOff, syncsRunning: queue.stats().running });
+        return { drained };
+      })();
+      return closing;
+    },
+  };
+}
