@@ -161,3 +161,81 @@ describe('GET endpoints and error hygiene', () => {
     expect(h.logs.join('\n')).not.toContain(tokens[1]);
   });
 });
+
+describe('pins (issue 8)', () => {
+  it('an unknown revision is 404 naming it, and changes nothing: no pin, no job, no record', async () => {
+    const h = harness();
+    const res = await api(h, 'POST', '/apps/staging/sync', { body: { revision: 'no-such-tag' } });
+    expect(res.status).toBe(404);
+    const error = (await json(res)).error!;
+    expect(error.code).toBe('REVISION_NOT_FOUND');
+    expect(error.message).toContain('"no-such-tag"');
+    expect(error.message).toContain('not pinned');
+    expect(h.queue.stats().enqueued).toBe(0);
+    expect(await h.store.listSyncs()).toEqual([]);
+    expect((await h.store.getAppStatus('staging'))?.pin).toBeUndefined();
+    const view = await json(await api(h, 'GET', '/apps/staging'));
+    expect(view).not.toHaveProperty('pinned');
+  });
+
+  it('a rollback whose sync fails leaves no pin: the next push still syncs the branch', async () => {
+    const h = harness();
+    h.engine.failNext('RENDER_FAILED', false);
+    const res = await api(h, 'POST', '/apps/staging/sync?wait=true', { body: { revision: old } });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ state: 'failed', error: { code: 'RENDER_FAILED' } });
+    expect((await h.store.getAppStatus('staging'))?.pin).toBeUndefined();
+    const push = await deliver(h, 'push', pushPayload({ fullName: 'acme/gitops', after: head, commits: [{ modified: ['overlays/staging/x.yaml'] }] }));
+    expect(await push.json()).toMatchObject({ result: 'queued', apps: ['staging'] });
+  });
+
+  it('GET /apps shows who pinned (the token id, never the token) and when; a held push is in the history as skipped', async () => {
+    const h = harness();
+    await api(h, 'POST', '/apps/staging/sync?wait=true', { body: { revision: old }, token: tokens[1] });
+    const apps = (await json(await api(h, 'GET', '/apps'))).apps as Array<Record<string, unknown>>;
+    const staging = apps.find((a) => a.name === 'staging')!;
+    expect(staging).toMatchObject({ pinned: { revision: old, by: 'token#2', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } });
+    expect(JSON.stringify(apps)).not.toContain(tokens[1]);
+
+    const push = await deliver(h, 'push', pushPayload({ fullName: 'acme/gitops', after: 'd'.repeat(40), commits: [{ modified: ['overlays/staging/x.yaml'] }] }));
+    const outcome = (await push.json()) as { skipped?: string[] };
+    expect(outcome.skipped).toHaveLength(1);
+    const view = await json(await api(h, 'GET', '/apps/staging'));
+    const recent = view.recentSyncs as Array<Record<string, unknown>>;
+    expect(recent[0]).toMatchObject({ id: outcome.skipped![0], state: 'skipped', trigger: { kind: 'push' } });
+    expect(String(recent[0]!.reason)).toMatch(new RegExp(`pinned to ${old} by token#2 at .*unpin`));
+    expect(h.engine.syncs).toHaveLength(1);
+  });
+
+  it('only /unpin removes a pin: later manual syncs, pushes and polls keep it', async () => {
+    const h = harness();
+    await api(h, 'POST', '/apps/staging/sync?wait=true', { body: { revision: old } });
+    await api(h, 'POST', '/apps/staging/sync?wait=true', { body: {} });
+    await deliver(h, 'push', pushPayload({ fullName: 'acme/gitops', after: 'd'.repeat(40), commits: [{ modified: ['overlays/staging/x.yaml'] }] }));
+    await h.service.pollOnce();
+    await h.queue.idle();
+    expect((await h.store.getAppStatus('staging'))?.pin?.revision).toBe(old);
+    await api(h, 'POST', '/apps/staging/unpin');
+    expect((await h.store.getAppStatus('staging'))?.pin).toBeUndefined();
+  });
+});
+
+describe('publicRead and health (issue 8)', () => {
+  it('with publicRead the diff still needs a token (it dry-runs against the cluster)', async () => {
+    const h = harness({ http: { publicRead: true } });
+    expect((await api(h, 'GET', '/apps/staging', { token: null })).status).toBe(200);
+    const res = await api(h, 'GET', '/apps/staging/diff', { token: null });
+    expect(res.status).toBe(401);
+    expect((await json(res)).error?.code).toBe('UNAUTHORIZED');
+    expect((await api(h, 'GET', '/apps/staging/diff')).status).toBe(200);
+  });
+
+  it('/healthz is 503 with the reason when the store is unhealthy', async () => {
+    const h = harness();
+    h.store.health = async () => ({ ok: false, reason: 'state database /x/state.db: SQLITE_CORRUPT: database disk image is malformed' });
+    const res = await api(h, 'GET', '/healthz', { token: null });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(await json(res)).toMatchObject({ ok: false, reason: expect.stringContaining('SQLITE_CORRUPT'), error: { code: 'STATE_UNAVAILABLE' } });
+  });
+});
