@@ -79,7 +79,7 @@ export class MemoryStateStore implements StateStore {
       if (record.state === 'queued' || record.state === 'running') continue;
       const count = (kept.get(record.app) ?? 0) + 1;
       kept.set(record.app, count);
-      if (count > policy.maxSyncsPerApp || (record.finishedAt ?? record.queuedAt) < policy.olderThan) {
+      if (count > policy.maxSyncsPerApp || record.queuedAt < policy.olderThan) {
         this.syncs.delete(record.id);
         syncs++;
       }

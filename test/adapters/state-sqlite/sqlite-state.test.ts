@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -137,5 +137,72 @@ describe('SqliteStateStore', () => {
     raw.pragma('user_version = 99');
     raw.close();
     expect(() => new SqliteStateStore(dir)).toThrow(/schema version 99/);
+  });
+});
+
+describe.each(stores)('retention (%s)', (_name, make) => {
+  it('prunes finished syncs past the age or the per-app count and deliveries past either bound; never a queued or running sync', async () => {
+    const store = make();
+    const at = (day: number) => new Date(Date.UTC(2026, 0, day)).toISOString();
+    for (let day = 1; day <= 5; day++) await store.putSync({ ...sync(`a${day}`, 'a', 'succeeded'), queuedAt: at(day) });
+    await store.putSync({ ...sync('a-old-running', 'a', 'running'), queuedAt: at(1) });
+    await store.putSync({ ...sync('b1', 'b', 'failed'), queuedAt: at(1) });
+    await store.putSync({ ...sync('b2', 'b', 'skipped'), queuedAt: at(9) });
+    for (let day = 1; day <= 4; day++) await store.putDelivery({ id: `d${day}`, event: 'push', state: 'done', apps: [], receivedAt: at(day + 5), updatedAt: at(day + 5) });
+    await store.putDelivery({ id: 'd-old', event: 'push', state: 'done', apps: [], receivedAt: at(1), updatedAt: at(1) });
+
+    const pruned = await store.prune({ olderThan: at(2), maxSyncsPerApp: 3, maxDeliveries: 3 });
+    expect(pruned).toEqual({ syncs: 3, deliveries: 2 });
+    expect((await store.listSyncs({ app: 'a' })).map((s) => s.id)).toEqual(['a-old-running', 'a5', 'a4', 'a3']);
+    expect((await store.listSyncs({ app: 'b' })).map((s) => s.id)).toEqual(['b2']);
+    for (const id of ['d2', 'd3', 'd4']) expect(await store.getDelivery(id)).toBeDefined();
+    for (const id of ['d1', 'd-old']) expect(await store.getDelivery(id)).toBeUndefined();
+    await store.close();
+  });
+});
+
+describe('SqliteStateStore safety (issue 8)', () => {
+  it('creates the data directory 0700 and the database files 0600', async () => {
+    const dir = path.join(tempDir(), 'data');
+    const store = new SqliteStateStore(dir);
+    await store.putSync(sync('s1', 'a'));
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of ['state.db', 'state.db-wal', 'state.db-shm']) {
+      expect(statSync(path.join(dir, name)).mode & 0o777, name).toBe(0o600);
+    }
+    await store.close();
+  });
+
+  it('a database locked by another connection fails fast as a transient STATE_UNAVAILABLE, and health says locked', async () => {
+    const dir = tempDir();
+    const store = new SqliteStateStore(dir, { backgroundCheckpoints: false });
+    const other = new Database(path.join(dir, 'state.db'));
+    other.exec('BEGIN IMMEDIATE');
+    const started = Date.now();
+    const error = await store.putSync(sync('s1', 'a')).then(() => undefined, (err: unknown) => err);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(error).toMatchObject({ code: 'STATE_UNAVAILABLE', details: { transient: true, retryAfterMs: expect.any(Number) } });
+    expect((error as Error).message).toContain('locked');
+    const health = await store.health();
+    expect(health).toMatchObject({ ok: false, reason: expect.stringContaining('locked') });
+    other.exec('ROLLBACK');
+    other.close();
+    expect(await store.health()).toEqual({ ok: true });
+    await store.close();
+  });
+
+  it('health fails with the reason when the file is damaged underneath the open connection', async () => {
+    const dir = tempDir();
+    const store = new SqliteStateStore(dir, { backgroundCheckpoints: false });
+    for (let i = 0; i < 50; i++) await store.putSync(sync(`s${i}`, 'a', 'succeeded'));
+    expect(await store.health()).toEqual({ ok: true });
+    await store.close();
+    const reopened = new SqliteStateStore(dir, { backgroundCheckpoints: false });
+    const file = path.join(dir, 'state.db');
+    writeFileSync(file, Buffer.concat([readFileSync(file).subarray(0, 100), Buffer.alloc(statSync(file).size - 100, 0xab)]));
+    const health = await reopened.health();
+    expect(health.ok).toBe(false);
+    expect(!health.ok && health.reason).toMatch(/state\.db: SQLITE_(NOTADB|CORRUPT)/);
+    await reopened.close();
   });
 });
