@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Webhooks } from '@octokit/webhooks';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../src/adapters/state-memory/memory-state.ts';
 import { startServer, type RunningServer } from '../../src/wiring/serve.ts';
@@ -99,5 +100,31 @@ describe('driftless serve over a real socket', () => {
     cleanup.push(async () => void (await server.close()));
     await expect.poll(() => engine.syncs.length, { timeout: 5000, interval: 10 }).toBe(2);
     expect(engine.syncs.every((s) => s.request.trigger.kind === 'poll' && s.request.revision.sha === sha(5))).toBe(true);
+  });
+
+  it('a locked database answers 503 with Retry-After; a corrupt one fails /healthz with the reason (issue 8)', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'driftless-serve-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await start(dataDir, new FakeEngine());
+    expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true });
+
+    const other = new Database(path.join(dataDir, 'state.db'));
+    other.exec('BEGIN IMMEDIATE');
+    const busy = await fetch(`${server.url}/apps/staging/sync`, { method: 'POST', headers: auth, body: '{}' });
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await busy.json()) as { error: { code: string } }).error.code).toBe('STATE_UNAVAILABLE');
+    const locked = await fetch(`${server.url}/healthz`);
+    expect(locked.status).toBe(503);
+    expect(((await locked.json()) as { reason: string }).reason).toContain('locked');
+    other.exec('ROLLBACK');
+    other.close();
+
+    const file = path.join(dataDir, 'state.db');
+    writeFileSync(file, Buffer.concat([readFileSync(file).subarray(0, 100), Buffer.alloc(Math.max(4096, statSync(file).size - 100), 0xab)]));
+    await new Promise((r) => setTimeout(r, 5100));
+    const corrupt = await fetch(`${server.url}/healthz`);
+    expect(corrupt.status).toBe(503);
+    expect(((await corrupt.json()) as { reason: string }).reason).toMatch(/state\.db: SQLITE_(NOTADB|CORRUPT)/);
   });
 });
