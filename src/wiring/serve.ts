@@ -5,7 +5,7 @@ import { lockDataDir, type DataDirLock } from '../adapters/state-sqlite/lock.ts'
 import { SqliteStateStore } from '../adapters/state-sqlite/sqlite-state.ts';
 import type { DriftlessConfig } from '../config/types.ts';
 import { createApp } from '../http/app.ts';
-import { httpSecrets } from '../http/secrets.ts';
+import { httpSecrets } from './http-secrets.ts';
 import { listen } from '../http/server.ts';
 import type { Reporter } from '../ports/reporter.ts';
 import type { SecretResolver } from '../ports/secrets.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authenticate, splitTokens } from '../../src/http/auth.ts';
-import { httpSecrets } from '../../src/http/secrets.ts';
+import { httpSecrets } from '../../src/wiring/http-secrets.ts';
 import type { SecretRef } from '../../src/ports/secrets.ts';
 
 describe('httpSecrets', () => {

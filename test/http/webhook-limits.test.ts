@@ -10,7 +10,7 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function serve(http: Parameters<typeof harness>[0]['http'] = {}): Promise<{ listener: Listener; h: ReturnType<typeof harness> }> {
+async function serve(http: NonNullable<Parameters<typeof harness>[0]>['http'] = {}): Promise<{ listener: Listener; h: ReturnType<typeof harness> }> {
   const h = harness({ http });
   const listener = await listen(h.app, { port: 0 });
   cleanup.push(() => listener.stop(0));

@@ -1,6 +1,6 @@
 import type { ServerConfig } from '../config/types.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
-import { splitTokens } from './auth.ts';
+import { splitTokens } from '../http/auth.ts';
 
 export interface HttpSecrets {
   webhookSecret: () => Promise<string | undefined>;
