@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { InProcessSyncQueue } from '../adapters/queue-memory/in-process-queue.ts';
 import { lockDataDir, type DataDirLock } from '../adapters/state-sqlite/lock.ts';
@@ -69,8 +69,8 @@ export const defaultShutdownGraceMs = 25_000;
 
 /** Owner-only data directory, locked for this process. */
 function openDataDir(dataDir: string): DataDirLock {
+  // A directory that exists keeps its mode (it may be shared, e.g. `--data-dir .`); the files in it are 0600.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(dataDir, 0o700);
   return lockDataDir(dataDir);
 }
 

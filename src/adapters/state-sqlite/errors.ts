@@ -19,5 +19,8 @@ export function translateSqliteError(err: unknown, file: string): unknown {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new DriftlessError('STATE_UNAVAILABLE', `state database ${file} is locked by another connection; retry shortly`, { transient: true, retryAfterMs: busyRetryAfterMs, sqlite: code }, { cause: err });
   }
-  return new DriftlessError('STATE_UNAVAILABLE', `state database ${file} failed (${code}); see GET /healthz`, { sqlite: code }, { cause: err });
+  const message = err instanceof Error ? err.message : String(err);
+  const damaged = code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
+  const hint = damaged ? '; restore it from a backup, or move it aside to start with an empty history' : '';
+  return new DriftlessError('STATE_UNAVAILABLE', `state database ${file}: ${code}: ${message}${hint}`, { sqlite: code }, { cause: err });
 }

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
@@ -69,7 +69,8 @@ export class SqliteStateStore implements StateStore {
     this.file = path.join(dataDir, stateFileName);
     // SQLite creates the -wal and -shm files with the database file's mode.
     closeSync(openSync(this.file, 'a', 0o600));
-    chmodSync(this.file, 0o600);
+    // Files written by an earlier version (or another umask) are tightened too.
+    for (const file of [this.file, `${this.file}-wal`, `${this.file}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
     try {
       this.db = new Database(this.file);
       this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
