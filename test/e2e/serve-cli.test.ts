@@ -114,5 +114,6 @@ describe('driftless serve (CLI process)', () => {
     expect(first.output.stderr).toContain('SIGTERM, no longer accepting');
     expect(first.output.stderr).toContain('work cut off resumes at the next start');
     expect(existsSync(path.join(dataDir, 'serve.lock'))).toBe(false);
-  });
+    // Two CLI processes start here (tsx compiles on each): slow on a loaded two-core machine.
+  }, 120_000);
 });
