@@ -25,6 +25,8 @@ import { createRenderer } from '../src/render/renderer.ts';
 import { syncApp } from '../src/sync/sync.ts';
 import type { ProgressEvent } from '../src/core/progress.ts';
 import { findTool } from '../src/tools/binaries.ts';
+import { Keyring } from '../src/core/keyring.ts';
+import { randomBytes } from 'node:crypto';
 
 const run = promisify(execFile);
 const arg = (name: string, fallback: number): number => {
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
     pruneProtected: { namespaces: false, crds: false, persistentVolumes: false, persistentVolumeClaims: false },
     allow: { namespaces: ['bench-driftless'], kinds: ['*'], clusterScoped: true }, ignore: [], healthTimeoutSeconds: 120, concurrency, deployments: false, origin: { file: 'bench' },
   };
-  const deps = { source: createLocalGitSource(repo), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), pollMs: 100 };
+  const deps = { source: createLocalGitSource(repo), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), keyring: new Keyring(randomBytes(32).toString('base64')), pollMs: 100 };
   const phases: Phase[] = [];
   try {
     // kubectl's discovery and OpenAPI caches warm up outside the timed runs, as driftless's would on a second CLI run.

@@ -1,7 +1,6 @@
 import { isDriftlessError } from '../core/errors.ts';
-import { refString } from '../core/objects.ts';
-import type { InventoryEntry, ObjectOutcome } from '../core/types.ts';
-import type { AppConfig } from '../config/types.ts';
+import { groupOf, refString } from '../core/objects.ts';
+import type { InventoryEntry, KubeObject, ObjectOutcome } from '../core/types.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
 import { trackedBy } from '../plan/stamp.ts';
 import { PRUNE_ANNOTATION } from '../core/labels.ts';
@@ -17,41 +16,67 @@ export interface PruneResult {
   keep: boolean;
 }
 
-export interface PruneContext {
+/** The app's opt-ins for kinds whose deletion deletes data or whole sets of objects. */
+export interface PruneProtected {
+  namespaces: boolean;
+  crds: boolean;
+  persistentVolumes: boolean;
+  persistentVolumeClaims: boolean;
+}
+
+export interface PruneOptions {
   cluster: ClusterClient;
-  app: AppConfig;
+  /** The app whose tracking annotation a live object must carry. */
+  app: string;
+  /** false: delete nothing, keep every candidate tracked. */
+  prune: boolean;
+  pruneProtected: PruneProtected;
   candidates: InventoryEntry[];
   dryRun?: boolean;
   concurrency?: number;
   onProgress?: ProgressListener;
 }
 
-function protectedKind(app: AppConfig, entry: InventoryEntry): string | undefined {
+function protectedKind(opted: PruneProtected, entry: InventoryEntry): string | undefined {
   const { group, kind } = entry.ref;
-  if (group === '' && kind === 'Namespace' && !app.pruneProtected.namespaces) return 'pruneProtected.namespaces';
-  if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition' && !app.pruneProtected.crds) return 'pruneProtected.crds';
-  if (group === '' && kind === 'PersistentVolume' && !app.pruneProtected.persistentVolumes) return 'pruneProtected.persistentVolumes';
-  if (group === '' && kind === 'PersistentVolumeClaim' && !app.pruneProtected.persistentVolumeClaims) return 'pruneProtected.persistentVolumeClaims';
+  if (group === '' && kind === 'Namespace' && !opted.namespaces) return 'pruneProtected.namespaces';
+  if (group === 'apiextensions.k8s.io' && kind === 'CustomResourceDefinition' && !opted.crds) return 'pruneProtected.crds';
+  if (group === '' && kind === 'PersistentVolume' && !opted.persistentVolumes) return 'pruneProtected.persistentVolumes';
+  if (group === '' && kind === 'PersistentVolumeClaim' && !opted.persistentVolumeClaims) return 'pruneProtected.persistentVolumeClaims';
   return undefined;
 }
 
-async function pruneOne(ctx: PruneContext, entry: InventoryEntry): Promise<PruneResult> {
-  const { cluster, app } = ctx;
+/** Why the live object is not exactly the one the entry names (group, kind, namespace, name, uid), or undefined. */
+function identityMismatch(entry: InventoryEntry, live: KubeObject): string | undefined {
+  const { ref } = entry;
+  if (groupOf(live.apiVersion ?? '') !== ref.group || live.kind !== ref.kind || live.metadata.name !== ref.name || (live.metadata.namespace ?? undefined) !== ref.namespace) {
+    return `not deleted: the server answered with ${live.kind ?? '?'} ${live.metadata.namespace ? `${live.metadata.namespace}/` : ''}${live.metadata.name ?? '?'}, not the object the inventory names`;
+  }
+  if (!entry.uid) return 'not deleted: the inventory recorded no uid for it, so driftless cannot tell it is the object it applied';
+  if (live.metadata.uid !== entry.uid) return `not deleted: it is not the object driftless applied (uid ${live.metadata.uid ?? 'none'}, recorded ${entry.uid}); it was deleted and created again by someone else`;
+  return undefined;
+}
+
+async function pruneOne(options: PruneOptions, entry: InventoryEntry): Promise<PruneResult> {
+  const { cluster } = options;
   const skip = (message: string, keep: boolean): PruneResult => ({ entry, outcome: 'skipped', message, keep });
-  if (!app.prune) return skip('prune is off for this app', true);
-  const opt = protectedKind(app, entry);
+  if (!options.prune) return skip('prune is off for this app', true);
+  const opt = protectedKind(options.pruneProtected, entry);
   if (opt) return skip(`left in place: ${entry.ref.kind} objects are pruned only with ${opt}: true`, false);
   try {
     const type = await cluster.resolve(entry.apiVersion, entry.ref.kind);
     if (!type) return skip('its kind is no longer served', false);
     const live = await cluster.get(type, entry.ref.name, entry.ref.namespace);
     if (!live) return skip('already gone', false);
+    // The object driftless applied is gone whatever this one is: the entry is dropped, the object kept.
+    const mismatch = identityMismatch(entry, live);
+    if (mismatch) return skip(mismatch, false);
     const owner = trackedBy(live);
-    if (owner !== app.name) return skip(`not deleted: it is ${owner ? `tracked by app "${owner}"` : 'no longer tracked by driftless'}`, false);
+    if (owner !== options.app) return skip(`not deleted: it is ${owner ? `tracked by app "${owner}"` : 'no longer tracked by driftless'}`, false);
     if (live.metadata.annotations?.[PRUNE_ANNOTATION] === 'disabled') return skip(`not deleted: annotated ${PRUNE_ANNOTATION}: disabled`, false);
-    if (ctx.dryRun) return { entry, outcome: 'dry-run', keep: true };
+    if (options.dryRun) return { entry, outcome: 'dry-run', keep: true };
     // Preconditions: an object replaced or edited since this check is not deleted blind.
-    await cluster.delete(type, entry.ref.name, entry.ref.namespace, { uid: live.metadata.uid, resourceVersion: live.metadata.resourceVersion });
+    await cluster.delete(type, entry.ref.name, entry.ref.namespace, { uid: entry.uid, resourceVersion: live.metadata.resourceVersion });
     return { entry, outcome: 'pruned', keep: false };
   } catch (err) {
     if (!isDriftlessError(err)) throw err;
@@ -61,15 +86,16 @@ async function pruneOne(ctx: PruneContext, entry: InventoryEntry): Promise<Prune
 }
 
 /**
- * Deletes exactly the candidates (inventory minus desired), in reverse apply order, each only if it
- * still carries this app's tracking and does not opt out; protected kinds need the app's opt-in.
+ * Deletes exactly the candidates (inventory minus desired), in reverse apply order, each only if the
+ * live object is the one the inventory recorded (same identity and uid), still carries this app's
+ * tracking and does not opt out; protected kinds need the app's opt-in.
  */
-export async function pruneObjects(ctx: PruneContext): Promise<PruneResult[]> {
+export async function pruneObjects(options: PruneOptions): Promise<PruneResult[]> {
   const results: PruneResult[] = [];
-  for (const step of byStep(ctx.candidates, (e) => e.ref, true)) {
-    const done = await mapLimit(step, ctx.concurrency ?? 8, (entry) => pruneOne(ctx, entry));
+  for (const step of byStep(options.candidates, (e) => e.ref, true)) {
+    const done = await mapLimit(step, options.concurrency ?? 8, (entry) => pruneOne(options, entry));
     for (const r of done) {
-      ctx.onProgress?.({ type: 'object', phase: 'prune', ref: r.entry.ref, outcome: r.outcome, ...(r.message ? { message: r.message } : {}) });
+      options.onProgress?.({ type: 'object', phase: 'prune', ref: r.entry.ref, outcome: r.outcome, ...(r.message ? { message: r.message } : {}) });
     }
     results.push(...done);
   }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { SecretRef } from '../ports/secrets.ts';
-import type { AllowRules, AppConfig, ClusterConfig, IgnoreRule, RepositoryConfig, ServerConfig } from './types.ts';
+import type { AllowRules, AppConfig, ClusterConfig, IgnoreRule, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
 import { parseDuration } from './duration.ts';
 
 /*
@@ -143,4 +143,11 @@ export function buildServer(raw: unknown, baseDir: string): ServerConfig {
   if (apiTokens) out.apiTokens = apiTokens;
   if (typeof server.publicUrl === 'string') out.publicUrl = server.publicUrl.replace(/\/+$/, '');
   return out;
+}
+
+export function buildSigning(raw: unknown, baseDir: string): SigningConfig {
+  const signing = isRecord(raw) ? raw : {};
+  const key = secretRef(signing.key, baseDir);
+  const previousKeys = (Array.isArray(signing.previousKeys) ? signing.previousKeys : []).map((ref) => secretRef(ref, baseDir)).filter((ref): ref is SecretRef => ref !== undefined);
+  return key ? { key, previousKeys } : { previousKeys };
 }

@@ -211,6 +211,17 @@ const server = {
   additionalProperties: false,
 };
 
+const signing = {
+  type: 'object',
+  description:
+    "The key that signs each app's inventory and keys the stored hashes of Secrets; the CLI, `serve` and Lambda must share it. Default: {file: .driftless/signing-key} next to this file, generated on first use (32 random bytes, base64, mode 0600). To rotate: move the old reference to previousKeys and set a new key; the next sync of each app rewrites its inventory with the new key, then the old one can go.",
+  properties: {
+    key: { $ref: '#/definitions/secretRef', description: 'The current key (at least 32 characters). A reference that does not resolve is an error; only the default file is generated.' },
+    previousKeys: { type: 'array', description: 'Keys rotated out, still accepted for inventories they signed until the next sync rewrites them.', items: { $ref: '#/definitions/secretRef' } },
+  },
+  additionalProperties: false,
+};
+
 const NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$';
 
 export const configSchema = {
@@ -242,10 +253,11 @@ export const configSchema = {
         else: { $ref: '#/definitions/app' },
       },
     },
+    signing: { $ref: '#/definitions/signing', description: 'The signing key shared by the CLI, `serve` and Lambda (inventory checksums, Secrets\' applied hashes).' },
     server: { $ref: '#/definitions/server', description: 'Settings of `driftless serve` and the Lambda functions: webhook secret, API tokens, polling.' },
   },
   additionalProperties: false,
-  definitions: { secretRef, repository, cluster, app, argoCDEntry, server },
+  definitions: { secretRef, repository, cluster, app, argoCDEntry, server, signing },
 } as const;
 
 /** The schema as published: stable key order, two-space indent, trailing newline. */

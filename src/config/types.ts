@@ -8,6 +8,7 @@ export interface DriftlessConfig {
   clusters: Record<string, ClusterConfig>;
   apps: AppConfig[];
   server: ServerConfig;
+  signing: SigningConfig;
   /** Non-fatal findings (e.g. unsupported Argo CD fields), each naming file and field. */
   warnings: string[];
 }
@@ -81,6 +82,17 @@ export interface AppConfig {
   deployments: boolean;
   /** Where the definition came from, for messages (driftless.yaml or an Argo CD Application file). */
   origin: { file: string; line?: number };
+}
+
+/**
+ * The key that signs inventories and keys Secrets' applied hashes, shared by the CLI, `serve` and
+ * Lambda. Without `key`, wiring uses (and on first use generates) `.driftless/signing-key` next to
+ * the config file.
+ */
+export interface SigningConfig {
+  key?: SecretRef;
+  /** Keys rotated out: inventories they signed are still trusted, and rewritten with `key` on the next sync. */
+  previousKeys: SecretRef[];
 }
 
 export interface ServerConfig {

@@ -16,3 +16,10 @@ export const FIELD_MANAGER = 'driftless';
 export const APPLIED_HASH_ANNOTATION = 'driftless.dev/applied-hash';
 /** Marks an app's inventory ConfigMap; its value is the app name. */
 export const INVENTORY_LABEL = 'driftless.dev/inventory';
+/**
+ * HMAC (signing key, purpose "inventory") over an inventory's namespace, name and data: the only
+ * thing that makes an inventory trusted, since anyone who can write ConfigMaps can forge labels.
+ */
+export const INVENTORY_MAC_ANNOTATION = 'driftless.dev/inventory-mac';
+/** ConfigMaps named with this prefix are inventories: no app may apply one from its repository. */
+export const INVENTORY_NAME_PREFIX = 'driftless-inventory-';

@@ -139,14 +139,18 @@ export interface DriftReport {
 export interface InventoryEntry {
   ref: ObjectRef;
   apiVersion: string;
-  /** Hash of the configuration driftless applied (after ignore rules). */
+  /** Hash of the configuration driftless applied (after ignore rules); keyed (HMAC) for Secrets. */
   appliedHash: string;
+  /** uid of the object driftless applied: prune deletes only the object with this uid. */
+  uid?: string;
 }
 
 export interface Inventory {
   app: string;
   revision?: Revision;
   entries: InventoryEntry[];
+  /** Verified with a previous signing key: the next sync rewrites it with the current key. */
+  signedWithPreviousKey?: boolean;
 }
 
 /** Who or what asked for a sync, for the audit log. */

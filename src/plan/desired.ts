@@ -3,7 +3,8 @@ import { groupOf, isRecord, refKey, refOf, refString, versionOf } from '../core/
 import type { KubeObject, Manifest, ObjectRef, Origin } from '../core/types.ts';
 import type { AppConfig } from '../config/types.ts';
 import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
-import { configHash } from './hash.ts';
+import type { Keyring } from '../core/keyring.ts';
+import { appliedHash } from './hash.ts';
 import { applyIgnoreRules, stampObject } from './stamp.ts';
 import { APPLIED_HASH_ANNOTATION } from '../core/labels.ts';
 
@@ -17,6 +18,8 @@ export interface DesiredObject {
   /** The type is defined by a CRD in this same render and not served yet. */
   pendingCrd: boolean;
   hash: string;
+  /** The app's namespace as `createNamespace` asks for it (not from the repository). */
+  implicit?: true;
 }
 
 /** Served version and scope of a CRD in the render, for kinds the server does not know yet. */
@@ -35,7 +38,7 @@ function typeFromCrds(manifests: Manifest[], apiVersion: string, kind: string): 
   return undefined;
 }
 
-/** The implicit Namespace `createNamespace: true` asks for. */
+/** The implicit Namespace `createNamespace: true` asks for: driftless's own labels only, nothing from the repository. */
 export function namespaceManifest(app: AppConfig): Manifest {
   return { object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } }, origin: { file: app.origin.file } };
 }
@@ -44,11 +47,11 @@ export function namespaceManifest(app: AppConfig): Manifest {
  * Resolves every kind through discovery (refreshing once before calling one unknown), then stamps
  * and hashes each object. Unknown kinds fail naming the kind and every file that uses it.
  */
-export async function prepareDesired(cluster: ClusterClient, app: AppConfig, rendered: Manifest[]): Promise<DesiredObject[]> {
+export async function prepareDesired(cluster: ClusterClient, app: AppConfig, rendered: Manifest[], keyring: Keyring): Promise<DesiredObject[]> {
   const manifests = [...rendered];
-  if (app.createNamespace && !manifests.some((m) => m.object.kind === 'Namespace' && groupOf(m.object.apiVersion) === '' && m.object.metadata.name === app.namespace)) {
-    manifests.unshift(namespaceManifest(app));
-  }
+  // A repository Namespace of the same name is not merged into it: it is an ordinary cluster-scoped object (checkAllowed).
+  const implicit = app.createNamespace && !manifests.some((m) => m.object.kind === 'Namespace' && groupOf(m.object.apiVersion) === '' && m.object.metadata.name === app.namespace) ? namespaceManifest(app) : undefined;
+  if (implicit) manifests.unshift(implicit);
   const types = new Map<string, { type?: ResourceType; pending: boolean }>();
   const unknown: string[] = [];
   for (const { object, origin } of manifests) {
@@ -68,7 +71,8 @@ export async function prepareDesired(cluster: ClusterClient, app: AppConfig, ren
     throw new DriftlessError('UNKNOWN_KIND', unknown.join('\n'), { file: first.origin.file, object: `${first.object.kind} ${first.object.metadata.name ?? ''}` });
   }
   const seen = new Map<string, Origin>();
-  return manifests.map(({ object, origin }) => {
+  return manifests.map((manifest) => {
+    const { object, origin } = manifest;
     const resolved = types.get(`${object.apiVersion}/${object.kind}`)!;
     const type = resolved.type!;
     const stamped = applyIgnoreRules(stampObject(object, app.name, type.namespaced ? app.namespace : undefined), app.ignore);
@@ -78,9 +82,9 @@ export async function prepareDesired(cluster: ClusterClient, app: AppConfig, ren
     if (before) throw new DriftlessError('DUPLICATE_OBJECT', `${refString(ref)} is defined twice: ${where(before.file, before.line)} and ${where(origin.file, origin.line)}`, { file: origin.file, object: refString(ref) });
     seen.set(key, origin);
     // The hash covers everything applied except itself; it then rides along in the same patch.
-    const hash = configHash(stamped);
+    const hash = appliedHash(stamped, keyring);
     stamped.metadata.annotations = { ...(stamped.metadata.annotations ?? {}), [APPLIED_HASH_ANNOTATION]: hash };
-    return { object: stamped, origin, ref, key, type, pendingCrd: resolved.pending, hash };
+    return { object: stamped, origin, ref, key, type, pendingCrd: resolved.pending, hash, ...(manifest === implicit ? { implicit: true as const } : {}) };
   });
 }
 
@@ -94,8 +98,9 @@ export function checkAllowed(app: AppConfig, desired: DesiredObject[]): void {
   const reasons: string[] = [];
   for (const d of desired) {
     let reason: string | undefined;
-    // createNamespace creates the app's namespace whatever the allow lists say.
-    if (app.createNamespace && d.ref.kind === 'Namespace' && d.ref.group === '' && d.ref.name === app.namespace) continue;
+    // createNamespace creates the app's namespace whatever the allow lists say (a repository
+    // Namespace of that name is checked like any other cluster-scoped object).
+    if (d.implicit) continue;
     if (!kindAllowed(app.allow.kinds, d.ref)) reason = `kind ${d.ref.group ? `${d.ref.kind}.${d.ref.group}` : d.ref.kind} is not in the allowed kinds (${app.allow.kinds.join(', ')})`;
     else if (d.type.namespaced && !app.allow.namespaces.includes('*') && !app.allow.namespaces.includes(d.ref.namespace ?? '')) reason = `namespace "${d.ref.namespace}" is not in the allowed namespaces (${app.allow.namespaces.join(', ')})`;
     else if (!d.type.namespaced && !app.allow.clusterScoped) reason = 'cluster-scoped objects are not allowed (allow.clusterScoped: false)';

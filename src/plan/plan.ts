@@ -130,6 +130,8 @@ export async function planChanges(ctx: PlanContext): Promise<PlanDetail> {
   };
   const decide = async (d: DesiredObject): Promise<PlanItem | undefined> => {
     const current = live.get(d.key);
+    // createNamespace never relabels or adopts a namespace driftless did not create: it exists, which is all it asks.
+    if (current && d.implicit && trackedBy(current) !== app.name) return undefined;
     if (current) {
       const owner = trackedBy(current);
       if (owner && owner !== app.name) return fail(d, 'OWNERSHIP_CONFLICT', `${refString(d.ref)} is managed by app "${owner}"; app "${app.name}" cannot take it over (remove it from one of the two apps)`);

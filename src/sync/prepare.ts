@@ -1,4 +1,5 @@
-import { DriftlessError } from '../core/errors.ts';
+import { DriftlessError, isDriftlessError } from '../core/errors.ts';
+import type { Keyring } from '../core/keyring.ts';
 import type { Inventory, Manifest, Revision } from '../core/types.ts';
 import type { AppConfig } from '../config/types.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
@@ -6,6 +7,7 @@ import type { Renderer } from '../ports/renderer.ts';
 import type { Source } from '../ports/source.ts';
 import { readInventory } from '../inventory/inventory.ts';
 import { checkAllowed, prepareDesired, type DesiredObject } from '../plan/desired.ts';
+import { checkNames, checkNamespaceGrants, checkReserved } from '../plan/guard.ts';
 import { planChanges, type PlanDetail } from '../plan/plan.ts';
 import type { ProgressListener } from '../core/progress.ts';
 
@@ -14,6 +16,8 @@ export interface SyncDeps {
   renderer: Renderer;
   /** Callers pass a client already wrapped with retryingCluster (wiring does). */
   cluster: ClusterClient;
+  /** The signing key (config `signing`): inventory checksums and Secrets' applied hashes. */
+  keyring: Keyring;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
   /** Health poll interval; default 2000 ms. */
@@ -25,6 +29,8 @@ export interface Prepared {
   manifests: Manifest[];
   desired: DesiredObject[];
   inventory: Inventory | undefined;
+  /** The inventory ConfigMap exists but cannot be trusted: nothing is pruned and it is not overwritten. */
+  untrusted?: DriftlessError;
   detail: PlanDetail;
 }
 
@@ -48,16 +54,22 @@ export async function resolveRevision(deps: SyncDeps, app: AppConfig, revisionRe
 export async function prepareSync(deps: SyncDeps, app: AppConfig, revision: Revision, onProgress?: ProgressListener, onRendered?: (dependencies: string[]) => void): Promise<Prepared> {
   onProgress?.({ type: 'phase', phase: 'render', message: `rendering ${app.path} at ${revision.sha.slice(0, 12)}`, revision });
   // A read with no dependency on the render: off the critical path (awaited, so errors still surface).
-  const inventoryRead = readInventory(deps.cluster, app.name, app.namespace);
+  const inventoryRead = readInventory(deps.cluster, app.name, app.namespace, deps.keyring).then(
+    (inventory): { inventory: Inventory | undefined; untrusted?: DriftlessError } => ({ inventory }),
+    (err: unknown) => (isDriftlessError(err, 'INVENTORY_UNTRUSTED') ? { inventory: undefined, untrusted: err } : Promise.reject(err)),
+  );
   inventoryRead.catch(() => undefined);
   const tree = await deps.source.tree(revision);
   const rendered = await deps.renderer.render({ tree, path: app.path, allowRemote: app.allowRemote });
   const manifests = rendered.manifests;
   onRendered?.(rendered.dependencies);
-  const desired = await prepareDesired(deps.cluster, app, manifests);
+  const desired = await prepareDesired(deps.cluster, app, manifests, deps.keyring);
+  checkNames(app.name, desired);
+  checkReserved(app.name, desired);
   checkAllowed(app, desired);
+  await checkNamespaceGrants(deps.cluster, app, desired);
   onProgress?.({ type: 'phase', phase: 'plan', message: `planning ${desired.length} objects` });
-  const inventory = await inventoryRead;
+  const { inventory, untrusted } = await inventoryRead;
   if (manifests.length === 0 && (inventory?.entries.length ?? 0) > 0 && !app.allowEmpty) {
     throw new DriftlessError('EMPTY_RENDER', `${app.path} renders no objects at ${revision.sha.slice(0, 12)}; refusing to prune the ${inventory!.entries.length} objects app ${app.name} manages (set allowEmpty: true if that is intended)`, { file: app.origin.file, field: 'path' });
   }
@@ -74,7 +86,7 @@ export async function prepareSync(deps: SyncDeps, app: AppConfig, revision: Revi
     });
   }
   onProgress?.({ type: 'phase', phase: 'preflight', message: `preflight passed: ${summarize(detail)}` });
-  return { revision, manifests, desired, inventory, detail };
+  return { revision, manifests, desired, inventory, ...(untrusted ? { untrusted } : {}), detail };
 }
 
 export function summarize(detail: PlanDetail): string {

@@ -38,7 +38,8 @@ function nextInventory(app: AppConfig, revision: Revision, prepared: Prepared, a
   const entries: InventoryEntry[] = [];
   for (const a of applied) {
     const d = a.item.desired;
-    if (a.outcome === 'applied' || a.outcome === 'unchanged') entries.push({ ref: d.ref, apiVersion: d.object.apiVersion, appliedHash: d.hash });
+    const uid = a.result?.metadata.uid;
+    if (a.outcome === 'applied' || a.outcome === 'unchanged') entries.push({ ref: d.ref, apiVersion: d.object.apiVersion, appliedHash: d.hash, ...(uid ? { uid } : {}) });
     else if (old.has(d.key)) entries.push(old.get(d.key)!);
   }
   for (const p of pruned) if (p.keep) entries.push(p.entry);
@@ -86,7 +87,7 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
     const objects: ObjectResult[] = detail.items.map((item) => ({ ref: item.desired.ref, action: item.action, outcome: item.action === 'unchanged' ? 'unchanged' : 'dry-run', origin: item.desired.origin, ...(item.displacedManagers.length ? { displacedManagers: item.displacedManagers } : {}) }));
     for (const e of pruneAllowed && app.prune ? detail.prunes : []) objects.push({ ref: e.ref, action: 'prune', outcome: 'dry-run' });
     progress?.({ type: 'phase', phase: 'done', message: `dry run: ${summarize(detail)}` });
-    return finish('DryRun', { objects, displacedManagers: [...new Set(detail.items.flatMap((i) => i.displacedManagers))].sort() });
+    return finish('DryRun', { objects, displacedManagers: [...new Set(detail.items.flatMap((i) => i.displacedManagers))].sort(), errors: prepared.untrusted ? [toSyncError(prepared.untrusted)] : [] });
   }
   const errors: SyncError[] = [];
   progress?.({ type: 'phase', phase: 'apply', message: summarize(detail) });
@@ -105,7 +106,7 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
   if (!failed && detail.prunes.length > 0) {
     progress?.({ type: 'phase', phase: 'prune', message: `pruning ${detail.prunes.length} objects` });
     try {
-      pruned = await pruneObjects({ cluster: deps.cluster, app: pruneAllowed ? app : { ...app, prune: false }, candidates: detail.prunes, concurrency: app.concurrency, onProgress: progress });
+      pruned = await pruneObjects({ cluster: deps.cluster, app: app.name, prune: pruneAllowed && app.prune, pruneProtected: app.pruneProtected, candidates: detail.prunes, concurrency: app.concurrency, ...(progress ? { onProgress: progress } : {}) });
       for (const p of pruned) if (p.outcome === 'failed') errors.push({ code: 'PRUNE_FAILED', message: p.message ?? 'prune failed' });
     } catch (err) {
       // Unexpected: keep every candidate in the inventory (nextInventory does) and report, never throw.
@@ -115,11 +116,16 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
     progress?.({ type: 'phase', phase: 'prune', message: `not pruning ${detail.prunes.length} objects: an apply failed` });
   }
   const inventory = nextInventory(app, revision, prepared, applied, pruned);
-  // Only a changed identity set costs an inventory write: hashes live on the objects themselves.
-  if (!prepared.inventory || !sameIdentities(prepared.inventory.entries, inventory.entries)) {
+  if (prepared.untrusted) {
+    // Left in place, not overwritten: if it is the app's real inventory under a lost or rotated key,
+    // it is what lets prune resume (add the key to signing.previousKeys); if it is forged, keeping
+    // it costs only this error. The applies stand; only prune waits.
+    errors.push(toSyncError(prepared.untrusted));
+  } else if (!prepared.inventory || prepared.inventory.signedWithPreviousKey || !sameIdentities(prepared.inventory.entries, inventory.entries)) {
+    // Only a changed identity set (or a rotated key) costs an inventory write: hashes live on the objects themselves.
     progress?.({ type: 'phase', phase: 'inventory', message: `recording ${inventory.entries.length} objects` });
     try {
-      await writeInventory(deps.cluster, inventory, app.namespace);
+      await writeInventory(deps.cluster, inventory, app.namespace, deps.keyring);
     } catch (err) {
       const error = toSyncError(err);
       errors.push({ ...error, message: `recording the inventory (ConfigMap ${app.namespace}/driftless-inventory-${app.name}) failed: ${error.message}` });
@@ -140,7 +146,7 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
     }
   }
   const health = failed ? 'Unknown' : worstHealth(verdicts.values());
-  const status: SyncStatus = failed || errors.some((e) => e.code === 'PRUNE_FAILED') ? 'Failed' : health === 'Healthy' ? 'Synced' : 'Degraded';
+  const status: SyncStatus = failed || errors.some((e) => e.code === 'PRUNE_FAILED' || e.code === 'INVENTORY_UNTRUSTED') ? 'Failed' : health === 'Healthy' ? 'Synced' : 'Degraded';
   progress?.({ type: 'phase', phase: 'done', message: `${status}: ${summarize(detail)}` });
   return finish(status, {
     objects: [...applied.map((a) => objectResult(a, verdicts.get(a.item.desired.key))), ...pruned.map(pruneResult)],

@@ -16,6 +16,8 @@ import { createLocalGitSource } from '../adapters/git-local/local-git-source.ts'
 import { createGitHubSource } from '../adapters/github/source.ts';
 import { createMemoryContentCache } from '../adapters/github/memory-cache.ts';
 import { createLocalSecretResolver } from '../adapters/secrets/local.ts';
+import type { Keyring } from '../core/keyring.ts';
+import { loadKeyring } from './signing-key.ts';
 
 export interface RuntimeOptions {
   /** Default: {env:} and {file:} resolved locally against the config file's folder. */
@@ -43,6 +45,8 @@ export interface Runtime {
   app(name: string): AppConfig;
   source(repository: string): Promise<Source>;
   cluster(name: string): Promise<ClusterClient>;
+  /** The signing key (config `signing`), resolved once on first use. */
+  keyring(): Promise<Keyring>;
   deps(app: AppConfig): Promise<SyncDeps>;
 }
 
@@ -81,6 +85,7 @@ function once<T>(cache: Map<string, Promise<T>>, name: string, make: () => Promi
 export function createRuntime(config: DriftlessConfig, options: RuntimeOptions = {}): Runtime {
   const sources = new Map<string, Promise<Source>>();
   const clusters = new Map<string, Promise<ClusterClient>>();
+  const keyrings = new Map<string, Promise<Keyring>>();
   const discoveryCacheDir = options.discoveryCacheDir ?? (options.diskCache ? defaultDiscoveryCacheDir() : undefined);
   const runtime: Runtime = {
     config,
@@ -108,9 +113,12 @@ export function createRuntime(config: DriftlessConfig, options: RuntimeOptions =
         return retryingCluster(raw, options.retry);
       });
     },
+    keyring() {
+      return once(keyrings, 'signing', () => loadKeyring(config, runtime.secrets));
+    },
     async deps(app) {
-      const [source, cluster] = await Promise.all([runtime.source(app.repository), runtime.cluster(app.cluster)]);
-      return { source, renderer: runtime.renderer, cluster, ...(options.pollMs ? { pollMs: options.pollMs } : {}) };
+      const [source, cluster, keyring] = await Promise.all([runtime.source(app.repository), runtime.cluster(app.cluster), runtime.keyring()]);
+      return { source, renderer: runtime.renderer, cluster, keyring, ...(options.pollMs ? { pollMs: options.pollMs } : {}) };
     },
   };
   return runtime;

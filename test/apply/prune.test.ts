@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { pruneObjects } from '../../src/apply/prune.ts';
+import { pruneObjects, type PruneOptions } from '../../src/apply/prune.ts';
 import { syncApp } from '../../src/sync/sync.ts';
 import { appConfig, configMap, Fake } from '../sync/fixtures.ts';
+
+function pruneOptions(): Omit<PruneOptions, 'cluster' | 'candidates'> {
+  const app = appConfig();
+  return { app: app.name, prune: true, pruneProtected: app.pruneProtected };
+}
 
 describe('pruneObjects', () => {
   it('skips objects opted out, no longer tracked, or of protected kinds; deletes the rest', async () => {
@@ -12,8 +17,8 @@ describe('pruneObjects', () => {
     await syncApp(fake.deps(), appConfig());
     // someone else took b over
     fake.cluster.seed({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'shop', annotations: { 'driftless.dev/tracking': 'other:/ConfigMap:shop/b' } } }, 'other');
-    const ref = (kind: string, name: string) => ({ ref: { group: '', kind, namespace: 'shop', name }, apiVersion: 'v1', appliedHash: 'h' });
-    const results = await pruneObjects({ cluster: fake.cluster, app: appConfig(), candidates: [ref('ConfigMap', 'a'), ref('ConfigMap', 'b'), ref('ConfigMap', 'keepme'), ref('PersistentVolumeClaim', 'data'), ref('ConfigMap', 'gone')] });
+    const ref = (kind: string, name: string) => ({ ref: { group: '', kind, namespace: 'shop', name }, apiVersion: 'v1', appliedHash: 'h', uid: fake.cluster.find(kind, name)?.metadata.uid ?? 'none' });
+    const results = await pruneObjects({ ...pruneOptions(), cluster: fake.cluster, candidates: [ref('ConfigMap', 'a'), ref('ConfigMap', 'b'), ref('ConfigMap', 'keepme'), ref('PersistentVolumeClaim', 'data'), ref('ConfigMap', 'gone')] });
     const byName = Object.fromEntries(results.map((r) => [r.entry.ref.name, r]));
     expect(byName.a!.outcome).toBe('pruned');
     expect(byName.b).toMatchObject({ outcome: 'skipped', message: 'not deleted: it is tracked by app "other"' });
@@ -38,7 +43,8 @@ describe('pruneObjects', () => {
       cluster.seed({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'shop', uid: 'someone-elses', annotations: { 'driftless.dev/tracking': 'web:/ConfigMap:shop/a' } } }, 'kubectl');
       return live;
     };
-    const results = await pruneObjects({ cluster, app: appConfig(), candidates: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'a' }, apiVersion: 'v1', appliedHash: 'h' }] });
+    const uid = cluster.find('ConfigMap', 'a')!.metadata.uid!;
+    const results = await pruneObjects({ ...pruneOptions(), cluster, candidates: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'a' }, apiVersion: 'v1', appliedHash: 'h', uid }] });
     expect(results[0]).toMatchObject({ outcome: 'skipped', keep: true });
     expect(results[0]!.message).toContain('changed after driftless checked it');
     expect(fake.cluster.find('ConfigMap', 'a')?.metadata.uid).toBe('someone-elses');
@@ -48,8 +54,30 @@ describe('pruneObjects', () => {
     const fake = new Fake();
     fake.set([configMap('a')]);
     await syncApp(fake.deps(), appConfig());
-    const results = await pruneObjects({ cluster: fake.cluster, app: appConfig({ prune: false }), candidates: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'a' }, apiVersion: 'v1', appliedHash: 'h' }] });
+    const results = await pruneObjects({ ...pruneOptions(), prune: false, cluster: fake.cluster, candidates: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'a' }, apiVersion: 'v1', appliedHash: 'h', uid: 'u' }] });
     expect(results[0]).toMatchObject({ outcome: 'skipped', keep: true });
+    expect(fake.cluster.find('ConfigMap', 'a')).toBeDefined();
+  });
+
+  it('never deletes an object recreated by someone else under the same name (uid differs), even carrying the tracking annotation', async () => {
+    const fake = new Fake();
+    fake.set([configMap('a')]);
+    await syncApp(fake.deps(), appConfig());
+    const recorded = fake.cluster.find('ConfigMap', 'a')!.metadata.uid!;
+    fake.cluster.store.clear();
+    fake.cluster.seed({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'shop', uid: 'someone-elses', annotations: { 'driftless.dev/tracking': 'shop:/ConfigMap:shop/a' }, labels: { 'driftless.dev/app': 'shop' } } }, 'kubectl');
+    const results = await pruneObjects({ ...pruneOptions(), cluster: fake.cluster, candidates: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'a' }, apiVersion: 'v1', appliedHash: 'h', uid: recorded }] });
+    expect(results[0]).toMatchObject({ outcome: 'skipped', keep: false });
+    expect(results[0]!.message).toContain(`it is not the object driftless applied (uid someone-elses, recorded ${recorded})`);
+    expect(fake.cluster.find('ConfigMap', 'a')?.metadata.uid).toBe('someone-elses');
+  });
+
+  it('never deletes an entry without a recorded uid', async () => {
+    const fake = new Fake();
+    fake.set([configMap('a')]);
+    await syncApp(fake.deps(), appConfig());
+    const results = await pruneObjects({ ...pruneOptions(), cluster: fake.cluster, candidates: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'a' }, apiVersion: 'v1', appliedHash: 'h' }] });
+    expect(results[0]!.message).toContain('recorded no uid');
     expect(fake.cluster.find('ConfigMap', 'a')).toBeDefined();
   });
 });

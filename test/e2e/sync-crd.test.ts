@@ -8,6 +8,7 @@ import { createRenderer } from '../../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
 import { appConfig, configMap, deployment } from '../sync/fixtures.ts';
 import { getJson, GitRepo, requests, resetRequests } from './sync-support.ts';
+import { testKeyring } from '../support/keyring.ts';
 
 let sb: Sandbox;
 let repo: GitRepo;
@@ -23,7 +24,7 @@ afterAll(async () => {
 });
 
 function deps(): SyncDeps {
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), pollMs: 20 };
+  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), keyring: testKeyring, pollMs: 20 };
 }
 
 const crd = {

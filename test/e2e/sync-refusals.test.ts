@@ -14,6 +14,7 @@ import { findTool } from '../../src/tools/binaries.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
 import { appConfig, configMap, deployment } from '../sync/fixtures.ts';
 import { getJson, GitRepo, requests, resetRequests } from './sync-support.ts';
+import { testKeyring } from '../support/keyring.ts';
 
 let sb: Sandbox;
 let repo: GitRepo;
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 function deps(): SyncDeps {
   const cluster = retryingCluster(createKubernetesCluster(sb.kubeconfig), { policy: { attempts: 2, baseMs: 1, maxMs: 5 } });
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster, pollMs: 20 };
+  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster, keyring: testKeyring, pollMs: 20 };
 }
 
 describe('sync refusals and adoption against the sandbox', () => {

@@ -10,6 +10,7 @@ import type { KubeObject } from '../../src/core/types.ts';
 import { appConfig, configMap, deployment } from '../sync/fixtures.ts';
 import { readInventory } from '../../src/inventory/inventory.ts';
 import { addFault, getJson, GitRepo, requests, resetRequests } from './sync-support.ts';
+import { testKeyring } from '../support/keyring.ts';
 
 let sb: Sandbox;
 let repo: GitRepo;
@@ -26,7 +27,7 @@ afterAll(async () => {
 
 function deps(): SyncDeps {
   const cluster = retryingCluster(createKubernetesCluster(sb.kubeconfig), { policy: { attempts: 3, baseMs: 1, maxMs: 5 } });
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster, pollMs: 20 };
+  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster, keyring: testKeyring, pollMs: 20 };
 }
 
 function ns(name: string, o: KubeObject): KubeObject {
@@ -72,7 +73,7 @@ describe('sync against the sandbox API server', () => {
     const maps = (changed: number, count = 14): KubeObject[] => Array.from({ length: count }, (_, i) => configMap(`m${i}`, { v: i < changed ? 'two' : 'one' }));
     repo.commit({ 'bulk/all.yaml': maps(0) });
     expect((await syncApp(deps(), bulk)).status).toBe('Synced');
-    const recorded = await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk');
+    const recorded = await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk', testKeyring);
     repo.commit({ 'bulk/all.yaml': maps(10) });
     await resetRequests(sb);
     const change = await syncApp(deps(), bulk);
@@ -81,7 +82,7 @@ describe('sync against the sandbox API server', () => {
     let counts = await requests(sb);
     expect(counts.writes).toBe(10);
     expect(counts.dryRun).toBe(10);
-    const inventory = await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk');
+    const inventory = await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk', testKeyring);
     expect(inventory!.entries).toEqual(recorded!.entries);
     expect(inventory!.entries.map((e) => e.ref.name).sort()).toEqual(['bulk', ...Array.from({ length: 14 }, (_, i) => `m${i}`)].sort());
     expect((await getJson(sb, '/api/v1/namespaces/bulk/configmaps/m3'))?.metadata.annotations?.['driftless.dev/applied-hash']).toMatch(/^[\w-]{22}$/);
@@ -100,7 +101,7 @@ describe('sync against the sandbox API server', () => {
     expect(counts.byVerb.delete).toBe(2);
     expect(counts.writes).toBe(2 + 1); // two deletes, one inventory write
     expect(await getJson(sb, '/api/v1/namespaces/bulk/configmaps/m13')).toBeUndefined();
-    expect((await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk'))!.entries).toHaveLength(13);
+    expect((await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk', testKeyring))!.entries).toHaveLength(13);
   });
 
   it('a failed apply prunes nothing', async () => {

@@ -6,6 +6,7 @@ import { readInventory } from '../../src/inventory/inventory.ts';
 import { syncApp } from '../../src/sync/sync.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
 import { appConfig, configMap, deployment, Fake } from '../sync/fixtures.ts';
+import { testKeyring } from '../support/keyring.ts';
 
 const manifests = (...objects: KubeObject[]): Manifest[] => objects.map((object, i) => ({ object, origin: { file: `f${i}.yaml` } }));
 
@@ -15,9 +16,9 @@ describe('planChanges', () => {
     fake.set([deployment('web'), configMap('a')]);
     await syncApp(fake.deps(), appConfig());
     const app = appConfig();
-    const desired = await prepareDesired(fake.cluster, app, manifests(deployment('web'), configMap('a', { key: 'other' })));
+    const desired = await prepareDesired(fake.cluster, app, manifests(deployment('web'), configMap('a', { key: 'other' })), testKeyring);
     fake.cluster.resetCounters();
-    const detail = await planChanges({ cluster: fake.cluster, app, desired, inventory: await readInventory(fake.cluster, 'shop', 'shop') });
+    const detail = await planChanges({ cluster: fake.cluster, app, desired, inventory: await readInventory(fake.cluster, 'shop', 'shop', testKeyring) });
     const byName = Object.fromEntries(detail.items.map((i) => [i.desired.ref.name, i]));
     expect(byName.web).toMatchObject({ action: 'unchanged', checkedBy: 'hash' });
     expect(byName.a).toMatchObject({ action: 'update', checkedBy: 'dry-run' });
@@ -29,7 +30,7 @@ describe('planChanges', () => {
     const cluster = new MemoryCluster();
     cluster.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     const app = appConfig({ createNamespace: false });
-    const desired = await prepareDesired(cluster, app, manifests(configMap('a')));
+    const desired = await prepareDesired(cluster, app, manifests(configMap('a')), testKeyring);
     const old = structuredClone(desired[0]!.object);
     delete old.metadata.annotations!['driftless.dev/applied-hash'];
     cluster.seed(old, 'driftless', 'Apply');
@@ -43,7 +44,7 @@ describe('planChanges', () => {
     const cluster = new MemoryCluster();
     const app = appConfig();
     const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('hunter2').toString('base64') } };
-    const desired = await prepareDesired(cluster, app, manifests(secret));
+    const desired = await prepareDesired(cluster, app, manifests(secret), testKeyring);
     const detail = await planChanges({ cluster, app, desired, inventory: undefined });
     const item = detail.items.find((i) => i.desired.ref.name === 's')!;
     expect(item.action).toBe('create');
@@ -59,8 +60,8 @@ describe('planChanges', () => {
     await syncApp(fake.deps(), appConfig());
     fake.cluster.seed({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'shop' }, data: { key: 'edited' } }, 'kubectl-edit');
     const app = appConfig();
-    const desired = await prepareDesired(fake.cluster, app, manifests(configMap('a')));
-    const detail = await planChanges({ cluster: fake.cluster, app, desired, inventory: await readInventory(fake.cluster, 'shop', 'shop') });
+    const desired = await prepareDesired(fake.cluster, app, manifests(configMap('a')), testKeyring);
+    const detail = await planChanges({ cluster: fake.cluster, app, desired, inventory: await readInventory(fake.cluster, 'shop', 'shop', testKeyring) });
     const a = detail.items.find((i) => i.desired.ref.name === 'a')!;
     expect(a.action).toBe('update');
     expect(a.displacedManagers).toEqual(['kubectl-edit']);
@@ -69,7 +70,7 @@ describe('planChanges', () => {
   it('lists each kind once per namespace, and prunes are inventory minus desired', async () => {
     const cluster = new MemoryCluster();
     const app = appConfig({ createNamespace: false });
-    const desired = await prepareDesired(cluster, app, manifests(configMap('a'), configMap('b'), deployment('w')));
+    const desired = await prepareDesired(cluster, app, manifests(configMap('a'), configMap('b'), deployment('w')), testKeyring);
     const detail = await planChanges({ cluster, app, desired, inventory: { app: 'shop', entries: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'old' }, apiVersion: 'v1', appliedHash: 'x' }] } });
     expect(cluster.counters.lists).toBe(2);
     expect(detail.prunes.map((p) => p.ref.name)).toEqual(['old']);
@@ -80,11 +81,11 @@ describe('planChanges', () => {
   it('checks allow lists: kinds, namespaces, cluster scope (createNamespace may create its own)', async () => {
     const cluster = new MemoryCluster();
     const app = appConfig({ allow: { namespaces: ['shop'], kinds: ['ConfigMap', 'Deployment.apps'], clusterScoped: false } });
-    const ok = await prepareDesired(cluster, app, manifests(configMap('a'), deployment('w')));
+    const ok = await prepareDesired(cluster, app, manifests(configMap('a'), deployment('w')), testKeyring);
     expect(() => checkAllowed(app, ok)).not.toThrow();
-    const secret = await prepareDesired(cluster, app, manifests({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }));
+    const secret = await prepareDesired(cluster, app, manifests({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }), testKeyring);
     expect(() => checkAllowed(app, secret)).toThrow(/f0.yaml: Secret shop\/s: kind Secret is not in the allowed kinds/);
-    const role = await prepareDesired(cluster, { ...app, allow: { ...app.allow, kinds: ['*'] } }, manifests({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } }));
+    const role = await prepareDesired(cluster, { ...app, allow: { ...app.allow, kinds: ['*'] } }, manifests({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } }), testKeyring);
     expect(() => checkAllowed({ ...app, allow: { ...app.allow, kinds: ['*'] } }, role)).toThrow(/cluster-scoped objects are not allowed/);
   });
 
@@ -97,12 +98,12 @@ describe('planChanges', () => {
       spec: { group: 'example.com', scope: 'Namespaced', names: { kind: 'Widget', plural: 'widgets' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', required: ['size'], properties: { size: { type: 'integer' } } } } } } }] },
     };
     const app = appConfig({ allow: { namespaces: ['shop'], kinds: ['*'], clusterScoped: true } });
-    const good = await prepareDesired(cluster, app, manifests(crd, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } }));
+    const good = await prepareDesired(cluster, app, manifests(crd, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } }), testKeyring);
     expect(good.find((d) => d.ref.kind === 'Widget')).toMatchObject({ pendingCrd: true, type: { plural: 'widgets', namespaced: true } });
     const detail = await planChanges({ cluster, app, desired: good, inventory: undefined });
     expect(detail.failures).toEqual([]);
     expect(detail.items.find((i) => i.desired.ref.kind === 'Widget')?.checkedBy).toBe('schema');
-    const bad = await prepareDesired(cluster, app, manifests(crd, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} }));
+    const bad = await prepareDesired(cluster, app, manifests(crd, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} }), testKeyring);
     const failed = await planChanges({ cluster, app, desired: bad, inventory: undefined });
     expect(failed.failures.map((f) => f.message)).toEqual(['f1.yaml: Widget.example.com "w" is invalid: spec.size: Required value']);
   });

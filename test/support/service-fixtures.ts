@@ -19,6 +19,7 @@ export function serviceConfig(apps: AppConfig[], server: Partial<DriftlessConfig
     clusters: { local: { name: 'local', kubeconfig: { file: 'kubeconfig' } } },
     apps,
     server: { publicRead: false, pollInterval: 180, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 }, webhookSecret: { env: 'WEBHOOK_SECRET' }, apiTokens: { env: 'API_TOKENS' }, ...server },
+    signing: { previousKeys: [] },
     warnings: [],
   };
 }

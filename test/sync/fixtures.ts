@@ -4,6 +4,7 @@ import type { Renderer } from '../../src/ports/renderer.ts';
 import type { Source, SourceTree } from '../../src/ports/source.ts';
 import type { SyncDeps } from '../../src/sync/sync.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
+import { testKeyring } from '../support/keyring.ts';
 
 export function appConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return {
@@ -61,6 +62,6 @@ export class Fake {
     const tree: SourceTree = { revision: { ref: 'main', sha: this.sha }, entries: async () => [], read: async () => new Uint8Array() };
     const source: Source = { resolve: async (ref) => ({ ref, sha: this.sha }), tree: async () => tree };
     const renderer: Renderer = { render: async () => ({ manifests: structuredClone(this.manifests), dependencies: [], renderer: 'yaml' }) };
-    return { source, renderer, cluster: this.cluster, pollMs: 1, sleep: async () => {} };
+    return { source, renderer, cluster: this.cluster, keyring: testKeyring, pollMs: 1, sleep: async () => {} };
   }
 }

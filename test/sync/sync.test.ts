@@ -3,6 +3,7 @@ import { DriftlessError } from '../../src/core/errors.ts';
 import { diffApp, syncApp } from '../../src/sync/sync.ts';
 import { readInventory } from '../../src/inventory/inventory.ts';
 import { appConfig, configMap, deployment, Fake } from './fixtures.ts';
+import { testKeyring } from '../support/keyring.ts';
 
 describe('syncApp against the in-memory cluster', () => {
   it('creates everything on the first sync, with tracking label and annotation and an inventory', async () => {
@@ -15,7 +16,7 @@ describe('syncApp against the in-memory cluster', () => {
     const web = fake.cluster.find('Deployment', 'web', 'shop')!;
     expect(web.metadata.labels?.['driftless.dev/app']).toBe('shop');
     expect(web.metadata.annotations?.['driftless.dev/tracking']).toBe('shop:apps/Deployment:shop/web');
-    const inventory = await readInventory(fake.cluster, 'shop', 'shop');
+    const inventory = await readInventory(fake.cluster, 'shop', 'shop', testKeyring);
     expect(inventory?.entries).toHaveLength(3);
     expect(result.health).toBe('Healthy');
   });
@@ -45,14 +46,14 @@ describe('syncApp against the in-memory cluster', () => {
     expect(changed[0]!.diff).toContain('~ data.key: "value" → "changed"');
     // The hash annotation changes with every change; the diff shows the change, not the hash.
     expect(changed[0]!.diff).not.toContain('applied-hash');
-    const before = await readInventory(fake.cluster, 'shop', 'shop');
+    const before = await readInventory(fake.cluster, 'shop', 'shop', testKeyring);
     fake.cluster.resetCounters();
     const result = await syncApp(fake.deps(), appConfig());
     // one apply, no inventory write: the object set is the same, the new hash rides on the object
     expect(fake.cluster.counters.writes).toBe(1);
     expect(result.objects.filter((o) => o.outcome === 'applied').map((o) => o.ref.name)).toEqual(['a']);
     expect(fake.cluster.find('ConfigMap', 'a', 'shop')!.metadata.annotations?.['driftless.dev/applied-hash']).toMatch(/^[\w-]{22}$/);
-    expect((await readInventory(fake.cluster, 'shop', 'shop'))!.entries).toEqual(before!.entries);
+    expect((await readInventory(fake.cluster, 'shop', 'shop', testKeyring))!.entries).toEqual(before!.entries);
     fake.cluster.resetCounters();
     const again = await syncApp(fake.deps(), appConfig());
     expect(fake.cluster.counters.writes).toBe(0);
@@ -82,7 +83,7 @@ describe('syncApp against the in-memory cluster', () => {
     expect(result.pruned.map((r) => r.name)).toEqual(['b']);
     expect(fake.cluster.find('ConfigMap', 'b')).toBeUndefined();
     expect(fake.cluster.find('ConfigMap', 'foreign')).toBeDefined();
-    expect((await readInventory(fake.cluster, 'shop', 'shop'))!.entries.map((e) => e.ref.name).sort()).toEqual(['a', 'shop']);
+    expect((await readInventory(fake.cluster, 'shop', 'shop', testKeyring))!.entries.map((e) => e.ref.name).sort()).toEqual(['a', 'shop']);
   });
 
   it('does not prune when an apply fails', async () => {
@@ -96,7 +97,7 @@ describe('syncApp against the in-memory cluster', () => {
     expect(result.errors[0]!.message).toContain('app/configmap-a.yaml:1: admission webhook denied the request');
     expect(result.pruned).toEqual([]);
     expect(fake.cluster.find('ConfigMap', 'b')).toBeDefined();
-    expect((await readInventory(fake.cluster, 'shop', 'shop'))!.entries.map((e) => e.ref.name)).toContain('b');
+    expect((await readInventory(fake.cluster, 'shop', 'shop', testKeyring))!.entries.map((e) => e.ref.name)).toContain('b');
   });
 
   it('a preflight failure names the file and writes nothing', async () => {

@@ -11,6 +11,7 @@ function config(): DriftlessConfig {
     clusters: { test: { name: 'test', kubeconfig: { env: 'UNUSED' } } },
     apps: [appConfig({ repository: 'demo', cluster: 'test' })],
     server: { publicRead: false, pollInterval: 180, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } },
+    signing: { previousKeys: [] },
     warnings: [],
   };
 }

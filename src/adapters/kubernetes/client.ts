@@ -1,6 +1,7 @@
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import { HttpMethod, KubeConfig, KubernetesObjectApi, Observable, PatchStrategy, type Configuration, type KubernetesObject, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 import { DriftlessError } from '../../core/errors.ts';
+import { pathSegmentProblem } from '../../core/names.ts';
 import { groupOf, isRecord, versionOf } from '../../core/objects.ts';
 import type { KubeObject } from '../../core/types.ts';
 import type { ApplyOptions, ClusterClient, DeletePreconditions, JsonPatchOperation, ResourceType } from '../../ports/cluster.ts';
@@ -101,13 +102,25 @@ export interface KubernetesClusterOptions {
   maxSockets?: number;
 }
 
+/**
+ * The last guard before a URL exists: a segment of `..` (or `%2E%2E`, which Node's URL parser
+ * decodes and collapses) would make the request address another object than the one checked, and
+ * percent-encoding does not help (`..` encodes to itself). The engine checks names earlier, with
+ * the per-kind rules; this refuses what no kind allows.
+ */
+function segment(what: string, value: string): string {
+  const problem = pathSegmentProblem(value);
+  if (problem) throw new DriftlessError('MANIFEST_INVALID', `refusing to build a request for ${what} ${JSON.stringify(value)}: ${problem}`, { field: what });
+  return encodeURIComponent(value);
+}
+
 function basePath(group: string, version: string): string {
-  return group ? `/apis/${group}/${version}` : `/api/${version}`;
+  return group ? `/apis/${segment('API group', group)}/${segment('API version', version)}` : `/api/${segment('API version', version)}`;
 }
 
 function resourcePath(type: ResourceType, namespace: string | undefined, name?: string): string {
-  const ns = type.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  return `${basePath(type.group, type.version)}${ns}/${type.plural}${name !== undefined ? `/${encodeURIComponent(name)}` : ''}`;
+  const ns = type.namespaced && namespace ? `/namespaces/${segment('metadata.namespace', namespace)}` : '';
+  return `${basePath(type.group, type.version)}${ns}/${segment('resource', type.plural)}${name !== undefined ? `/${segment('metadata.name', name)}` : ''}`;
 }
 
 /** The Kubernetes adapter of the ClusterClient port, on @kubernetes/client-node 1.3. */
