@@ -62,7 +62,7 @@ function untrusted(namespace: string, name: string, why: string): DriftlessError
   return new DriftlessError('INVENTORY_UNTRUSTED', `inventory ConfigMap ${namespace}/${name} ${why}; it was not used and nothing was pruned (it is left in place)`, { object: `ConfigMap ${namespace}/${name}` });
 }
 
-const WHO_WROTE_IT = 'check who wrote it (its metadata.managedFields), then delete it (kubectl delete configmap -n NS NAME): the next sync records the app afresh, and objects removed from Git in the meantime are left for you to delete';
+const whoWroteIt = (namespace: string, name: string): string => `check who wrote it (its metadata.managedFields), then delete it (kubectl delete configmap -n ${namespace} ${name}): the next sync records the app afresh, and objects removed from Git in the meantime are left for you to delete`;
 
 function decodeRow(row: unknown): InventoryEntry | undefined {
   if (!Array.isArray(row) || row.length !== 7 || !row.every((cell) => typeof cell === 'string')) return undefined;
@@ -80,24 +80,24 @@ export function decodeInventory(obj: KubeObject, app: string, namespace: string,
   const name = inventoryName(app);
   const data = isRecord(obj.binaryData) ? obj.binaryData[DATA_KEY] : undefined;
   const mac = obj.metadata.annotations?.[INVENTORY_MAC_ANNOTATION];
-  if (typeof data !== 'string') throw untrusted(namespace, name, `is not a driftless inventory (no ${DATA_KEY}); ${WHO_WROTE_IT}`);
-  if (!mac) throw untrusted(namespace, name, `carries no ${INVENTORY_MAC_ANNOTATION} checksum, so driftless cannot tell who wrote it (a driftless before keyed inventories, or someone else); ${WHO_WROTE_IT}`);
+  if (typeof data !== 'string') throw untrusted(namespace, name, `is not a driftless inventory (no ${DATA_KEY}); ${whoWroteIt(namespace, name)}`);
+  if (!mac) throw untrusted(namespace, name, `carries no ${INVENTORY_MAC_ANNOTATION} checksum, so driftless cannot tell who wrote it (a driftless before keyed inventories, or someone else); ${whoWroteIt(namespace, name)}`);
   const verified = keyring.verify('inventory', macInput(namespace, name, data), mac);
-  if (!verified) throw untrusted(namespace, name, `has a checksum that no configured signing key matches. If the signing key was rotated, add the old key under signing.previousKeys; if not, someone else wrote it: ${WHO_WROTE_IT}`);
+  if (!verified) throw untrusted(namespace, name, `has a checksum that no configured signing key matches. If the signing key was rotated, add the old key under signing.previousKeys; if not, someone else wrote it: ${whoWroteIt(namespace, name)}`);
   // Verified: written by a driftless holding the key. Still checked, so that no bug or leaked key becomes a request.
   let parsed: unknown;
   try {
     parsed = JSON.parse(strFromU8(gunzipSync(Buffer.from(data, 'base64'))));
   } catch {
-    throw untrusted(namespace, name, `has a valid checksum but data that is not an inventory; ${WHO_WROTE_IT}`);
+    throw untrusted(namespace, name, `has a valid checksum but data that is not an inventory; ${whoWroteIt(namespace, name)}`);
   }
   if (!isRecord(parsed) || parsed.v !== FORMAT || parsed.app !== app || parsed.namespace !== namespace || !Array.isArray(parsed.entries)) {
-    throw untrusted(namespace, name, `has a valid checksum but is not the inventory of app "${app}" in namespace ${namespace}; ${WHO_WROTE_IT}`);
+    throw untrusted(namespace, name, `has a valid checksum but is not the inventory of app "${app}" in namespace ${namespace}; ${whoWroteIt(namespace, name)}`);
   }
   const entries: InventoryEntry[] = [];
   for (const row of parsed.entries) {
     const entry = decodeRow(row);
-    if (!entry) throw untrusted(namespace, name, `has a valid checksum but an entry that is no valid object identity (${JSON.stringify(row).slice(0, 120)}); ${WHO_WROTE_IT}`);
+    if (!entry) throw untrusted(namespace, name, `has a valid checksum but an entry that is no valid object identity (${JSON.stringify(row).slice(0, 120)}); ${whoWroteIt(namespace, name)}`);
     entries.push(entry);
   }
   const revision = isRecord(parsed.revision) && typeof parsed.revision.ref === 'string' && typeof parsed.revision.sha === 'string' ? { ref: parsed.revision.ref, sha: parsed.revision.sha } : undefined;
