@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DriftlessConfig } from '../../src/config/types.ts';
 import { createRuntime } from '../../src/wiring/index.ts';
@@ -6,7 +9,8 @@ import { appConfig, configMap, Fake } from '../sync/fixtures.ts';
 
 function config(): DriftlessConfig {
   return {
-    file: '/tmp/driftless.yaml',
+    // Its folder receives the default signing key file.
+    file: path.join(mkdtempSync(path.join(tmpdir(), 'driftless-runtime-')), 'driftless.yaml'),
     repositories: { demo: { name: 'demo', git: './repo' }, remote: { name: 'remote', git: 'https://example.com/x.git' } },
     clusters: { test: { name: 'test', kubeconfig: { env: 'UNUSED' } } },
     apps: [appConfig({ repository: 'demo', cluster: 'test' })],
