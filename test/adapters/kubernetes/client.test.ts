@@ -62,6 +62,27 @@ describe('KubernetesCluster against the sandbox', () => {
     expect(await c.get(cm, 'guarded', 'default')).toBeUndefined();
   });
 
+  it("refuses to build a request from a '..', '.', '%' or '/' name or namespace: no request leaves", async () => {
+    const c = createKubernetesCluster(sb.kubeconfig);
+    const cm = (await c.resolve('v1', 'ConfigMap'))!;
+    await resetRequests(sb);
+    const refused = async (work: Promise<unknown>): Promise<string> => {
+      try {
+        await work;
+      } catch (err) {
+        return isDriftlessError(err) ? `${err.code} ${err.message}` : String(err);
+      }
+      return 'not refused';
+    };
+    // Unchecked, `configmaps/..` becomes `/api/v1/namespaces/default`: the Namespace itself.
+    expect(await refused(c.delete(cm, '..', 'default'))).toBe('MANIFEST_INVALID refusing to build a request for metadata.name "..": may not be \'..\'');
+    expect(await refused(c.get(cm, '%2E%2E', 'default'))).toContain("may not contain '%'");
+    expect(await refused(c.get(cm, 'a', '..'))).toContain('metadata.namespace ".."');
+    expect(await refused(c.apply(cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a/b', namespace: 'default' } }, { fieldManager: 'driftless', force: true }))).toContain("may not contain '/'");
+    expect(await refused(c.resolve('v1/..', 'ConfigMap'))).toContain('API version');
+    expect((await requests(sb)).total).toBe(0);
+  });
+
   it("keeps the API server's message: 404 namespace on apply, 409 conflict", async () => {
     const c = createKubernetesCluster(sb.kubeconfig);
     const cm = (await c.resolve('v1', 'ConfigMap'))!;
