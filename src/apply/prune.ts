@@ -49,8 +49,8 @@ function protectedKind(opted: PruneProtected, entry: InventoryEntry): string | u
 /** Why the live object is not exactly the one the entry names (group, kind, namespace, name, uid), or undefined. */
 function identityMismatch(entry: InventoryEntry, live: KubeObject): string | undefined {
   const { ref } = entry;
-  if (groupOf(live.apiVersion ?? '') !== ref.group || live.kind !== ref.kind || live.metadata.name !== ref.name || (live.metadata.namespace ?? undefined) !== ref.namespace) {
-    return `not deleted: the server answered with ${live.kind ?? '?'} ${live.metadata.namespace ? `${live.metadata.namespace}/` : ''}${live.metadata.name ?? '?'}, not the object the inventory names`;
+  if (groupOf(live.apiVersion) !== ref.group || live.kind !== ref.kind || live.metadata.name !== ref.name || (live.metadata.namespace || undefined) !== ref.namespace) {
+    return `not deleted: the server answered with ${live.kind} ${live.metadata.namespace ? `${live.metadata.namespace}/` : ''}${live.metadata.name ?? '?'}, not the object the inventory names`;
   }
   if (!entry.uid) return 'not deleted: the inventory recorded no uid for it, so driftless cannot tell it is the object it applied';
   if (live.metadata.uid !== entry.uid) return `not deleted: it is not the object driftless applied (uid ${live.metadata.uid ?? 'none'}, recorded ${entry.uid}); it was deleted and created again by someone else`;
