@@ -37,20 +37,24 @@ async function defaultKey(file: string, configFile: string): Promise<string> {
     try {
       return checked(await readFile(file, 'utf8'), 'signing.key', configFile);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
       if (isDriftlessError(err)) throw err;
       throw new DriftlessError('SECRET_UNAVAILABLE', `signing.key: the default key file ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); fix its permissions or set signing.key`, { file: configFile, field: 'signing.key' }, { cause: err });
     }
   };
   const existing = await read();
   if (existing) return existing;
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
-  await writeFile(temporary, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    await link(temporary, file);
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(temporary, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    await link(temporary, file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // E.g. a read-only disk (Lambda): there the key must come from configuration.
+    throw new DriftlessError('SECRET_UNAVAILABLE', `signing.key is not set and the default key file ${file} cannot be created (${(err as NodeJS.ErrnoException).code ?? 'error'}); set signing.key to a reference every driftless process can resolve`, { file: configFile, field: 'signing.key' }, { cause: err });
   } finally {
     await unlink(temporary).catch(() => undefined);
   }

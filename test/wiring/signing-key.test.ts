@@ -57,3 +57,12 @@ describe('loadKeyring', () => {
     expect(ring.verify('inventory', 'x', new Keyring('o'.repeat(40)).mac('inventory', 'x'))).toBe('previous');
   });
 });
+
+describe('loadKeyring on a disk it cannot write', () => {
+  it('says to set signing.key instead of failing with a bare file system error', async () => {
+    const { config, secrets, dir } = setup({ previousKeys: [] });
+    writeFileSync(path.join(dir, '.driftless'), 'a file where the folder should be');
+    await expect(loadKeyring(config, secrets)).rejects.toMatchObject({ code: 'SECRET_UNAVAILABLE', details: { field: 'signing.key' } });
+    await expect(loadKeyring(config, secrets)).rejects.toThrow(/cannot be created .*set signing\.key/);
+  });
+});
