@@ -81,6 +81,8 @@ export interface SchemaNode {
   enum?: unknown[];
   format?: string;
   description?: string;
+  /** The OpenAPI component the node stands for (`io.k8s.api.apps.v1.DeploymentSpec`), which names its Go type in decode errors. */
+  ref?: string;
 }
 
 export interface SchemaIndex {

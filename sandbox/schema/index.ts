@@ -5,6 +5,9 @@ import { DocumentResolver } from './node.ts';
 export { fromJSONSchemaProps, isCustomSchema } from './jsonschemaprops.ts';
 import { markCustom } from './jsonschemaprops.ts';
 export { unknownFields, requiredMissing } from './check.ts';
+export { decodeTyped, type DecodeResult } from './decode.ts';
+export { typedPatchError } from './typedcheck.ts';
+export { quantityError, quantityValue } from './quantity.ts';
 
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 

@@ -59,6 +59,7 @@ export class DocumentResolver {
     // Cached before building so that recursive references find it.
     this.components.set(name, node);
     this.fill(node, raw);
+    node.ref = name;
     return node;
   }
 

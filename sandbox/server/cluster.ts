@@ -1,6 +1,6 @@
 import { ApiError, type Obj, type ResourceInfo, type SchemaIndex, type SchemaNode } from '../contracts.ts';
 import { schemaCauses } from './crvalidate.ts';
-import { applyDefaults, recordUpdate, unknownFields, validate } from './deps.ts';
+import { applyDefaults, decodeTyped, recordUpdate, unknownFields, validate } from './deps.ts';
 import type { Registry } from './registry.ts';
 import { alreadyExists, badRequest, conflict, invalid, notFound, qualified } from './status.ts';
 import { metaOf, type Store } from './store.ts';
@@ -20,6 +20,8 @@ export interface WriteOptions {
   internal?: boolean;
   /** managedFields are already computed (server-side apply). */
   applied?: boolean;
+  /** The body went through `decode` (unknown fields already handled). */
+  decoded?: boolean;
 }
 
 /**
@@ -210,7 +212,7 @@ export class Cluster {
 
   private commit(info: ResourceInfo, old: Obj | undefined, next: Obj, opts: WriteOptions): Obj {
     const schema = this.schema(info);
-    if (!opts.internal) this.checkUnknownFields(info, next, schema, opts);
+    if (!opts.internal && !opts.decoded) this.checkUnknownFields(info, next, schema, opts);
     if (info.group === '' && info.resource === 'secrets' && isObj(next.stringData)) {
       const data = { ...(isObj(next.data) ? next.data : {}) };
       for (const [k, v] of Object.entries(next.stringData)) data[k] = Buffer.from(String(v)).toString('base64');
@@ -251,13 +253,33 @@ export class Cluster {
     return Array.isArray(finalizers) && finalizers.length > 0;
   }
 
-  private checkUnknownFields(info: ResourceInfo, obj: Obj, schema: SchemaNode | undefined, opts: WriteOptions): void {
+  /**
+   * A create or update body read into the kind's type, as create.go/update.go decode it: a value
+   * that does not fit the type is a 400 `<Kind> in version "<v>" cannot be handled as a <Kind>: …`,
+   * and so are unknown fields under fieldValidation=Strict; otherwise they are dropped (with a
+   * warning under Warn, the default). Custom resources are unstructured: only unknown fields count.
+   */
+  decode(info: ResourceInfo, body: Obj, opts: WriteOptions): void {
+    const schema = this.schema(info);
     if (!schema) return;
-    const unknown = unknownFields(obj, schema).filter((p) => p !== '.stringData' || info.resource !== 'secrets');
+    const result = info.custom ? { error: undefined, unknown: unknownFields(body, schema) } : decodeTyped(body, schema);
+    const prefix = `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: `;
+    if (result.error) throw badRequest(prefix + result.error);
+    opts.decoded = true;
+    this.handleUnknown(info, body, result.unknown, opts, prefix);
+  }
+
+  private handleUnknown(info: ResourceInfo, obj: Obj, found: string[], opts: WriteOptions, prefix = ''): void {
+    const unknown = found.filter((p) => p !== '.stringData' || info.resource !== 'secrets');
     if (unknown.length === 0) return;
     const mode = opts.fieldValidation ?? 'Warn';
-    if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p.slice(1)}"`).join(', ')}`);
+    if (mode === 'Strict') throw badRequest(`${prefix}strict decoding error: ${unknown.map((p) => `unknown field "${p.slice(1)}"`).join(', ')}`);
     if (mode === 'Warn') for (const p of unknown) opts.warnings?.push(`unknown field "${p.slice(1)}"`);
     for (const p of unknown) removePath(obj, p);
   }
+
+  private checkUnknownFields(info: ResourceInfo, obj: Obj, schema: SchemaNode | undefined, opts: WriteOptions): void {
+    if (schema) this.handleUnknown(info, obj, unknownFields(obj, schema), opts);
+  }
+
 }

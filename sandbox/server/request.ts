@@ -1,3 +1,5 @@
+import { queryBool } from './query.ts';
+
 /** What a request addresses, as apiserver's RequestInfoFactory splits the path. */
 export interface RequestInfo {
   isResource: boolean;
@@ -33,7 +35,7 @@ export function requestInfo(method: string, path: string, params: URLSearchParam
   const info: RequestInfo = { isResource: true, path, verb: '', group, version: version!, resource: resource!, namespace, name, subresource };
   if (resource === 'namespaces' && namespace !== undefined) { info.name = namespace; info.namespace = undefined; }
   if (rest.length > 3) info.subresource = rest.slice(2).join('/');
-  const watch = watchPath || params.get('watch') === 'true' || params.get('watch') === '1';
+  const watch = watchPath || queryBool(params, 'watch');
   switch (method) {
     case 'GET': case 'HEAD': info.verb = watch ? 'watch' : info.name ? 'get' : 'list'; break;
     case 'POST': info.verb = 'create'; break;

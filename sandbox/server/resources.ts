@@ -7,6 +7,8 @@ import type { RequestInfo } from './request.ts';
 import { reviewResponse, reviewKinds } from './reviews.ts';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { badRequest, notFound } from './status.ts';
+import { dryRunCauses, fieldValidationCauses, queryBool } from './query.ts';
+import { invalidStatus as invalid } from './deps.ts';
 import { metaOf } from './store.ts';
 import { toTable } from './tables.ts';
 import { deleteObject, patchObject, scaleOf, writeScale, type DeleteOptions } from './verbs.ts';
@@ -42,14 +44,18 @@ function parseJson(body: string): Obj {
   }
 }
 
+/** The options kind a verb's query parameters decode into, as named in their 422s. */
+const optionsKind: Record<string, string> = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions', delete: 'DeleteOptions', deletecollection: 'DeleteOptions' };
+
 function writeOptions(r: ResourceRequest): WriteOptions {
   const dryRun = r.params.getAll('dryRun');
-  if (dryRun.some((d) => d !== 'All')) throw badRequest(`Invalid dryRun: ${dryRun.join(',')}: must be "All"`);
   const fv = r.params.get('fieldValidation');
-  if (fv && !['Strict', 'Warn', 'Ignore'].includes(fv)) throw badRequest(`Invalid fieldValidation: ${fv}: must be one of Ignore, Warn, Strict`);
+  const causes = [...dryRunCauses(dryRun), ...fieldValidationCauses(r.params.has('fieldValidation') ? fv ?? '' : undefined)];
+  // ValidateCreateOptions and friends (apimachinery meta/v1/validation): a 422 on the options kind.
+  if (causes.length > 0) throw invalid({ group: 'meta.k8s.io', kind: optionsKind[r.ri.verb] ?? 'CreateOptions' }, '', causes);
   const ua = r.req.headers['user-agent'] ?? '';
   const manager = r.params.get('fieldManager') || ua.split('/')[0] || 'unknown';
-  return { manager, dryRun: dryRun.length > 0, fieldValidation: (fv ?? undefined) as FieldValidation | undefined, warnings: [] };
+  return { manager, dryRun: dryRun.length > 0, fieldValidation: (fv || undefined) as FieldValidation | undefined, warnings: [] };
 }
 
 type Shape = 'table' | 'partial' | 'plain';
@@ -58,6 +64,11 @@ function shapeOf(accept: string | undefined): Shape {
   if (/as=Table/i.test(first)) return 'table';
   if (/as=PartialObjectMetadata/i.test(first)) return 'partial';
   return 'plain';
+}
+
+function withoutTypeMeta(o: Obj): Obj {
+  const { apiVersion: _a, kind: _k, ...rest } = o;
+  return rest;
 }
 
 const partial = (o: Obj): Obj => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata });
@@ -95,7 +106,9 @@ export function handleResource(cluster: Cluster, r: ResourceRequest): Reply | un
     case 'create': {
       if (ri.name && !(info.resource === 'namespaces' && ri.subresource)) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
       const opts = writeOptions(r);
-      const obj = cluster.create(info, ns, parseJson(r.body), opts);
+      const body = parseJson(r.body);
+      cluster.decode(info, body, opts);
+      const obj = cluster.create(info, ns, body, opts);
       return { status: 201, body: cluster.view(info, obj), warnings: opts.warnings };
     }
     case 'update': {
@@ -103,7 +116,9 @@ export function handleResource(cluster: Cluster, r: ResourceRequest): Reply | un
       if (ri.subresource === 'scale') return { status: 200, body: writeScale(cluster, info, ns, ri.name!, parseJson(r.body), opts), warnings: opts.warnings };
       if (ri.subresource === 'status' || ri.subresource === 'finalize') opts.subresource = ri.subresource;
       const before = cluster.store.get(info, ns, ri.name!);
-      const obj = cluster.update(info, ns, ri.name!, parseJson(r.body), opts, ri.subresource !== 'finalize' && allowCreateOnUpdate(info));
+      const body = parseJson(r.body);
+      cluster.decode(info, body, opts);
+      const obj = cluster.update(info, ns, ri.name!, body, opts, ri.subresource !== 'finalize' && allowCreateOnUpdate(info));
       return { status: before ? 200 : 201, body: cluster.view(info, obj), warnings: opts.warnings };
     }
     case 'patch': {
@@ -118,7 +133,7 @@ export function handleResource(cluster: Cluster, r: ResourceRequest): Reply | un
       if (ri.subresource === 'status') opts.subresource = 'status';
       const isApply = contentType.startsWith('application/apply-patch');
       if (!isApply && params.has('force')) throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' }] });
-      const force = params.get('force') === 'true';
+      const force = queryBool(params, 'force');
       const { object, created } = patchObject(cluster, info, ns, ri.name!, contentType, r.body, { ...opts, force, explicitManager: params.get('fieldManager') ?? undefined });
       return { status: created ? 201 : 200, body: cluster.view(info, object), warnings: opts.warnings };
     }
@@ -166,8 +181,8 @@ function deleteOptions(r: ResourceRequest, info: ResourceInfo, write: WriteOptio
   const opts: DeleteOptions = { dryRun: write.dryRun === true || (Array.isArray(body.dryRun) && body.dryRun.includes('All')) };
   const policy = r.params.get('propagationPolicy') ?? (body.propagationPolicy as string | undefined);
   if (policy) opts.propagationPolicy = policy;
-  const orphan = r.params.get('orphanDependents') ?? body.orphanDependents;
-  if (orphan !== undefined && orphan !== null) opts.orphanDependents = orphan === true || orphan === 'true';
+  const orphan = r.params.has('orphanDependents') ? queryBool(r.params, 'orphanDependents') : body.orphanDependents;
+  if (orphan !== undefined && orphan !== null) opts.orphanDependents = orphan === true;
   if (!policy && opts.orphanDependents === undefined) {
     opts.propagationPolicy = defaultPropagationPolicy(info);
     if (info.group === 'batch' && info.kind === 'Job' && opts.propagationPolicy === 'Orphan') write.warnings?.push(jobOrphanWarning);
@@ -210,8 +225,11 @@ function list(cluster: Cluster, info: ResourceInfo, ns: string | undefined, para
     items = items.slice(0, limit);
     metadata.continue = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: keyOf(items[items.length - 1]!) })).toString('base64url');
   }
+  if (shape === 'plain') {
+    // Built-in lists are typed (items carry no TypeMeta); custom resource lists are unstructured.
+    return { kind: `${info.kind}List`, apiVersion: cluster.apiVersion(info), metadata, items: items.map((o) => (info.custom ? cluster.view(info, o) : withoutTypeMeta(o))) };
+  }
   const views = items.map((o) => cluster.view(info, o));
   if (shape === 'table') return toTable(info, views, metadata, params.get('includeObject'));
-  if (shape === 'partial') return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: views.map(partial) };
-  return { kind: `${info.kind}List`, apiVersion: cluster.apiVersion(info), metadata, items: views };
+  return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: views.map(partial) };
 }

@@ -34,7 +34,9 @@ export function invalid(info: ResourceInfo, name: string, causes: StatusCause[])
 }
 
 export function statusBody(err: ApiError): Record<string, unknown> {
-  const body: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason: err.reason };
+  const body: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message };
+  // StatusReasonUnknown is the empty reason, which the real server omits.
+  if (err.reason) body.reason = err.reason;
   if (err.details && Object.keys(err.details).length > 0) body.details = err.details;
   body.code = err.status;
   return body;

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { ApiError, type Obj, type ResourceInfo } from '../contracts.ts';
 import type { Cluster, WriteOptions } from './cluster.ts';
-import { jsonPatch, mergePatch, serverSideApply, strategicMergePatch } from './deps.ts';
+import { jsonPatch, mergePatch, serverSideApply, strategicMergePatch, typedPatchError } from './deps.ts';
 import { badRequest, conflict, notFound, successStatus } from './status.ts';
 import { metaOf } from './store.ts';
 import { cloneJson } from '../json.ts';
@@ -40,6 +40,13 @@ export function patchObject(cluster: Cluster, info: ResourceInfo, namespace: str
     const meta = isObj(applied.metadata) ? applied.metadata : {};
     if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
     if (isObj(applied.metadata) && 'managedFields' in applied.metadata) throw badRequest('metadata.managedFields must be nil');
+    // structuredmerge.go: the applied configuration must fit the schema, whatever fieldValidation
+    // says; the real server answers with a plain error, hence a 500 without a reason.
+    const typedError = typedPatchError(applied, cluster.schema(info));
+    if (typedError) {
+      const gvk = `${info.group}/${info.version}, Kind=${info.kind}`;
+      throw new ApiError(500, '', `failed to create typed patch object (${typeof meta.namespace === 'string' ? meta.namespace : ''}/${name}; ${gvk}): ${typedError}`);
+    }
     const merged = serverSideApply({
       live: old ? cluster.view(info, old) : undefined, applied, manager: opts.explicitManager, force: opts.force === true,
       schema: cluster.schema(info), apiVersion: cluster.apiVersion(info), subresource: opts.subresource, now: rfc3339(cluster.clock()),

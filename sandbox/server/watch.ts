@@ -3,6 +3,7 @@ import type { Obj, ResourceInfo } from '../contracts.ts';
 import type { Cluster } from './cluster.ts';
 import { badRequest, invalid } from './status.ts';
 import { bucketKey, metaOf, type StoredEvent } from './store.ts';
+import { queryBool } from './query.ts';
 
 export interface WatchRequest {
   info: ResourceInfo;
@@ -21,8 +22,8 @@ export interface WatchRequest {
 export function serveWatch(cluster: Cluster, res: ServerResponse, w: WatchRequest, onClose: (fn: () => void) => void): void {
   const { info, params } = w;
   const rv = params.get('resourceVersion') ?? '';
-  const sendInitial = params.get('sendInitialEvents') === 'true';
-  const bookmarks = params.get('allowWatchBookmarks') === 'true';
+  const sendInitial = queryBool(params, 'sendInitialEvents');
+  const bookmarks = queryBool(params, 'allowWatchBookmarks');
   if (params.has('sendInitialEvents')) {
     if (params.get('resourceVersionMatch') !== 'NotOlderThan') throw invalid({ ...info, kind: 'ListOptions', group: 'meta.k8s.io' }, '', [{ reason: 'FieldValueForbidden', message: "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan", field: 'sendInitialEvents' }]);
     if (sendInitial && !bookmarks) throw invalid({ ...info, kind: 'ListOptions', group: 'meta.k8s.io' }, '', [{ reason: 'FieldValueForbidden', message: 'Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true', field: 'allowWatchBookmarks' }]);

@@ -81,7 +81,8 @@ describe('sandbox writes: patches, server-side apply, dry runs, field validation
     const body = { ...cm('fv'), bogus: 1 };
     const strict = await call(sb, 'POST', `${cms}?fieldValidation=Strict`, { body });
     expect(strict.status).toBe(400);
-    expect(strict.json.message).toBe('strict decoding error: unknown field "bogus"');
+    // create.go's transformDecodeError wraps the strict decoding error like any decode failure.
+    expect(strict.json.message).toBe('ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"');
     const warn = await call(sb, 'POST', `${cms}?fieldValidation=Warn`, { body });
     expect(warn.status).toBe(201);
     expect(warn.headers.warning).toBe('299 - "unknown field \\"bogus\\""');
