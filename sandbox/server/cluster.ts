@@ -1,11 +1,13 @@
 import { ApiError, type Obj, type ResourceInfo, type SchemaIndex, type SchemaNode } from '../contracts.ts';
 import { schemaCauses } from './crvalidate.ts';
-import { applyDefaults, decodeTyped, recordUpdate, unknownFields, validate } from './deps.ts';
+import { applyDefaults, decodeTyped, nodePortAllocation, recordUpdate, serviceAllocator, unknownFields, validate } from './deps.ts';
 import type { Registry } from './registry.ts';
 import { alreadyExists, badRequest, conflict, invalid, notFound, qualified } from './status.ts';
 import { metaOf, type Store } from './store.ts';
 import { cloneJson } from '../json.ts';
 import { isObj, jsonEqual, jsonEqualExcept, nameSuffix, newUid, removePath, rfc3339 } from './util.ts';
+
+const isService = (info: ResourceInfo): boolean => info.group === '' && info.resource === 'services';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -227,6 +229,11 @@ export class Cluster {
     if (!opts.internal) {
       const causes = [...(info.custom ? schemaCauses(next, schema) : []), ...validate(info, next, old, schema)];
       if (causes.length > 0) throw invalid(info, metaOf(next).name as string, causes);
+      if (isService(info)) {
+        const uid = metaOf(next).uid;
+        const taken = nodePortAllocation(next, old, this.store.list(info).filter((s) => metaOf(s).uid !== uid));
+        if (taken.length > 0) throw invalid(info, metaOf(next).name as string, taken);
+      }
     }
     let result = next;
     if (!opts.applied) {
@@ -244,6 +251,8 @@ export class Cluster {
       return result;
     }
     if (finished && old) return this.store.remove(info, result);
+    // Node ports a Service asked for by number are taken, so that no other Service is handed them.
+    if (isService(info)) serviceAllocator.reserve(result);
     return this.store.put(info, result, old);
   }
 

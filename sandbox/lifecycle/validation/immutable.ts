@@ -3,6 +3,7 @@ import type { Obj, StatusCause } from '../../contracts.ts';
 import { cloneJson } from '../../json.ts';
 import { deepEqual, get, objAt } from '../util.ts';
 import { forbidden, immutable, invalid } from './causes.ts';
+import { bindingUpdate } from './rbac.ts';
 
 function selectorImmutable(o: Obj, old: Obj): StatusCause[] {
   const a = get(o, 'spec', 'selector');
@@ -92,6 +93,9 @@ export function validateUpdate(group: string, kind: string, o: Obj, old: Obj): S
       return dataUpdate('ConfigMap', o, old);
     case '/Secret':
       return dataUpdate('Secret', o, old);
+    case 'rbac.authorization.k8s.io/RoleBinding':
+    case 'rbac.authorization.k8s.io/ClusterRoleBinding':
+      return bindingUpdate(o, old);
     default:
       return [];
   }

@@ -2,22 +2,28 @@
 // pkg/apis/batch/validation (ValidateDeploymentSpec, ValidatePodTemplateSpecForReplicaSet, …).
 import type { Obj, StatusCause } from '../../contracts.ts';
 import { isObj, listAt, objAt, selectorIsEmpty, selectorMatches, str } from '../util.ts';
-import { invalid, notSupported, required } from './causes.ts';
+import { forbidden, invalid, notSupported, required } from './causes.ts';
+import { validatePodContainers } from './containers.ts';
 
-/** Containers need a name and an image (ValidateContainers; image is optional only in the schema). */
+/** ValidatePodSpec: at least one container, each valid (see containers.ts). */
 export function validatePodSpec(spec: unknown, path: string): StatusCause[] {
   const out: StatusCause[] = [];
   if (!isObj(spec)) return out;
-  const containers = listAt(spec, 'containers');
-  if (containers.length === 0) out.push(required(`${path}.containers`));
-  const seen = new Set<string>();
-  containers.forEach((c, i) => {
-    const name = str(c, 'name');
-    if (name && seen.has(name)) out.push({ reason: 'FieldValueDuplicate', message: `Duplicate value: ${JSON.stringify(name)}`, field: `${path}.containers[${i}].name` });
-    if (name) seen.add(name);
-    if (!str(c, 'image')) out.push(required(`${path}.containers[${i}].image`));
-  });
+  if (listAt(spec, 'containers').length === 0) out.push(required(`${path}.containers`));
+  out.push(...validatePodContainers(spec, path));
   return out;
+}
+
+/** ValidateDeploymentStrategy: Recreate takes no rollingUpdate block. */
+function deploymentStrategy(spec: Obj): StatusCause[] {
+  const strategy = objAt(spec, 'strategy');
+  if (!strategy) return [];
+  const type = str(strategy, 'type');
+  if (type === 'Recreate') {
+    return strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null ? [forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'")] : [];
+  }
+  if (type === 'RollingUpdate' || type === undefined) return [];
+  return [notSupported('spec.strategy.type', type, ['Recreate', 'RollingUpdate'])];
 }
 
 /**
@@ -60,6 +66,7 @@ export function validateSelectorWorkload(kind: string, o: Obj): StatusCause[] {
   out.push(...replicas(spec, 'spec'));
   out.push(...templateForSelector(spec, 'spec', true));
   if (kind === 'Deployment') {
+    out.push(...deploymentStrategy(spec));
     const pds = spec.progressDeadlineSeconds;
     const mrs = typeof spec.minReadySeconds === 'number' ? spec.minReadySeconds : 0;
     if (typeof pds === 'number' && pds <= mrs) out.push(invalid('spec.progressDeadlineSeconds', pds, 'must be greater than minReadySeconds'));

@@ -191,7 +191,7 @@ describe('immutable fields on update', () => {
   });
 
   it('Secret type is immutable', () => {
-    const causes = validate(res('', 'Secret'), { metadata: { name: 's' }, type: 'kubernetes.io/tls' }, { metadata: { name: 's' }, type: 'Opaque' }, undefined);
+    const causes = validate(res('', 'Secret'), { metadata: { name: 's' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'eA==', 'tls.key': 'eA==' } }, { metadata: { name: 's' }, type: 'Opaque' }, undefined);
     expect(causes).toEqual([{ reason: 'FieldValueInvalid', field: 'type', message: 'Invalid value: "kubernetes.io/tls": field is immutable' }]);
   });
 });
