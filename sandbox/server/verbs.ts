@@ -3,6 +3,7 @@ import { ApiError, type Obj, type ResourceInfo } from '../contracts.ts';
 import type { Cluster, WriteOptions } from './cluster.ts';
 import { jsonPatch, mergePatch, serverSideApply, strategicMergePatch, typedPatchError } from './deps.ts';
 import { badRequest, conflict, notFound, successStatus } from './status.ts';
+import { strictYamlError } from './yamlstrict.ts';
 import { metaOf } from './store.ts';
 import { cloneJson } from '../json.ts';
 import { getPath, isObj, rfc3339, setPath } from './util.ts';
@@ -15,7 +16,8 @@ function parseBody(raw: string, yaml: boolean): unknown {
   } catch (err) {
     if (!yaml) throw badRequest(`error decoding patch: ${(err as Error).message}`);
     try {
-      return parseYaml(raw);
+      // Non-strict decoding: a repeated key takes the last value, as goyaml does.
+      return parseYaml(raw, { uniqueKeys: false });
     } catch (yamlErr) {
       throw badRequest(`error decoding YAML: ${(yamlErr as Error).message}`);
     }
@@ -52,6 +54,11 @@ export function patchObject(cluster: Cluster, info: ResourceInfo, namespace: str
       schema: cluster.schema(info), apiVersion: cluster.apiVersion(info), subresource: opts.subresource, now: rfc3339(cluster.clock()),
       statusSubresource: info.subresources.status === true,
     });
+    // applyPatcher checks strictness only once the apply itself went through.
+    if (opts.fieldValidation === 'Strict') {
+      const strict = strictYamlError(raw);
+      if (strict) throw badRequest(`error strict decoding YAML: ${strict}`);
+    }
     if (!old) return { object: cluster.create(info, namespace, { ...merged, metadata: { ...metaOf(merged), name } }, { ...opts, applied: true }), created: true };
     return { object: cluster.update(info, namespace, name, merged, { ...opts, applied: true }), created: false };
   }

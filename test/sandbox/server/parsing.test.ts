@@ -101,6 +101,18 @@ describe('sandbox request parsing and decoding', () => {
     expect((await call(sb, 'GET', `${deploys}/ssa`)).status).toBe(404);
   });
 
+  it('fieldValidation=Strict on apply refuses repeated keys (YAML strict decoding); Ignore and Warn keep the last', async () => {
+    const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dup\ndata:\n  a: "1"\n  a: "2"\n';
+    const strict = await call(sb, 'PATCH', `${cms}/dup?fieldManager=t&fieldValidation=Strict`, { body: yaml, contentType: apply });
+    expect(strict.status).toBe(400);
+    expect(strict.json.message).toBe('error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  line 7: key "a" already set in map');
+    for (const fv of ['Warn', 'Ignore']) {
+      const ok = await call(sb, 'PATCH', `${cms}/dup?fieldManager=t&fieldValidation=${fv}`, { body: yaml, contentType: apply });
+      expect(ok.status).toBeLessThan(300);
+      expect(ok.json.data).toEqual({ a: '2' });
+    }
+  });
+
   it('validation errors are the same with dryRun=All', async () => {
     const d = deployment('rec') as { spec: Record<string, unknown> };
     const body = { ...d, spec: { ...d.spec, strategy: { type: 'Recreate', rollingUpdate: { maxSurge: 1 } } } };
