@@ -281,9 +281,15 @@ export class Cluster {
   private handleUnknown(info: ResourceInfo, obj: Obj, found: string[], opts: WriteOptions, prefix = ''): void {
     const unknown = found.filter((p) => p !== '.stringData' || info.resource !== 'secrets');
     if (unknown.length === 0) return;
-    const mode = opts.fieldValidation ?? 'Warn';
-    if (mode === 'Strict') throw badRequest(`${prefix}strict decoding error: ${unknown.map((p) => `unknown field "${p.slice(1)}"`).join(', ')}`);
-    if (mode === 'Warn') for (const p of unknown) opts.warnings?.push(`unknown field "${p.slice(1)}"`);
+    if (opts.fieldValidation === 'Strict') throw badRequest(`${prefix}strict decoding error: ${unknown.map((p) => `unknown field "${p.slice(1)}"`).join(', ')}`);
+    this.dropUnknown(obj, unknown, opts);
+  }
+
+  /** Unknown fields under Warn (the default, with a warning each) and Ignore: the decoder drops them. */
+  dropUnknown(obj: Obj, unknown: string[], opts: WriteOptions): void {
+    if (unknown.length === 0) return;
+    opts.decoded = true;
+    if ((opts.fieldValidation ?? 'Warn') === 'Warn') for (const p of unknown) opts.warnings?.push(`unknown field "${p.slice(1)}"`);
     for (const p of unknown) removePath(obj, p);
   }
 

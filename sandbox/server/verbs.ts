@@ -4,6 +4,7 @@ import type { Cluster, WriteOptions } from './cluster.ts';
 import { jsonPatch, mergePatch, serverSideApply, strategicMergePatch, typedPatchError } from './deps.ts';
 import { badRequest, conflict, notFound, successStatus } from './status.ts';
 import { strictYamlError } from './yamlstrict.ts';
+import { decodePatched } from './patchdecode.ts';
 import { metaOf } from './store.ts';
 import { cloneJson } from '../json.ts';
 import { getPath, isObj, rfc3339, setPath } from './util.ts';
@@ -82,6 +83,8 @@ export function patchObject(cluster: Cluster, info: ResourceInfo, namespace: str
     if (!isObj(body)) throw badRequest('json: cannot unmarshal into Go value of type map[string]interface{}');
     patched = strategicMergePatch(base, body, cluster.schema(info));
   } else throw unsupported(patchTypes.slice(0, 4));
+  decodePatched(cluster, info, patched, opts, type === 'application/strategic-merge-patch+json' ? (body as Obj) : undefined);
+  opts.decoded = true;
   return { object: cluster.update(info, namespace, name, patched, opts), created: false };
 }
 

@@ -79,6 +79,21 @@ describe('sandbox request parsing and decoding', () => {
     expect(put.json.message).toBe('Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string');
   });
 
+  it('a patch whose result does not fit the types is a 422 on the field "patch", as the patch handlers decode it', async () => {
+    await call(sb, 'POST', deploys, { body: deployment('patched') });
+    const merge = await call(sb, 'PATCH', `${deploys}/patched`, { body: { spec: { replicas: 'two' } }, contentType: 'application/merge-patch+json' });
+    expect(merge.status).toBe(422);
+    expect(merge.json.message).toMatch(/^ "" is invalid: patch: Invalid value: "\{\\"apiVersion\\":\\"apps\/v1\\",.*\\"replicas\\":\\"two\\".*": json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32$/);
+    expect(merge.json.details.causes[0].field).toBe('patch');
+    const smp = await call(sb, 'PATCH', `${deploys}/patched?fieldValidation=Strict`, { body: { spec: { replica: 2 } }, contentType: 'application/strategic-merge-patch+json' });
+    expect(smp.status).toBe(422);
+    expect(smp.json.message).toBe(' "" is invalid: patch: Invalid value: "map[spec:map[replica:2]]": strict decoding error: unknown field "spec.replica"');
+    const warned = await call(sb, 'PATCH', `${deploys}/patched`, { body: { spec: { replica: 2 } }, contentType: 'application/merge-patch+json' });
+    expect(warned.status).toBe(200);
+    expect(warned.headers.warning).toBe('299 - "unknown field \\"spec.replica\\""');
+    expect((await call(sb, 'GET', `${deploys}/patched`)).json.spec.replicas).toBe(1);
+  });
+
   it('unknown fields on update: Strict is a 400, Warn (the default) drops them with a Warning', async () => {
     await call(sb, 'POST', cms, { body: cm('u1') });
     const strict = await call(sb, 'PUT', `${cms}/u1?fieldValidation=Strict`, { body: { ...cm('u1'), extra: 1 } });
