@@ -231,7 +231,7 @@ export class Cluster {
       if (causes.length > 0) throw invalid(info, metaOf(next).name as string, causes);
       if (isService(info)) {
         const uid = metaOf(next).uid;
-        const taken = nodePortAllocation(next, old, this.store.list(info).filter((s) => metaOf(s).uid !== uid));
+        const taken = nodePortAllocation(next, old, () => this.store.list(info).filter((s) => metaOf(s).uid !== uid));
         if (taken.length > 0) throw invalid(info, metaOf(next).name as string, taken);
       }
     }

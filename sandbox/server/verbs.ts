@@ -60,8 +60,10 @@ export function patchObject(cluster: Cluster, info: ResourceInfo, namespace: str
       const strict = strictYamlError(raw);
       if (strict) throw badRequest(`error strict decoding YAML: ${strict}`);
     }
-    if (!old) return { object: cluster.create(info, namespace, { ...merged, metadata: { ...metaOf(merged), name } }, { ...opts, applied: true }), created: true };
-    return { object: cluster.update(info, namespace, name, merged, { ...opts, applied: true }), created: false };
+    // The typed check above already refused undeclared fields, so the commit need not look again.
+    const applyOpts = { ...opts, applied: true, decoded: true };
+    if (!old) return { object: cluster.create(info, namespace, { ...merged, metadata: { ...metaOf(merged), name } }, applyOpts), created: true };
+    return { object: cluster.update(info, namespace, name, merged, applyOpts), created: false };
   }
   if (!old) throw notFound(info, name);
   const base = cluster.view(info, old);

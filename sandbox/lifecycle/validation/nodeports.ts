@@ -19,10 +19,13 @@ function nodePortsOf(svc: Obj): number[] {
  * The first allocation failure of the node ports `svc` newly asks for (ports it already held in
  * `old` stay its own), given every other Service: the real allocator stops at the first one.
  */
-export function nodePortAllocation(svc: Obj, old: Obj | undefined, others: Obj[]): StatusCause[] {
+export function nodePortAllocation(svc: Obj, old: Obj | undefined, others: Obj[] | (() => Obj[])): StatusCause[] {
+  const wanted = nodePortsOf(svc);
+  if (wanted.length === 0) return [];
   const held = new Set(old ? nodePortsOf(old) : []);
+  if (wanted.every((p) => held.has(p))) return [];
   const used = new Set<number>();
-  for (const o of others) for (const p of nodePortsOf(o)) used.add(p);
+  for (const o of typeof others === 'function' ? others() : others) for (const p of nodePortsOf(o)) used.add(p);
   const ports = listAt(svc, 'spec', 'ports');
   for (let i = 0; i < ports.length; i++) {
     const np = ports[i]!.nodePort;
