@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Auth, User } from './auth.ts';
 import type { Cluster } from './cluster.ts';
 import { wantsAggregated, type Discovery } from './discovery.ts';
@@ -8,6 +7,7 @@ import { decodeProtobuf, protobufMagic } from './protobuf/decode.ts';
 import { requestInfo, type RequestInfo } from './request.ts';
 import { handleResource, resourceNotFound, type Reply } from './resources.ts';
 import { statusBody, toApiError } from './status.ts';
+import type { Handler, Request, Response } from './transport.ts';
 
 export const versionInfo = {
   major: '1', minor: '34', emulationMajor: '1', emulationMinor: '34', minCompatibilityMajor: '1', minCompatibilityMinor: '33',
@@ -27,7 +27,7 @@ export interface ServerParts {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const health = new Set(['/healthz', '/livez', '/readyz', '/healthz/ping', '/livez/ping', '/readyz/ping']);
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: Request): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -44,19 +44,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: string, headers: Record<string, string | string[]> = {}): void {
+function send(res: Response, status: number, body: string, headers: Record<string, string | string[]> = {}): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...headers });
   res.end(body);
 }
 
-function sendReply(res: ServerResponse, reply: Reply): void {
+function sendReply(res: Response, reply: Reply): void {
   const headers: Record<string, string | string[]> = {};
   // The real server's warning headers: code 299, agent "-", quoted text (k8s.io/apiserver/pkg/warning).
   if (reply.warnings?.length) headers.Warning = reply.warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   send(res, reply.status, JSON.stringify(reply.body), headers);
 }
 
-export function createHandler(parts: ServerParts): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHandler(parts: ServerParts): Handler {
   return (req, res) => {
     handle(parts, req, res).catch((err: unknown) => {
       const apiErr = toApiError(err);
@@ -66,7 +66,7 @@ export function createHandler(parts: ServerParts): (req: IncomingMessage, res: S
   };
 }
 
-async function handle(parts: ServerParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(parts: ServerParts, req: Request, res: Response): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sandbox');
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
   const method = req.method ?? 'GET';
@@ -76,9 +76,10 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   const isDiscovery = !ri.isResource && method === 'GET' && (path === '/version' || path === '/api' || path === '/apis' || path.startsWith('/api/') || path.startsWith('/apis/') || path.startsWith('/openapi/'));
   const verb = ri.isResource ? ri.verb : 'get';
   const dryRun = url.searchParams.getAll('dryRun').length > 0;
-  if (!health.has(path)) parts.instruments.count(verb, { dryRun, discovery: isDiscovery });
+  if (!health.has(path)) parts.instruments.count(verb, { dryRun, discovery: isDiscovery, protocol: req.httpVersionMajor === 2 ? 'h2' : 'http/1.1' });
   if (parts.latencyMs > 0) await sleep(parts.latencyMs);
   const fault = health.has(path) ? undefined : parts.instruments.takeFault(verb, ri.isResource ? ri.resource : undefined);
+  // On HTTP/2 the socket is the compatibility layer's proxy: destroying it resets this stream only.
   if (fault?.kind === 'reset') { req.socket.destroy(); return; }
   if (fault?.kind === 'delay') await sleep(fault.delayMs ?? 1000);
   else if (fault) throw faultError(fault);
@@ -93,7 +94,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   if (reply) sendReply(res, reply);
 }
 
-function nonResource(parts: ServerParts, path: string, url: URL, req: IncomingMessage, res: ServerResponse): void {
+function nonResource(parts: ServerParts, path: string, url: URL, req: Request, res: Response): void {
   const { discovery, openapi } = parts;
   const accept = req.headers.accept;
   const rendered = path === '/api' ? (wantsAggregated(accept) ? discovery.aggregated(true, wantsAggregated(accept)!) : discovery.apiVersions())
@@ -125,7 +126,7 @@ function legacy(parts: ServerParts, path: string): ReturnType<Discovery['groupLi
   return undefined;
 }
 
-function instrumentsEndpoint(parts: ServerParts, method: string, path: string, body: string, res: ServerResponse): void {
+function instrumentsEndpoint(parts: ServerParts, method: string, path: string, body: string, res: Response): void {
   const { instruments } = parts;
   if (path === '/_sandbox/requests' && method === 'GET') return send(res, 200, JSON.stringify(instruments.snapshot()));
   if (path === '/_sandbox/requests/reset' && method === 'POST') { instruments.reset(); return send(res, 200, JSON.stringify(instruments.snapshot())); }

@@ -20,13 +20,23 @@ export class Instruments {
   private counts = this.zero();
   private faults: Fault[] = [];
 
-  private zero(): { total: number; byVerb: Record<Verb, number>; writes: number; dryRun: number; discovery: number } {
-    return { total: 0, byVerb: Object.fromEntries(countedVerbs.map((v) => [v, 0])) as Record<Verb, number>, writes: 0, dryRun: 0, discovery: 0 };
+  private zero(): { total: number; byVerb: Record<Verb, number>; writes: number; dryRun: number; discovery: number; byProtocol: Record<string, number>; connections: Record<string, number> } {
+    return {
+      total: 0, byVerb: Object.fromEntries(countedVerbs.map((v) => [v, 0])) as Record<Verb, number>, writes: 0, dryRun: 0, discovery: 0,
+      byProtocol: { h2: 0, 'http/1.1': 0 }, connections: { h2: 0, 'http/1.1': 0 },
+    };
   }
 
-  count(verb: string, opts: { dryRun?: boolean; discovery?: boolean }): void {
+  /** A new connection, by the protocol it speaks (TLS: as negotiated by ALPN). */
+  connection(protocol: string): void {
+    const c = this.counts.connections;
+    c[protocol] = (c[protocol] ?? 0) + 1;
+  }
+
+  count(verb: string, opts: { dryRun?: boolean; discovery?: boolean; protocol?: string }): void {
     const c = this.counts;
     c.total++;
+    if (opts.protocol) c.byProtocol[opts.protocol] = (c.byProtocol[opts.protocol] ?? 0) + 1;
     if (verb in c.byVerb) c.byVerb[verb as Verb]++;
     if (opts.discovery) c.discovery++;
     if (writeVerbs.has(verb)) {

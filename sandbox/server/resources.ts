@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, type Obj, type ResourceInfo } from '../contracts.ts';
 import type { Auth, User } from './auth.ts';
 import type { Cluster, FieldValidation, WriteOptions } from './cluster.ts';
@@ -11,6 +10,7 @@ import { dryRunCauses, fieldValidationCauses, queryBool } from './query.ts';
 import { invalidStatus as invalid } from './deps.ts';
 import { metaOf } from './store.ts';
 import { toTable } from './tables.ts';
+import type { Request, Response } from './transport.ts';
 import { deleteObject, patchObject, scaleOf, writeScale, type DeleteOptions } from './verbs.ts';
 import { isObj } from './util.ts';
 import { serveWatch } from './watch.ts';
@@ -24,8 +24,8 @@ export interface Reply {
 export interface ResourceRequest {
   ri: RequestInfo;
   params: URLSearchParams;
-  req: IncomingMessage;
-  res: ServerResponse;
+  req: Request;
+  res: Response;
   body: string;
   user: User;
   auth: Auth;
@@ -73,8 +73,17 @@ function withoutTypeMeta(o: Obj): Obj {
 
 const partial = (o: Obj): Obj => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata });
 
+/** The warning every v1 Endpoints request gets since 1.33 (KEP-4974). */
+export const endpointsDeprecation = 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice';
+
 /** Serves one resource request; returns undefined when it streamed the answer itself (watch). */
 export function handleResource(cluster: Cluster, r: ResourceRequest): Reply | undefined {
+  const reply = serve(cluster, r);
+  if (reply && r.ri.group === '' && r.ri.resource === 'endpoints') reply.warnings = [...(reply.warnings ?? []), endpointsDeprecation];
+  return reply;
+}
+
+function serve(cluster: Cluster, r: ResourceRequest): Reply | undefined {
   const { ri, params } = r;
   if (reviewKinds.has(ri.resource) && ri.verb === 'create') return { status: 201, body: reviewResponse(ri.resource, parseJson(r.body), r.user, r.auth, cluster) };
   const info = cluster.registry.lookup(ri.group, ri.version, ri.resource);
@@ -100,7 +109,8 @@ export function handleResource(cluster: Cluster, r: ResourceRequest): Reply | un
     case 'watch': {
       const matches = matcher(params, ri.name);
       const shapeFn = shape === 'table' ? (o: Obj): Obj => toTable(info, [o], {}, params.get('includeObject')) : shape === 'partial' ? partial : (o: Obj): Obj => o;
-      serveWatch(cluster, r.res, { info, namespace: ns, matches, params, shape: shapeFn }, (fn) => { r.res.on('close', fn); });
+      const headers = info.group === '' && info.resource === 'endpoints' ? { Warning: [`299 - ${JSON.stringify(endpointsDeprecation)}`] } : undefined;
+      serveWatch(cluster, r.res, { info, namespace: ns, matches, params, shape: shapeFn, headers }, (fn) => { r.res.on('close', fn); });
       return undefined;
     }
     case 'create': {

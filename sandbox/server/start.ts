@@ -1,7 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { builtinOpenAPIDocuments } from '../openapi/documents.ts';
 import { Auth } from './auth.ts';
 import { generateCertificates } from './certs.ts';
@@ -17,6 +14,7 @@ import { OpenAPIService } from './openapi.ts';
 import { Registry } from './registry.ts';
 import { loadState, saveState } from './state.ts';
 import { Store } from './store.ts';
+import { listen } from './transport.ts';
 import { warmUp } from './warmup.ts';
 
 export interface SandboxOptions {
@@ -25,7 +23,7 @@ export interface SandboxOptions {
   kubeconfigPath?: string;
   statePath?: string;
   latencyMs?: number;
-  /** Plain HTTP instead of HTTPS (debugging). */
+  /** Plain HTTP/1.1 instead of HTTPS with HTTP/2 and HTTP/1.1 (debugging). */
   http?: boolean;
   /** Lifecycle controllers (status, garbage collection, namespace lifecycle); default true. */
   controllers?: boolean;
@@ -80,20 +78,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const discovery = new Discovery(registry, () => address);
   const handler = createHandler({ cluster, auth, discovery, openapi, instruments, latencyMs: options.latencyMs ?? 0 });
   const certs = options.http ? undefined : await generateCertificates();
-  const server: Server = certs ? createHttpsServer({ cert: certs.certPem, key: certs.keyPem }, handler) : createHttpServer(handler);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const server = await listen(handler, { port: options.port ?? 0, tls: certs, onConnection: (protocol) => instruments.connection(protocol) });
+  const { port } = server;
   address = `127.0.0.1:${port}`;
   const url = `${certs ? 'https' : 'http'}://127.0.0.1:${port}`;
   const kubeconfig = buildKubeconfig({ url, caPem: certs?.caPem, adminToken: auth.adminToken, viewerToken: auth.viewerToken });
   if (options.kubeconfigPath) writeFileSync(options.kubeconfigPath, kubeconfig, { mode: 0o600 });
 
   const host = new Host(cluster);
-  const stopControllers = options.controllers === false ? () => {} : startControllers(host, { rootCA: certs?.caPem });
+  const stopControllers = options.controllers === false ? () => {} : startControllers(host, { rootCA: certs?.caPem, apiServer: { ip: '127.0.0.1', port } });
   const statePath = options.statePath;
   const saver = statePath ? setInterval(() => { if (store.dirty) saveState(cluster, statePath); }, 500) : undefined;
   saver?.unref();
@@ -106,10 +99,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         stopControllers();
         host.stop();
         if (saver) clearInterval(saver);
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await server.close();
         if (statePath) saveState(cluster, statePath);
       })();
       return stopped;

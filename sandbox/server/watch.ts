@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import type { Obj, ResourceInfo } from '../contracts.ts';
 import type { Cluster } from './cluster.ts';
 import { badRequest, invalid } from './status.ts';
 import { bucketKey, metaOf, type StoredEvent } from './store.ts';
 import { queryBool } from './query.ts';
+import type { Response } from './transport.ts';
 
 export interface WatchRequest {
   info: ResourceInfo;
@@ -12,6 +12,8 @@ export interface WatchRequest {
   params: URLSearchParams;
   /** Wraps each object as the client asked (Table rows, PartialObjectMetadata, or as is). */
   shape: (obj: Obj) => Obj;
+  /** Extra response headers (Warning). */
+  headers?: Record<string, string[]>;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface WatchRequest {
  * resourceVersion, ERROR 410 Expired for versions too old, bookmarks, sendInitialEvents with the
  * `k8s.io/initial-events-end` bookmark, and timeoutSeconds.
  */
-export function serveWatch(cluster: Cluster, res: ServerResponse, w: WatchRequest, onClose: (fn: () => void) => void): void {
+export function serveWatch(cluster: Cluster, res: Response, w: WatchRequest, onClose: (fn: () => void) => void): void {
   const { info, params } = w;
   const rv = params.get('resourceVersion') ?? '';
   const sendInitial = queryBool(params, 'sendInitialEvents');
@@ -31,8 +33,9 @@ export function serveWatch(cluster: Cluster, res: ServerResponse, w: WatchReques
   if (rv && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${rv}`);
   const key = bucketKey(info);
   const inScope = (o: Obj): boolean => !w.namespace || !info.namespaced || metaOf(o).namespace === w.namespace;
+  const stream = res as { write(chunk: string): boolean };
   const write = (type: string, object: Obj): void => {
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    stream.write(`${JSON.stringify({ type, object })}\n`);
   };
   const deliver = (e: StoredEvent): void => {
     if (bucketKey(e.resource) !== key || !inScope(e.object)) return;
@@ -47,8 +50,10 @@ export function serveWatch(cluster: Cluster, res: ServerResponse, w: WatchReques
     write('BOOKMARK', { kind: info.kind, apiVersion: cluster.apiVersion(info), metadata: { resourceVersion: String(cluster.store.resourceVersion), ...(annotations ? { annotations } : {}) } });
   };
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
-  res.flushHeaders();
+  // No Transfer-Encoding: HTTP/1.1 chunks a body of unknown length by itself, and HTTP/2 forbids the header.
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', ...w.headers });
+  // HTTP/2 sends the headers with writeHead; HTTP/1.1 would hold them for the first event.
+  if ('flushHeaders' in res) res.flushHeaders();
 
   const fromNow = !rv || rv === '0' || sendInitial;
   let replay: StoredEvent[] = [];

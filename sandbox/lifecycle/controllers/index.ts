@@ -2,6 +2,7 @@
 // each controller's queue, and stops (timers and subscription) when told to.
 import type { ControllerHost, StoreEvent } from '../../contracts.ts';
 import { DeploymentController } from './deployments.ts';
+import { EndpointsController } from './endpoints.ts';
 import { GarbageCollector } from './gc.ts';
 import { JobController } from './jobs.ts';
 import { NamespaceController } from './namespaces.ts';
@@ -28,6 +29,7 @@ export function startControllers(host: ControllerHost, options: ControllerOption
   const volumes = new VolumeController(rt);
   const services = new ServiceController(rt);
   const pods = new PodController(rt);
+  const endpoints = new EndpointsController(rt);
   const gc = new GarbageCollector(rt);
   const handlers: Array<(e: StoreEvent) => void> = [
     (e) => namespaces.onEvent(e),
@@ -38,6 +40,7 @@ export function startControllers(host: ControllerHost, options: ControllerOption
     (e) => volumes.onEvent(e),
     (e) => services.onEvent(e),
     (e) => pods.onEvent(e),
+    (e) => endpoints.onEvent(e),
     (e) => gc.onEvent(e),
   ];
   const unsubscribe = host.subscribe((e) => {

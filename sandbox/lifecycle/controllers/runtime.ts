@@ -11,6 +11,8 @@ export interface ControllerOptions {
   readyDelayMs?: number;
   /** PEM published as kube-root-ca.crt in every namespace. */
   rootCA?: string;
+  /** The API server's own address, for the Endpoints and EndpointSlice of default/kubernetes. */
+  apiServer?: { ip: string; port: number };
 }
 
 /** Built-in kinds scanned for dependents and namespace contents, besides every kind seen in events. */
@@ -29,6 +31,7 @@ const scanned: Array<[string, string]> = [
 export class Runtime {
   readonly readyDelayMs: number;
   readonly rootCA: string | undefined;
+  readonly apiServer: { ip: string; port: number } | undefined;
   private stopped = false;
   private readonly pending = new Map<string, () => void>();
   private flushing = false;
@@ -37,6 +40,7 @@ export class Runtime {
   constructor(readonly host: ControllerHost, options: ControllerOptions = {}) {
     this.readyDelayMs = options.readyDelayMs ?? 2000;
     this.rootCA = options.rootCA;
+    this.apiServer = options.apiServer;
   }
 
   get isStopped(): boolean {
