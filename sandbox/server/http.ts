@@ -79,8 +79,8 @@ async function handle(parts: ServerParts, req: Request, res: Response): Promise<
   if (!health.has(path)) parts.instruments.count(verb, { dryRun, discovery: isDiscovery, protocol: req.httpVersionMajor === 2 ? 'h2' : 'http/1.1' });
   if (parts.latencyMs > 0) await sleep(parts.latencyMs);
   const fault = health.has(path) ? undefined : parts.instruments.takeFault(verb, ri.isResource ? ri.resource : undefined);
-  // On HTTP/2 the socket is the compatibility layer's proxy: destroying it resets this stream only.
-  if (fault?.kind === 'reset') { req.socket.destroy(); return; }
+  // A reset drops the connection; on HTTP/2 req.socket would reset this stream only, which clients do not retry.
+  if (fault?.kind === 'reset') { if ('stream' in req) req.stream.session?.destroy(); else req.socket.destroy(); return; }
   if (fault?.kind === 'delay') await sleep(fault.delayMs ?? 1000);
   else if (fault) throw faultError(fault);
 

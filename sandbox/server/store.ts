@@ -182,6 +182,11 @@ export class Store {
     return first < 0 ? [] : this.history.slice(first);
   }
 
+  /** Listeners now subscribed (open watches and the controllers' host), for leak checks. */
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
   subscribe(listener: (event: StoredEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -42,7 +42,28 @@ function ports(o: Obj): string {
   return list.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
 }
 
+/** At most three entries, then " + N more..." (printers.go formatEndpoints, formatDiscoveryEndpoints). */
+function firstThree(list: string[], empty: string): string {
+  if (list.length === 0) return empty;
+  return list.length > 3 ? `${list.slice(0, 3).join(',')} + ${list.length - 3} more...` : list.join(',');
+}
+
+function endpointsCell(o: Obj): string {
+  const out: string[] = [];
+  for (const ss of (o.subsets ?? []) as Array<{ addresses?: Array<{ ip: string }>; ports?: Array<{ port: number }> }>) {
+    const addresses = ss.addresses ?? [];
+    if (!ss.ports?.length) out.push(...addresses.map((a) => a.ip));
+    else for (const p of ss.ports) out.push(...addresses.map((a) => `${a.ip}:${p.port}`));
+  }
+  return firstThree(out, '');
+}
+
+const sliceEndpoints = (o: Obj): string => firstThree(((o.endpoints ?? []) as Array<{ addresses?: string[] }>).flatMap((e) => e.addresses ?? []), '<unset>');
+const slicePorts = (o: Obj): string => ((o.ports ?? []) as Array<{ port?: number }>).map((p) => (p.port === undefined ? '<unset>' : String(p.port))).join(',') || '<unset>';
+
 const columnsByResource: Record<string, Column[]> = {
+  '/endpoints': [name, { name: 'Endpoints', type: 'string', cell: endpointsCell }, age],
+  'discovery.k8s.io/endpointslices': [name, str('AddressType', 'addressType'), { name: 'Ports', type: 'string', cell: slicePorts }, { name: 'Endpoints', type: 'string', cell: sliceEndpoints }, age],
   'apps/deployments': [name, { name: 'Ready', type: 'string', cell: (o) => `${num(o, 'status.readyReplicas')}/${num(o, 'spec.replicas')}` }, int('Up-to-date', 'status.updatedReplicas'), int('Available', 'status.availableReplicas'), age, ...wide],
   'apps/replicasets': [name, int('Desired', 'spec.replicas'), int('Current', 'status.replicas'), int('Ready', 'status.readyReplicas'), age, ...wide],
   'apps/statefulsets': [name, { name: 'Ready', type: 'string', cell: (o) => `${num(o, 'status.readyReplicas')}/${num(o, 'spec.replicas')}` }, age, ...wide],

@@ -29,6 +29,8 @@ describe('sandbox instruments: request counters, faults, latency, state', () => 
     expect(counts).toEqual({
       total: 9, writes: 3, dryRun: 1, discovery: 3,
       byVerb: { get: 4, list: 1, watch: 0, create: 2, update: 0, patch: 1, delete: 1, deletecollection: 0 },
+      // node:https speaks HTTP/1.1 (no ALPN); connections opened before the reset are not counted again.
+      byProtocol: { h2: 0, 'http/1.1': 9 }, connections: { h2: 0, 'http/1.1': expect.any(Number) },
     });
   });
 
