@@ -34,7 +34,10 @@ export function serveWatch(cluster: Cluster, res: Response, w: WatchRequest, onC
   const key = bucketKey(info);
   const inScope = (o: Obj): boolean => !w.namespace || !info.namespaced || metaOf(o).namespace === w.namespace;
   const stream = res as { write(chunk: string): boolean };
+  // An HTTP/2 stream the client reset can be closed before 'close' reaches the watch: nothing to send.
+  const gone = (): boolean => 'stream' in res && (res.stream.destroyed || res.stream.closed);
   const write = (type: string, object: Obj): void => {
+    if (gone()) return;
     stream.write(`${JSON.stringify({ type, object })}\n`);
   };
   const deliver = (e: StoredEvent): void => {
