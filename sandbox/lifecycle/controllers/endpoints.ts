@@ -84,8 +84,9 @@ export class EndpointsController {
       return;
     }
     const selector = selectorOf(svc);
-    // Without a selector the Service's endpoints are the user's to write.
-    if (!selector || isDeleting(svc)) return;
+    // Without a selector the Service's endpoints are the user's to write. A terminating namespace
+    // takes no new content (the real controllers' creates meet NamespaceLifecycle's 403).
+    if (!selector || isDeleting(svc) || this.namespaceTerminating(ns)) return;
     const pods = this.rt.host.list(infos.pod, ns).filter((p) => selects(selector, p));
     for (const pod of pods) {
       const key = `${ns}/${str(pod, 'metadata', 'name') ?? ''}`;
@@ -166,6 +167,12 @@ export class EndpointsController {
       addressType: 'IPv4', endpoints, ports,
     };
     this.remember(infos.slice, slice ? this.rt.host.update(infos.slice, object, 'kube-apiserver') : this.rt.host.create(infos.slice, object, 'kube-apiserver'));
+  }
+
+  private namespaceTerminating(ns: string): boolean {
+    const info = this.rt.res('', 'Namespace');
+    const namespace = info && this.rt.host.get(info, undefined, ns);
+    return !namespace || isDeleting(namespace);
   }
 
   private remember(info: ResourceInfo, written: Obj): void {

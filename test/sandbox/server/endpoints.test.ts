@@ -148,3 +148,24 @@ describe('sandbox endpoints and endpointslice controllers', () => {
     expect(events[0]?.type).toBe('ADDED');
   });
 });
+
+describe('endpoints in a namespace being deleted', () => {
+  let sbx: Sandbox;
+  beforeAll(async () => {
+    sbx = await startSandbox({});
+  });
+  afterAll(() => sbx.stop());
+
+  it('a namespace holding a selecting Service and a ready Pod still empties and goes away, endpoints included', async () => {
+    const base = '/api/v1/namespaces/doomed';
+    await call(sbx, 'POST', '/api/v1/namespaces', { body: { metadata: { name: 'doomed' } } });
+    await call(sbx, 'POST', `${base}/services`, { body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } } });
+    await call(sbx, 'POST', `${base}/pods`, { body: { ...pod('web-1', { app: 'web' }), metadata: { name: 'web-1', labels: { app: 'web' } } } });
+    await call(sbx, 'PATCH', `${base}/pods/web-1/status`, { body: podStatus('10.244.0.30', true), contentType: 'application/merge-patch+json' });
+    await until(async () => (await call(sbx, 'GET', `${base}/endpoints/web`)).json?.subsets?.[0]?.addresses?.length === 1);
+    await call(sbx, 'DELETE', '/api/v1/namespaces/doomed');
+    await until(async () => (await call(sbx, 'GET', '/api/v1/namespaces/doomed')).status === 404, 20_000);
+    expect((await call(sbx, 'GET', `${base}/endpoints`)).json.items).toEqual([]);
+    expect((await call(sbx, 'GET', '/apis/discovery.k8s.io/v1/namespaces/doomed/endpointslices')).json.items).toEqual([]);
+  });
+});
