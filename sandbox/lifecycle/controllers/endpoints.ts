@@ -95,7 +95,7 @@ export class EndpointsController {
       set.add(name);
     }
     this.syncEndpoints(infos.ep, svc, endpointSubsets(svc, pods));
-    this.syncSlices(infos.slice, svc, sliceContents(svc, pods));
+    this.syncSlices(infos.slice, [controllerRef(infos.svc, svc)], svc, sliceContents(svc, pods));
   }
 
   private syncEndpoints(info: ResourceInfo, svc: Obj, subsets: Obj[]): void {
@@ -111,7 +111,7 @@ export class EndpointsController {
     this.remember(info, live ? this.rt.host.update(info, object, manager) : this.rt.host.create(info, object, manager));
   }
 
-  private syncSlices(info: ResourceInfo, svc: Obj, wanted: SliceContent[]): void {
+  private syncSlices(info: ResourceInfo, ownerReferences: Obj[], svc: Obj, wanted: SliceContent[]): void {
     const ns = str(svc, 'metadata', 'namespace') ?? '';
     const name = str(svc, 'metadata', 'name') ?? '';
     const uid = str(svc, 'metadata', 'uid');
@@ -130,11 +130,11 @@ export class EndpointsController {
       const annotations = { ...(isObj(get(live, 'metadata', 'annotations')) ? (get(live, 'metadata', 'annotations') as Obj) : {}), [triggerTime]: this.rt.now() };
       if (live) {
         const meta = live.metadata as Obj;
-        this.remember(info, this.rt.host.update(info, { ...live, ...fresh, metadata: { ...meta, labels, annotations, ownerReferences: [controllerRef(this.rt.res('', 'Service')!, svc)] } }, manager));
+        this.remember(info, this.rt.host.update(info, { ...live, ...fresh, metadata: { ...meta, labels, annotations, ownerReferences } }, manager));
       } else {
         this.remember(info, this.rt.host.create(info, {
           apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-          metadata: { generateName: `${name}-`, namespace: ns, labels, annotations, ownerReferences: [controllerRef(this.rt.res('', 'Service')!, svc)] },
+          metadata: { generateName: `${name}-`, namespace: ns, labels, annotations, ownerReferences },
           ...fresh,
         }, manager));
       }
