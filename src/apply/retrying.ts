@@ -1,13 +1,5 @@
-import { isDriftlessError } from '../core/errors.ts';
-import { withRetry, type RetryPolicy, type TransientVerdict } from '../core/retry.ts';
+import { withRetry, type RetryPolicy } from '../core/retry.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
-
-/** Transient per the adapter: DriftlessError with details.transient (and maybe retryAfterMs). */
-export function classifyClusterError(err: unknown): TransientVerdict {
-  if (!isDriftlessError(err) || !err.transient) return { transient: false };
-  const after = err.details.retryAfterMs;
-  return typeof after === 'number' ? { transient: true, retryAfterMs: after } : { transient: true };
-}
 
 export interface RetryingOptions {
   policy?: RetryPolicy;
@@ -16,12 +8,14 @@ export interface RetryingOptions {
 }
 
 /**
- * The same client, with every call retried on transient failures (429 with Retry-After, 5xx,
- * timeouts, resets) using backoff and jitter. Everything else surfaces at once.
+ * The same client, with every call retried on what `classify` calls transient (the adapter marks
+ * 429 with Retry-After, 5xx, timeouts and resets) using backoff and jitter. Everything else
+ * surfaces at once, a body that does not fit the server's schema included: that is the
+ * manifest's fault (applyPlan alone retries it, when this sync just changed the CRD).
  */
 export function retryingCluster(cluster: ClusterClient, options: RetryingOptions = {}): ClusterClient {
   const retry = <T>(fn: () => Promise<T>): Promise<T> =>
-    withRetry(fn, { classify: classifyClusterError, ...(options.policy ? { policy: options.policy } : {}), ...(options.sleep ? { sleep: options.sleep } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
+    withRetry(fn, { ...(options.policy ? { policy: options.policy } : {}), ...(options.sleep ? { sleep: options.sleep } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
   const wrapped: ClusterClient = {
     server: cluster.server,
     resolve: (apiVersion, kind, opts) => retry(() => cluster.resolve(apiVersion, kind, opts)),

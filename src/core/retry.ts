@@ -1,14 +1,26 @@
+import { isDriftlessError } from './errors.ts';
+
 /**
  * Retry only what is transient (HTTP 429, 5xx, timeouts, resets), with exponential
  * backoff and full jitter, honouring a server's Retry-After when it gives one.
+ *
+ * Every retry loop decides through `classify` (is it transient, how long did the server ask us to
+ * wait) and `nextAttempt` (retry now, or give up). Adapters put what they know about their system
+ * into DriftlessError `details.transient` / `details.retryAfterMs`; nothing else decides.
  */
 export interface RetryPolicy {
   attempts: number;
   baseMs: number;
+  /** Ceiling of one backoff delay. */
   maxMs: number;
+  /**
+   * Longest wait a server may ask for (Retry-After, rate-limit reset) that is sat out in-process;
+   * a longer one fails the attempt at once, still transient, so a queue retries it later. Default 6 × maxMs.
+   */
+  maxWaitMs?: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseMs: 200, maxMs: 10_000 };
+export const defaultRetryPolicy: RetryPolicy = { attempts: 5, baseMs: 200, maxMs: 10_000, maxWaitMs: 60_000 };
 
 export interface TransientVerdict {
   transient: boolean;
@@ -47,6 +59,52 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return undefined;
 }
 
+function statusOf(err: object): number | undefined {
+  const e = err as { status?: unknown; statusCode?: unknown };
+  const status = typeof e.status === 'number' ? e.status : e.statusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function retryAfterHeader(err: object): string | undefined {
+  const headers = (err as { response?: { headers?: Record<string, unknown> }; headers?: Record<string, unknown> }).response?.headers ?? (err as { headers?: Record<string, unknown> }).headers;
+  const value = headers?.['retry-after'];
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/**
+ * The one decision whether an error is transient and how long its source asked us to wait.
+ * A DriftlessError says so itself (its adapter set `details.transient` and `details.retryAfterMs`);
+ * an HTTP client's error that escaped mapping is judged by its status and Retry-After; anything
+ * else is transient only when it is a network reset or timeout. Programming errors never are.
+ */
+export function classify(err: unknown): TransientVerdict {
+  if (isDriftlessError(err)) {
+    const after = err.details.retryAfterMs;
+    return err.transient ? (typeof after === 'number' && after >= 0 ? { transient: true, retryAfterMs: after } : { transient: true }) : { transient: false };
+  }
+  if (!err || typeof err !== 'object') return { transient: false };
+  const status = statusOf(err);
+  if (status === undefined) return { transient: isTransientNetworkError(err) };
+  if (!isTransientStatus(status)) return { transient: false };
+  const retryAfterMs = parseRetryAfter(retryAfterHeader(err));
+  return retryAfterMs !== undefined ? { transient: true, retryAfterMs } : { transient: true };
+}
+
+export type NextAttempt = { retry: true; delayMs: number } | { retry: false; transient: boolean };
+
+/**
+ * After failed attempt number `attempt` (0-based): wait `delayMs` and try again, or give up. A wait
+ * the server asked for that is longer than the policy allows gives up now (transient), never retries early.
+ */
+export function nextAttempt(verdict: TransientVerdict, attempt: number, policy: RetryPolicy, random: () => number = Math.random): NextAttempt {
+  if (!verdict.transient) return { retry: false, transient: false };
+  if (attempt + 1 >= policy.attempts) return { retry: false, transient: true };
+  if (verdict.retryAfterMs !== undefined) {
+    return verdict.retryAfterMs > (policy.maxWaitMs ?? policy.maxMs * 6) ? { retry: false, transient: true } : { retry: true, delayMs: verdict.retryAfterMs };
+  }
+  return { retry: true, delayMs: backoffMs(attempt, policy, random) };
+}
+
 export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
   return Math.floor(random() * ceiling);
@@ -54,7 +112,13 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: () => nu
 
 export interface RetryOptions {
   policy?: RetryPolicy;
-  classify: Classifier;
+  /**
+   * An adapter's mapping of a native error to the DriftlessError it stands for: the loop classifies
+   * the mapped error and still rethrows the native one (for callers that read it).
+   */
+  mapError?: (err: unknown) => unknown;
+  /** @deprecated every loop uses `classify`; kept only until the in-process queue stops passing its copy. */
+  classify?: Classifier;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
@@ -69,14 +133,11 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     try {
       return await fn(attempt);
     } catch (error) {
-      const verdict = options.classify(error);
-      if (!verdict.transient || attempt + 1 >= policy.attempts) throw error;
-      // A server asking for a longer wait than we would ever back off gets it honoured by failing
-      // now (transient, so a queue retries later), not by retrying early against its word.
-      if (verdict.retryAfterMs !== undefined && verdict.retryAfterMs > policy.maxMs * 6) throw error;
-      const delayMs = verdict.retryAfterMs ?? backoffMs(attempt, policy, options.random);
-      options.onRetry?.({ attempt, delayMs, error });
-      await wait(delayMs);
+      const mapped = options.mapError ? options.mapError(error) : error;
+      const next = nextAttempt((options.classify ?? classify)(mapped), attempt, policy, options.random);
+      if (!next.retry) throw error;
+      options.onRetry?.({ attempt, delayMs: next.delayMs, error });
+      await wait(next.delayMs);
     }
   }
 }

@@ -27,7 +27,8 @@ export function isGitFailure(err: unknown): err is GitFailure {
 export function unavailable(repo: string, err: unknown): DriftlessError {
   const failure = isGitFailure(err) ? err : { code: null, stderr: String(err) };
   const reason = failure.code === 'ENOENT' ? 'git is not installed (not on PATH)' : failure.stderr;
-  return new DriftlessError('SOURCE_UNAVAILABLE', `Cannot read the git repository ${repo}: ${reason}`, { repository: repo });
+  // A missing repository or git binary stays missing: permanent, a retry would only repeat the failure.
+  return new DriftlessError('SOURCE_UNAVAILABLE', `Cannot read the git repository ${repo}: ${reason}`, { repository: repo, transient: false });
 }
 
 export interface BatchObject {

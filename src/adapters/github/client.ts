@@ -3,7 +3,7 @@ import { Octokit } from '@octokit/rest';
 import { DriftlessError } from '../../core/errors.ts';
 import { defaultRetryPolicy, withRetry } from '../../core/retry.ts';
 import type { RetryPolicy } from '../../core/retry.ts';
-import { classifyGitHubError } from './retry.ts';
+import { mapGitHubError } from './errors.ts';
 
 export type GitHubAuth = { token: string } | { appId: number | string; privateKey: string; installationId?: number };
 
@@ -57,7 +57,8 @@ function build(options: GitHubClientOptions, auth: OctokitOptions): Octokit {
   const maxWait = options.maxRateLimitWaitMs ?? 60_000;
   const octokit = new Octokit({ userAgent: 'driftless', log: silent, ...options.octokit, ...auth, baseUrl: (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '') });
   octokit.hook.wrap('request', (request, requestOptions) =>
-    withRetry(async () => request(requestOptions), { policy: { ...policy, maxMs: Math.max(policy.maxMs, maxWait) }, classify: (err) => classifyGitHubError(err, maxWait), sleep: options.sleep }),
+    // Callers read Octokit's own errors (status 404 vs 422), so the loop judges the mapped error but rethrows the native one.
+    withRetry(async () => request(requestOptions), { policy: { ...policy, maxWaitMs: maxWait }, mapError: (err) => mapGitHubError(err, `${options.owner}/${options.repo}`, 'calling GitHub'), sleep: options.sleep }),
   );
   return octokit;
 }

@@ -1,9 +1,8 @@
-import { isTransientNetworkError, isTransientStatus, parseRetryAfter } from '../../core/retry.ts';
-import type { TransientVerdict } from '../../core/retry.ts';
+import { parseRetryAfter } from '../../core/retry.ts';
 
 type Headers = Record<string, string | number | undefined>;
 
-function errorParts(err: unknown): { status?: number; headers: Headers; message: string } {
+export function errorParts(err: unknown): { status?: number; headers: Headers; message: string } {
   if (!err || typeof err !== 'object') return { headers: {}, message: String(err) };
   const e = err as { status?: unknown; response?: { headers?: Headers }; message?: unknown };
   return {
@@ -30,22 +29,6 @@ export function rateLimitWait(err: unknown, now = Date.now()): { kind: RateLimit
   if (secondary) return { kind: 'secondary', waitMs: 60_000 };
   if (status === 429) return { kind: 'secondary', waitMs: 0 };
   return undefined;
-}
-
-/**
- * Transient for GitHub: 5xx, 429, rate limits whose wait fits in `maxWaitMs`, network resets.
- * A plain 403 (permissions) and other 4xx are permanent.
- */
-export function classifyGitHubError(err: unknown, maxWaitMs: number, now = Date.now()): TransientVerdict {
-  const { status, headers } = errorParts(err);
-  if (status === undefined) return { transient: isTransientNetworkError(err) };
-  const limited = rateLimitWait(err, now);
-  if (limited) return limited.waitMs <= maxWaitMs ? { transient: true, retryAfterMs: limited.waitMs } : { transient: false };
-  if (isTransientStatus(status)) {
-    const retryAfterMs = parseRetryAfter(headers['retry-after'] === undefined ? undefined : String(headers['retry-after']), now);
-    return retryAfterMs !== undefined && retryAfterMs <= maxWaitMs ? { transient: true, retryAfterMs } : { transient: true };
-  }
-  return { transient: false };
 }
 
 export function httpStatusOf(err: unknown): number | undefined {

@@ -1,5 +1,5 @@
-import { isTransientNetworkError, sleep as realSleep } from '../../core/retry.ts';
-import { httpStatusOf, rateLimitWait } from './retry.ts';
+import { nextAttempt, sleep as realSleep, type RetryPolicy } from '../../core/retry.ts';
+import { classifyGitHubError } from './errors.ts';
 
 export interface WriteJob<T> {
   /** For logs and errors: "status driftless/web@abc1234". */
@@ -47,6 +47,7 @@ export function createThrottledWriter(options: ThrottledWriterOptions = {}): Thr
   const windowMs = options.windowMs ?? 60_000;
   const retries = options.retries ?? 5;
   const maxPauseMs = options.maxPauseMs ?? 15 * 60_000;
+  const policy: RetryPolicy = { attempts: retries + 1, baseMs: 250, maxMs: 30_000, maxWaitMs: maxPauseMs };
   const sleep = options.sleep ?? realSleep;
   const now = options.now ?? Date.now;
   const queue: Entry[] = [];
@@ -76,16 +77,14 @@ export function createThrottledWriter(options: ThrottledWriterOptions = {}): Thr
         counters.written++;
         return;
       } catch (err) {
-        const limited = rateLimitWait(err, now());
-        const status = httpStatusOf(err);
-        const transient = limited !== undefined || (status !== undefined && status >= 500) || (status === undefined && isTransientNetworkError(err));
-        if (!transient || attempt >= retries || (limited && limited.waitMs > maxPauseMs)) {
+        const next = nextAttempt(classifyGitHubError(err, now()), attempt, policy);
+        if (!next.retry) {
           entry.reject(err);
           return;
         }
         counters.retried++;
         // A rate limit pauses every queued write, not just this one: they share the identity's budget.
-        pauseUntil = Math.max(pauseUntil, now() + (limited?.waitMs ?? Math.min(30_000, 250 * 2 ** attempt)));
+        pauseUntil = Math.max(pauseUntil, now() + next.delayMs);
       }
     }
   }

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOctokitProvider, expiryAwareTokenCache } from '../../../src/adapters/github/client.ts';
-import { classifyGitHubError } from '../../../src/adapters/github/retry.ts';
+import { classifyGitHubError } from '../../../src/adapters/github/errors.ts';
 import { createGitHubSource } from '../../../src/adapters/github/source.ts';
 import { createMemoryContentCache } from '../../../src/adapters/github/memory-cache.ts';
 import { DriftlessError } from '../../../src/core/errors.ts';
@@ -22,19 +22,23 @@ describe('classifyGitHubError', () => {
   const now = 1_700_000_000_000;
   it('waits for x-ratelimit-reset on a primary rate limit', () => {
     const err = httpError(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(now / 1000 + 30) });
-    expect(classifyGitHubError(err, 60_000, now)).toEqual({ transient: true, retryAfterMs: 30_100 });
-    expect(classifyGitHubError(err, 10_000, now)).toEqual({ transient: false });
+    // However long the wait, it stays transient: the retry policy decides to give up early, not the classifier.
+    expect(classifyGitHubError(err, now)).toEqual({ transient: true, retryAfterMs: 30_100 });
   });
   it('honours retry-after on secondary limits and defaults to a minute without it', () => {
-    expect(classifyGitHubError(httpError(403, { 'retry-after': '3' }), 60_000, now)).toEqual({ transient: true, retryAfterMs: 3000 });
-    expect(classifyGitHubError(httpError(403, {}, 'You have exceeded a secondary rate limit'), 120_000, now)).toEqual({ transient: true, retryAfterMs: 60_000 });
+    expect(classifyGitHubError(httpError(403, { 'retry-after': '3' }), now)).toEqual({ transient: true, retryAfterMs: 3000 });
+    expect(classifyGitHubError(httpError(403, {}, 'You have exceeded a secondary rate limit'), now)).toEqual({ transient: true, retryAfterMs: 60_000 });
   });
   it('treats 5xx and 429 as transient, plain 403/404/422 as permanent', () => {
-    expect(classifyGitHubError(httpError(502, {}), 1000, now).transient).toBe(true);
-    expect(classifyGitHubError(httpError(429, {}), 1000, now).transient).toBe(true);
-    expect(classifyGitHubError(httpError(403, {}, 'Resource not accessible by integration'), 1000, now).transient).toBe(false);
-    expect(classifyGitHubError(httpError(404, {}), 1000, now).transient).toBe(false);
-    expect(classifyGitHubError(httpError(422, {}), 1000, now).transient).toBe(false);
+    expect(classifyGitHubError(httpError(502, {}), now).transient).toBe(true);
+    expect(classifyGitHubError(httpError(429, {}), now).transient).toBe(true);
+    expect(classifyGitHubError(httpError(403, {}, 'Resource not accessible by integration'), now).transient).toBe(false);
+    expect(classifyGitHubError(httpError(404, {}), now).transient).toBe(false);
+    expect(classifyGitHubError(httpError(422, {}), now).transient).toBe(false);
+    expect(classifyGitHubError(httpError(501, {}), now).transient).toBe(false);
+    expect(classifyGitHubError(httpError(503, { 'retry-after': '2' }), now)).toEqual({ transient: true, retryAfterMs: 2000 });
+    expect(classifyGitHubError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), now).transient).toBe(true);
+    expect(classifyGitHubError(new TypeError('x is not a function'), now).transient).toBe(false);
   });
 });
 
