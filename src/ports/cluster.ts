@@ -4,7 +4,9 @@ import type { KubeObject } from '../core/types.ts';
  * The Kubernetes API as the reconcile engine needs it. Implementations throw DriftlessError:
  * CLUSTER_UNAUTHORIZED (401/403 on auth), CLUSTER_UNAVAILABLE (network, 5xx, 429; `details.transient`
  * and `details.retryAfterMs` set), APPLY_CONFLICT (409 on apply), APPLY_FAILED (400/422 and other
- * refusals), each keeping the API server's own Status message. `details.status` holds the HTTP status.
+ * refusals; `details.schemaMismatch` when an apply body does not fit the server's schema, which a real
+ * server answers with 500 `failed to create typed patch object`: permanent, never CLUSTER_UNAVAILABLE),
+ * each keeping the API server's own Status message. `details.status` holds the HTTP status.
  */
 export interface ResourceType {
   group: string;
@@ -19,6 +21,11 @@ export interface ApplyOptions {
   fieldManager: string;
   force: boolean;
   dryRun?: boolean;
+  /**
+   * What the server does with fields its schema does not declare: `Strict` refuses the apply,
+   * `Warn` (the server's default) and `Ignore` drop them silently.
+   */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
 }
 
 export interface JsonPatchOperation {

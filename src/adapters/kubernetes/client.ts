@@ -220,6 +220,7 @@ export class KubernetesCluster implements ClusterClient {
     const query: Record<string, string> = { fieldManager: options.fieldManager };
     if (options.force) query.force = 'true';
     if (options.dryRun) query.dryRun = 'All';
+    if (options.fieldValidation) query.fieldValidation = options.fieldValidation;
     const path = resourcePath(type, object.metadata.namespace, object.metadata.name ?? '');
     return (await this.call('apply', HttpMethod.PATCH, path, query, { contentType: PatchStrategy.ServerSideApply, text: JSON.stringify(object) })) as KubeObject;
   }

@@ -13,9 +13,17 @@ export interface StatusBody {
 export type Verb = 'list' | 'get' | 'apply' | 'patch' | 'delete' | 'discovery' | 'openapi';
 
 /**
+ * A server-side apply whose body does not fit the schema (wrong type, undeclared field) is answered
+ * 500 `failed to create typed patch object (…)` (kubernetes/kubernetes#122480; an open PR makes it
+ * 400), and a strict field validation failure 400 `strict decoding error: …`.
+ */
+const schemaMismatch = /^(failed to create typed patch object|strict decoding error)/;
+
+/**
  * Maps an HTTP failure to a DriftlessError that keeps the API server's own message: 401/403 →
- * CLUSTER_UNAUTHORIZED; 429/5xx → CLUSTER_UNAVAILABLE (transient, with Retry-After); 409 on apply →
- * APPLY_CONFLICT; any other refusal → APPLY_FAILED.
+ * CLUSTER_UNAUTHORIZED; an apply body that does not fit the schema → APPLY_FAILED (permanent, with
+ * `schemaMismatch`, whatever the status); 429/5xx → CLUSTER_UNAVAILABLE (transient, with
+ * Retry-After); 409 on apply → APPLY_CONFLICT; any other refusal → APPLY_FAILED.
  */
 export function statusError(status: number, body: StatusBody | string | undefined, headers: Record<string, string>, verb: Verb, server: string): DriftlessError {
   const message = typeof body === 'object' && body?.message ? body.message : typeof body === 'string' && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`;
@@ -23,6 +31,11 @@ export function statusError(status: number, body: StatusBody | string | undefine
   const details = { status, ...(reason ? { reason } : {}) };
   if (status === 401) return new DriftlessError('CLUSTER_UNAUTHORIZED', `the API server at ${server} rejected the credentials (401 Unauthorized): check the kubeconfig's token or certificate`, details);
   if (status === 403) return new DriftlessError('CLUSTER_UNAUTHORIZED', `${message} (403 Forbidden: grant driftless's identity this permission)`, details);
+  if (verb === 'apply' && (status === 500 || status === 400) && schemaMismatch.test(message)) {
+    // The manifest's fault, not an outage: retrying the same body cannot help (unless the schema
+    // itself is about to change, which only the engine knows).
+    return new DriftlessError('APPLY_FAILED', `${message} (the object does not fit the server's schema for its kind: fix or remove the field named)`, { ...details, transient: false, schemaMismatch: true });
+  }
   if (isTransientStatus(status)) {
     const header = headers['retry-after'];
     const bodyAfter = typeof body === 'object' ? body.details?.retryAfterSeconds : undefined;

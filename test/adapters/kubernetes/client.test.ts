@@ -7,7 +7,8 @@ import { startSandbox, type Sandbox } from '../../../sandbox/index.ts';
 import { createKubernetesCluster } from '../../../src/adapters/kubernetes/client.ts';
 import { DiscoveryCache } from '../../../src/adapters/kubernetes/discovery.ts';
 import { statusError } from '../../../src/adapters/kubernetes/errors.ts';
-import { isDriftlessError } from '../../../src/core/errors.ts';
+import { retryingCluster } from '../../../src/apply/retrying.ts';
+import { isDriftlessError, type DriftlessError } from '../../../src/core/errors.ts';
 import { addFault, requests, resetRequests } from '../../e2e/sync-support.ts';
 
 let sb: Sandbox;
@@ -172,6 +173,50 @@ describe('request timeout', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+});
+
+describe('server-side apply of a body that does not fit the schema', () => {
+  const typedPatch = 'failed to create typed patch object (default/w1; example.com/v1, Kind=Widget): .spec.size: expected numeric (int or float), got string';
+  async function fakeServer(status: number): Promise<{ kubeconfig: string; seen: string[]; close: () => void }> {
+    const { createServer } = await import('node:http');
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: typedPatch, code: status }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const kubeconfig = `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:${port}\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n    token: t\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\ncurrent-context: x\n`;
+    return { kubeconfig, seen, close: () => { server.closeAllConnections(); server.close(); } };
+  }
+  const widgets = { group: 'example.com', version: 'v1', kind: 'Widget', plural: 'widgets', namespaced: true };
+  const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default' }, spec: { size: 'big' } };
+
+  it.each([500, 400])('answered %i "failed to create typed patch object" is a permanent APPLY_FAILED, not an outage, and is not retried', async (status) => {
+    const fake = await fakeServer(status);
+    try {
+      const c = retryingCluster(createKubernetesCluster(fake.kubeconfig), { policy: { attempts: 3, baseMs: 1, maxMs: 2 } });
+      const err = await c.apply(widgets, widget, { fieldManager: 'driftless', force: true, dryRun: true, fieldValidation: 'Strict' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'APPLY_FAILED' });
+      expect((err as DriftlessError).message).toContain(typedPatch);
+      expect((err as DriftlessError).details).toMatchObject({ status, transient: false, schemaMismatch: true });
+      expect(fake.seen).toHaveLength(1);
+      expect(fake.seen[0]).toMatch(/^PATCH \/apis\/example\.com\/v1\/namespaces\/default\/widgets\/w1\?/);
+      expect(new URL(fake.seen[0]!.split(' ')[1]!, 'http://x').searchParams.get('fieldValidation')).toBe('Strict');
+    } finally {
+      fake.close();
+    }
+  });
+
+  it('another 500 on apply stays a transient CLUSTER_UNAVAILABLE', () => {
+    const err = statusError(500, { message: 'etcdserver: request timed out' }, {}, 'apply', 's');
+    expect(err.code).toBe('CLUSTER_UNAVAILABLE');
+    expect(err.transient).toBe(true);
   });
 });
 
