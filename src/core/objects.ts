@@ -30,3 +30,15 @@ export function refString(ref: ObjectRef): string {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** "group/Kind": the key of a kind whatever its version. */
+export function kindKey(ref: { group: string; kind: string }): string {
+  return `${ref.group}/${ref.kind}`;
+}
+
+/** The kind a CustomResourceDefinition object serves ("group/Kind"), undefined for any other object. */
+export function crdServedKind(obj: KubeObject): string | undefined {
+  if (obj.kind !== 'CustomResourceDefinition' || groupOf(obj.apiVersion) !== 'apiextensions.k8s.io' || !isRecord(obj.spec)) return undefined;
+  const { group, names } = obj.spec;
+  return typeof group === 'string' && isRecord(names) && typeof names.kind === 'string' ? kindKey({ group, kind: names.kind }) : undefined;
+}

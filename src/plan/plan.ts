@@ -1,7 +1,6 @@
 import { isDriftlessError, where, type ErrorCode } from '../core/errors.ts';
-import { refKey, refString } from '../core/objects.ts';
+import { crdServedKind, kindKey, refKey, refString } from '../core/objects.ts';
 import type { Inventory, InventoryEntry, KubeObject, Plan, PlannedChange, Revision } from '../core/types.ts';
-import type { AppConfig } from '../config/types.ts';
 import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
 import { mapLimit } from '../core/limit.ts';
 import { comparable, deepEqual, diffLines, isSubset } from './compare.ts';
@@ -41,7 +40,10 @@ export interface PlanDetail {
 
 export interface PlanContext {
   cluster: ClusterClient;
-  app: AppConfig;
+  /** The app planning: objects tracked by another app are refused. */
+  appName: string;
+  /** Take fields other managers own (server-side apply force). */
+  force: boolean;
   desired: DesiredObject[];
   inventory: Inventory | undefined;
   concurrency?: number;
@@ -115,7 +117,14 @@ function withoutHash(lines: string[]): string[] {
  * not thrown, so one preflight names every bad object.
  */
 export async function planChanges(ctx: PlanContext): Promise<PlanDetail> {
-  const { cluster, app, desired, inventory } = ctx;
+  const { cluster, appName, desired, inventory } = ctx;
+  // Kinds whose CRD is in the render: the server's schema for them may be about to change.
+  const crdInRender = new Map<string, DesiredObject>();
+  for (const d of desired) {
+    const served = crdServedKind(d.object);
+    if (served) crdInRender.set(served, d);
+  }
+  const schemaDeferred: Array<{ desired: DesiredObject; current?: KubeObject; message: string }> = [];
   const schema = new SchemaChecker(cluster);
   const live = await listLive(ctx, (liveNamespaces) => {
     // Objects in namespaces this sync creates get schema-checked: fetch those schemas during the other lists.
@@ -131,10 +140,10 @@ export async function planChanges(ctx: PlanContext): Promise<PlanDetail> {
   const decide = async (d: DesiredObject): Promise<PlanItem | undefined> => {
     const current = live.get(d.key);
     // createNamespace never relabels or adopts a namespace driftless did not create: it exists, which is all it asks.
-    if (current && d.implicit && trackedBy(current) !== app.name) return undefined;
+    if (current && d.implicit && trackedBy(current) !== appName) return undefined;
     if (current) {
       const owner = trackedBy(current);
-      if (owner && owner !== app.name) return fail(d, 'OWNERSHIP_CONFLICT', `${refString(d.ref)} is managed by app "${owner}"; app "${app.name}" cannot take it over (remove it from one of the two apps)`);
+      if (owner && owner !== appName) return fail(d, 'OWNERSHIP_CONFLICT', `${refString(d.ref)} is managed by app "${owner}"; app "${appName}" cannot take it over (remove it from one of the two apps)`);
       if (unchangedByHash(d, current)) return { desired: d, action: 'unchanged', live: current, diff: [], displacedManagers: [], checkedBy: 'hash' };
     }
     if (!current && (d.pendingCrd || (d.ref.namespace !== undefined && createdNamespaces.has(d.ref.namespace)))) {
@@ -144,8 +153,14 @@ export async function planChanges(ctx: PlanContext): Promise<PlanDetail> {
     }
     let preview: KubeObject;
     try {
-      preview = await cluster.apply(d.type, d.object, { fieldManager: FIELD_MANAGER, force: app.force, dryRun: true });
+      // Strict: a field the schema does not declare fails here, before any write, instead of being dropped.
+      preview = await cluster.apply(d.type, d.object, { fieldManager: FIELD_MANAGER, force: ctx.force, dryRun: true, fieldValidation: 'Strict' });
     } catch (err) {
+      if (isDriftlessError(err) && err.details.schemaMismatch === true && crdInRender.has(kindKey(d.ref))) {
+        // Judged once every CRD's own decision is known: against the render's CRD if that changes.
+        schemaDeferred.push({ desired: d, ...(current ? { current } : {}), message: err.message });
+        return undefined;
+      }
       if (isDriftlessError(err) && (err.code === 'APPLY_FAILED' || err.code === 'APPLY_CONFLICT')) return fail(d, err.code === 'APPLY_CONFLICT' ? 'APPLY_CONFLICT' : 'PREFLIGHT_FAILED', err.message);
       throw err;
     }
@@ -163,6 +178,19 @@ export async function planChanges(ctx: PlanContext): Promise<PlanDetail> {
   };
   const decided = await mapLimit(desired, ctx.concurrency ?? 8, decide);
   const items = decided.filter((i): i is PlanItem => i !== undefined);
+  for (const deferred of schemaDeferred) {
+    const d = deferred.desired;
+    const crd = items.find((i) => i.desired === crdInRender.get(kindKey(d.ref)));
+    // The server judged by the CRD this sync leaves as it is: the manifest is wrong.
+    if (!crd || crd.action === 'unchanged') {
+      fail(d, 'PREFLIGHT_FAILED', deferred.message);
+      continue;
+    }
+    const problem = await schema.check(d, desired, true);
+    if (problem) fail(d, 'PREFLIGHT_FAILED', problem);
+    else if (deferred.current) items.push({ desired: d, action: 'update', live: deferred.current, diff: [], displacedManagers: [], checkedBy: 'schema' });
+    else items.push(createItem(d, { displacedManagers: [], checkedBy: 'schema' }));
+  }
   const wanted = new Set(desired.map((d) => d.key));
   const prunes = (inventory?.entries ?? []).filter((e) => !wanted.has(refKey(e.ref)));
   return { items, prunes, inventory, failures, live };

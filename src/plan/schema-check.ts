@@ -139,10 +139,14 @@ export class SchemaChecker {
     this.schemas(groupOf(item.object.apiVersion), versionOf(item.object.apiVersion)).catch(() => undefined);
   }
 
-  /** Undefined when valid (or when no schema is known); else a message in the API server's style. */
-  async check(item: DesiredObject, desired: DesiredObject[]): Promise<string | undefined> {
+  /**
+   * Undefined when valid (or when no schema is known); else a message in the API server's style.
+   * `fromRender` checks against the CRD in the render even when the server serves the kind (its
+   * schema is about to change in this sync).
+   */
+  async check(item: DesiredObject, desired: DesiredObject[], fromRender = false): Promise<string | undefined> {
     const obj = item.object;
-    if (item.pendingCrd) return validateAgainst(obj, crdSchema(desired, obj));
+    if (item.pendingCrd || fromRender) return validateAgainst(obj, crdSchema(desired, obj));
     const group = groupOf(obj.apiVersion);
     const version = versionOf(obj.apiVersion);
     const schemas = await this.schemas(group, version);

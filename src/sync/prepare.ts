@@ -73,7 +73,7 @@ export async function prepareSync(deps: SyncDeps, app: AppConfig, revision: Revi
   if (manifests.length === 0 && (inventory?.entries.length ?? 0) > 0 && !app.allowEmpty) {
     throw new DriftlessError('EMPTY_RENDER', `${app.path} renders no objects at ${revision.sha.slice(0, 12)}; refusing to prune the ${inventory!.entries.length} objects app ${app.name} manages (set allowEmpty: true if that is intended)`, { file: app.origin.file, field: 'path' });
   }
-  const detail = await planChanges({ cluster: deps.cluster, app, desired, inventory, concurrency: app.concurrency });
+  const detail = await planChanges({ cluster: deps.cluster, appName: app.name, force: app.force, desired, inventory, concurrency: app.concurrency });
   if (detail.failures.length > 0) {
     const codes = new Set(detail.failures.map((f) => f.code));
     const code = codes.size === 1 && codes.has('OWNERSHIP_CONFLICT') ? 'OWNERSHIP_CONFLICT' : codes.size === 1 && codes.has('APPLY_CONFLICT') ? 'APPLY_CONFLICT' : 'PREFLIGHT_FAILED';

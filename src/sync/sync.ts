@@ -94,7 +94,10 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
   let applied: AppliedItem[] = [];
   let failed = false;
   try {
-    const outcome = await applyPlan({ cluster: deps.cluster, app, items: detail.items, onProgress: progress, ...(deps.now ? { now: deps.now } : {}), ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.pollMs ? { pollMs: deps.pollMs } : {}) });
+    const outcome = await applyPlan({
+      cluster: deps.cluster, items: detail.items, force: app.force, establishTimeoutMs: app.healthTimeoutSeconds * 1000, onProgress: progress,
+      concurrency: app.concurrency, ...(deps.now ? { now: deps.now } : {}), ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(deps.pollMs ? { pollMs: deps.pollMs } : {}),
+    });
     applied = outcome.results;
     failed = outcome.failed;
     for (const a of applied) if (a.error) errors.push(toSyncError(a.error));

@@ -18,7 +18,7 @@ describe('planChanges', () => {
     const app = appConfig();
     const desired = await prepareDesired(fake.cluster, app, manifests(deployment('web'), configMap('a', { key: 'other' })), testKeyring);
     fake.cluster.resetCounters();
-    const detail = await planChanges({ cluster: fake.cluster, app, desired, inventory: await readInventory(fake.cluster, 'shop', 'shop', testKeyring) });
+    const detail = await planChanges({ cluster: fake.cluster, appName: app.name, force: app.force, desired, inventory: await readInventory(fake.cluster, 'shop', 'shop', testKeyring) });
     const byName = Object.fromEntries(detail.items.map((i) => [i.desired.ref.name, i]));
     expect(byName.web).toMatchObject({ action: 'unchanged', checkedBy: 'hash' });
     expect(byName.a).toMatchObject({ action: 'update', checkedBy: 'dry-run' });
@@ -35,7 +35,7 @@ describe('planChanges', () => {
     delete old.metadata.annotations!['driftless.dev/applied-hash'];
     cluster.seed(old, 'driftless', 'Apply');
     cluster.resetCounters();
-    const detail = await planChanges({ cluster, app, desired, inventory: undefined });
+    const detail = await planChanges({ cluster, appName: app.name, force: app.force, desired, inventory: undefined });
     expect(detail.items.find((i) => i.desired.ref.name === 'a')).toMatchObject({ action: 'update', checkedBy: 'dry-run' });
     expect(cluster.counters.dryRun).toBe(1);
   });
@@ -45,7 +45,7 @@ describe('planChanges', () => {
     const app = appConfig();
     const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: Buffer.from('hunter2').toString('base64') } };
     const desired = await prepareDesired(cluster, app, manifests(secret), testKeyring);
-    const detail = await planChanges({ cluster, app, desired, inventory: undefined });
+    const detail = await planChanges({ cluster, appName: app.name, force: app.force, desired, inventory: undefined });
     const item = detail.items.find((i) => i.desired.ref.name === 's')!;
     expect(item.action).toBe('create');
     const text = item.diff.join('\n');
@@ -61,7 +61,7 @@ describe('planChanges', () => {
     fake.cluster.seed({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'shop' }, data: { key: 'edited' } }, 'kubectl-edit');
     const app = appConfig();
     const desired = await prepareDesired(fake.cluster, app, manifests(configMap('a')), testKeyring);
-    const detail = await planChanges({ cluster: fake.cluster, app, desired, inventory: await readInventory(fake.cluster, 'shop', 'shop', testKeyring) });
+    const detail = await planChanges({ cluster: fake.cluster, appName: app.name, force: app.force, desired, inventory: await readInventory(fake.cluster, 'shop', 'shop', testKeyring) });
     const a = detail.items.find((i) => i.desired.ref.name === 'a')!;
     expect(a.action).toBe('update');
     expect(a.displacedManagers).toEqual(['kubectl-edit']);
@@ -71,7 +71,7 @@ describe('planChanges', () => {
     const cluster = new MemoryCluster();
     const app = appConfig({ createNamespace: false });
     const desired = await prepareDesired(cluster, app, manifests(configMap('a'), configMap('b'), deployment('w')), testKeyring);
-    const detail = await planChanges({ cluster, app, desired, inventory: { app: 'shop', entries: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'old' }, apiVersion: 'v1', appliedHash: 'x' }] } });
+    const detail = await planChanges({ cluster, appName: app.name, force: app.force, desired, inventory: { app: 'shop', entries: [{ ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'old' }, apiVersion: 'v1', appliedHash: 'x' }] } });
     expect(cluster.counters.lists).toBe(2);
     expect(detail.prunes.map((p) => p.ref.name)).toEqual(['old']);
     // namespace shop does not exist and is not created here: the dry runs fail with the server's 404
@@ -100,11 +100,11 @@ describe('planChanges', () => {
     const app = appConfig({ allow: { namespaces: ['shop'], kinds: ['*'], clusterScoped: true } });
     const good = await prepareDesired(cluster, app, manifests(crd, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } }), testKeyring);
     expect(good.find((d) => d.ref.kind === 'Widget')).toMatchObject({ pendingCrd: true, type: { plural: 'widgets', namespaced: true } });
-    const detail = await planChanges({ cluster, app, desired: good, inventory: undefined });
+    const detail = await planChanges({ cluster, appName: app.name, force: app.force, desired: good, inventory: undefined });
     expect(detail.failures).toEqual([]);
     expect(detail.items.find((i) => i.desired.ref.kind === 'Widget')?.checkedBy).toBe('schema');
     const bad = await prepareDesired(cluster, app, manifests(crd, { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} }), testKeyring);
-    const failed = await planChanges({ cluster, app, desired: bad, inventory: undefined });
+    const failed = await planChanges({ cluster, appName: app.name, force: app.force, desired: bad, inventory: undefined });
     expect(failed.failures.map((f) => f.message)).toEqual(['f1.yaml: Widget.example.com "w" is invalid: spec.size: Required value']);
   });
 });
