@@ -1,5 +1,6 @@
 import type { AppConfig, ClusterConfig, IgnoreRule, RepositoryConfig } from './types.ts';
-import { buildApp, isRecord, normalizeAppPath, type Raw } from './build.ts';
+import { isRecord } from '../core/objects.ts';
+import { buildApp, normalizeAppPath, type Raw } from './build.ts';
 import { formatField, type ConfigIssue, type FieldPath } from './issues.ts';
 import { mapTargetRevision, matchCluster, matchRepository } from './argocd-match.ts';
 import { parseYamlDocuments, type LocatedDocument } from './yaml-source.ts';

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { isRecord } from '../core/objects.ts';
+import { normalizeRepoPath } from '../core/paths.ts';
 import type { SecretRef } from '../ports/secrets.ts';
 import type { AllowRules, AppConfig, ClusterConfig, IgnoreRule, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
 import { parseDuration } from './duration.ts';
@@ -15,9 +17,6 @@ export const DEFAULT_BRANCH = 'main';
 export const DEFAULTS = { healthTimeoutSeconds: 300, concurrency: 8, pollInterval: 180 } as const;
 export const RETENTION = { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } as const;
 
-export function isRecord(value: unknown): value is Raw {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const bool = (value: unknown, fallback: boolean): boolean => (typeof value === 'boolean' ? value : fallback);
@@ -69,10 +68,14 @@ export function buildCluster(name: string, raw: unknown, baseDir: string): Clust
   return cluster;
 }
 
-/** "./overlays/staging/" → "overlays/staging"; "" → "." */
+/**
+ * "./overlays/staging/" → "overlays/staging"; "" → "." (Windows separators accepted: this is typed
+ * by a person). A path leaving the repository is kept as written, for the renderer to refuse by name.
+ */
 export function normalizeAppPath(value: string): string {
-  const normalized = path.posix.normalize(value.replace(/\\/g, '/')).replace(/\/+$/, '');
-  return normalized === '' || normalized === './' ? '.' : normalized;
+  const typed = value.replace(/\\/g, '/');
+  const normalized = normalizeRepoPath(typed);
+  return normalized === undefined ? typed : normalized === '' ? '.' : normalized;
 }
 
 function buildAllow(raw: unknown, namespace: string): AllowRules {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { AppConfig, ClusterConfig, DriftlessConfig, RepositoryConfig } from './types.ts';
-import { buildApp, buildCluster, buildRepository, buildServer, buildSigning, isRecord, type Raw } from './build.ts';
+import { isRecord } from '../core/objects.ts';
+import { buildApp, buildCluster, buildRepository, buildServer, buildSigning, type Raw } from './build.ts';
 import { configInvalid, definedList, formatField, suggest, type ConfigIssue, type FieldPath } from './issues.ts';
 import { importArgoCDFiles, type ArgoCDReader } from './argocd.ts';
 import { validateAgainstSchema } from './validate.ts';

@@ -1,17 +1,4 @@
-import { posix } from 'node:path';
-
-/**
- * Repository paths are POSIX, relative to the repository root, without "./" and without a
- * trailing slash; the root itself is "". Anything that would leave the root is `undefined`,
- * so that callers must decide how to refuse it.
- */
-export function normalizeRepoPath(path: string): string | undefined {
-  if (path.startsWith('/')) return undefined;
-  const normalized = posix.normalize(path === '' ? '.' : path).replace(/\/+$/, '');
-  if (normalized === '.' || normalized === '') return '';
-  if (normalized === '..' || normalized.startsWith('../')) return undefined;
-  return normalized;
-}
+import { normalizeRepoPath } from '../core/paths.ts';
 
 /** Joins `relative` onto the folder `dir`; undefined when the result leaves the root. */
 export function joinRepoPath(dir: string, relative: string): string | undefined {

@@ -4,7 +4,8 @@ import { assertNoDuplicates } from './duplicates.ts';
 import { renderKustomize, type KustomizeLimits } from './kustomize.ts';
 import type { KustomizeRunner } from './kustomize-port.ts';
 import { defaultParseLimits } from './parse.ts';
-import { baseName, normalizeRepoPath, parentOf } from './paths.ts';
+import { normalizeRepoPath } from '../core/paths.ts';
+import { baseName, parentOf } from './paths.ts';
 import { renderPlain } from './plain.ts';
 import { kustomizationNames, TreeIndex } from './tree-index.ts';
 

@@ -1,5 +1,6 @@
 import type { AppConfig, RepositoryConfig } from '../config/types.ts';
 import { completeChangedPaths, type PushEvent } from './push-event.ts';
+import { normalizeRepoPath } from '../core/paths.ts';
 
 /** What routing needs to know about each app beyond its config. */
 export interface AppRoutingState {
@@ -27,16 +28,11 @@ export interface PushRoute {
   reason?: string;
 }
 
-export function normalizePath(p: string): string {
-  let out = p.replace(/\\/g, '/').replace(/^\.\/+/, '').replace(/\/+$/, '');
-  if (out === '.') out = '';
-  return out;
-}
-
 /** A changed file touches a dependency when it is that file or lies inside that folder. */
 export function touches(changed: string, dependency: string): boolean {
-  const dep = normalizePath(dependency);
-  const file = normalizePath(changed);
+  const dep = normalizeRepoPath(dependency);
+  const file = normalizeRepoPath(changed);
+  if (dep === undefined || file === undefined) return false;
   return dep === '' || file === dep || file.startsWith(`${dep}/`);
 }
 

@@ -4,7 +4,8 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DriftlessError } from '../../core/errors.ts';
 import type { Revision } from '../../core/types.ts';
 import type { SourceTree, TreeEntry } from '../../ports/source.ts';
-import { normalizeRepoPath, parentOf } from '../../render/paths.ts';
+import { normalizeRepoPath } from '../../core/paths.ts';
+import { parentOf } from '../../render/paths.ts';
 
 export const worktreeRevision: Revision = { ref: 'worktree', sha: '' };
 

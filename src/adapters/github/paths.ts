@@ -1,18 +1,6 @@
 import { DriftlessError } from '../../core/errors.ts';
+import { normalizeRepoPath } from '../../core/paths.ts';
 import type { TreeEntry } from '../../ports/source.ts';
-
-/** Normalizes a repository path; undefined when it climbs above the root. */
-export function normalizeRepoPath(p: string): string | undefined {
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length === 0) return undefined;
-      out.pop();
-    } else out.push(part);
-  }
-  return out.join('/');
-}
 
 /**
  * Follows symlinks (in any path component) within the repository. Links that point outside it are
