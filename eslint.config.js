@@ -2,14 +2,24 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// The core pipeline must not reach outward: adapters, the HTTP app, handlers and
-// stand-ins depend on the core, never the reverse.
-const outward = [
-  { group: ['**/adapters/**', '**/wiring/**', '**/http/**', '**/cli/**', '**/functions/**', '**/sandbox/**', '**/test/**'], message: 'The core must not import adapters, wiring, handlers, the HTTP app, the CLI or stand-ins; add a port instead.' },
-];
+/*
+ * Layers, written by folder pattern so that a new folder is covered without editing a list:
+ * - Everything under src/ is core except the edges (adapters, http, cli, wiring). The core may not
+ *   import the edges, the Lambda handlers, the stand-ins or tests: it talks to the world through ports.
+ * - The HTTP app is fed a ready service: it imports no adapter and no composition.
+ * - Composition (src/wiring) is imported only by entry points: the CLI, the Lambda handlers
+ *   (functions/), tests and benchmarks.
+ * test/lint/layers.test.ts runs this file on fixtures to show the rules fire.
+ */
+const edges = ['src/adapters/**', 'src/http/**', 'src/cli/**', 'src/wiring/**'];
+const wiringEntryPoints = ['src/cli/**', 'src/wiring/**', 'functions/**', 'test/**', 'bench/**'];
+
+const outward = { group: ['**/adapters/**', '**/http/**', '**/cli/**', '**/functions/**', '**/sandbox/**', '**/test/**'], message: 'The core must not import adapters, handlers, the HTTP app, the CLI or stand-ins; add a port instead.' };
+const wiring = { group: ['**/wiring/**', '**/wiring'], message: 'Only entry points (src/cli, functions/) compose the app through src/wiring; take what you need as a parameter instead.' };
+const httpOutward = { group: ['**/adapters/**', '**/cli/**', '**/functions/**', '**/sandbox/**', '**/test/**'], message: 'src/http is fed a ready service; composition lives in src/wiring.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.driftless/**', '.serverless/**', 'dist/**', '.cache/**', '.esbuild/**'] },
+  { ignores: ['node_modules/**', '.driftless/**', '.serverless/**', 'dist/**', '.cache/**', '.esbuild/**', 'test/lint/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,14 +30,24 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Each file gets exactly one of the layer blocks below: a later block's no-restricted-imports replaces an earlier one's.
   {
-    files: ['src/core/**', 'src/ports/**', 'src/config/**', 'src/render/**', 'src/plan/**', 'src/apply/**', 'src/health/**', 'src/inventory/**', 'src/sync/**', 'src/routing/**', 'src/queue/**', 'src/service/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: outward }] },
+    files: ['src/**/*.ts'],
+    ignores: edges,
+    rules: { 'no-restricted-imports': ['error', { patterns: [outward, wiring] }] },
   },
   {
-    // The HTTP app receives a ready service: it builds no store, runtime, reporter, poller or queue.
     files: ['src/http/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/adapters/**', '**/wiring/**', '**/cli/**', '**/functions/**', '**/sandbox/**', '**/test/**'], message: 'src/http is fed a ready service; composition lives in src/wiring.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [httpOutward, wiring] }] },
+  },
+  {
+    files: ['**/*.ts'],
+    ignores: ['src/**/*.ts', ...wiringEntryPoints],
+    rules: { 'no-restricted-imports': ['error', { patterns: [wiring] }] },
+  },
+  {
+    files: ['src/adapters/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [wiring] }] },
   },
   {
     files: ['test/**', 'bench/**', 'sandbox/**'],
