@@ -100,6 +100,9 @@ export interface SyncError {
   message: string;
   object?: string;
   file?: string;
+  /** Set when `classify` (core/retry) judged the failure transient: running the same sync later may succeed. */
+  transient?: boolean;
+  retryAfterMs?: number;
 }
 
 export type SyncStatus = 'Synced' | 'Degraded' | 'Failed' | 'DryRun';
@@ -116,8 +119,6 @@ export interface SyncResult {
   displacedManagers: string[];
   health: HealthStatus;
   errors: SyncError[];
-  /** Requests the sync sent to the cluster, when the client counts them. */
-  requests?: number;
 }
 
 export interface DriftedObject {

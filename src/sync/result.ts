@@ -1,4 +1,5 @@
 import { isDriftlessError } from '../core/errors.ts';
+import { classify } from '../core/retry.ts';
 import { refString } from '../core/objects.ts';
 import type { HealthStatus, ObjectResult, SyncError } from '../core/types.ts';
 import type { AppliedItem } from '../apply/apply.ts';
@@ -10,9 +11,13 @@ export function toSyncError(err: unknown): SyncError {
     const out: SyncError = { code: err.code, message: err.message };
     if (typeof err.details.object === 'string') out.object = err.details.object;
     if (typeof err.details.file === 'string') out.file = err.details.file;
+    const verdict = classify(err);
+    if (verdict.transient) out.transient = true;
+    if (verdict.retryAfterMs !== undefined) out.retryAfterMs = verdict.retryAfterMs;
     return out;
   }
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  const verdict = classify(err);
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err), ...(verdict.transient ? { transient: true } : {}) };
 }
 
 export function objectResult(applied: AppliedItem, health?: HealthVerdict): ObjectResult {

@@ -48,6 +48,7 @@ describe('a body that does not fit the server schema (500 "failed to create type
     expect(result.errors[0]).toMatchObject({ code: 'PREFLIGHT_FAILED', file: 'app/widget-w1.yaml' });
     expect(result.errors[0]!.message).toContain('app/widget-w1.yaml:1: failed to create typed patch object');
     expect(widgetApplies).toEqual({ dryRun: 1, real: 0 });
+    expect(result.errors[0]!.transient).toBeUndefined();
     expect(fake.cluster.counters.writes).toBe(0);
     expect(fake.cluster.find('Widget', 'w1', 'shop')).toBeUndefined();
   });
