@@ -1,4 +1,4 @@
-import { isRecord } from '../core/objects.ts';
+import { groupOf, isRecord } from '../core/objects.ts';
 import type { HealthStatus, KubeObject } from '../core/types.ts';
 
 export interface HealthVerdict {
@@ -86,7 +86,7 @@ function crd(obj: KubeObject): HealthVerdict {
  * Pending PVC's storage class volumeBindingMode (WaitForFirstConsumer counts as healthy).
  */
 export function assessHealth(obj: KubeObject, bindingMode?: string): HealthVerdict {
-  const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
+  const group = groupOf(obj.apiVersion);
   if (obj.metadata.deletionTimestamp) return progressing('being deleted');
   switch (`${group}/${obj.kind}`) {
     case 'apps/Deployment':

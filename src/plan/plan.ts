@@ -1,5 +1,5 @@
 import { isDriftlessError, where, type ErrorCode } from '../core/errors.ts';
-import { crdServedKind, kindKey, refKey, refString } from '../core/objects.ts';
+import { crdServedKind, kindKey, refKey, refOf, refString } from '../core/objects.ts';
 import type { Inventory, InventoryEntry, KubeObject, Plan, PlannedChange, Revision } from '../core/types.ts';
 import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
 import { mapLimit } from '../core/limit.ts';
@@ -53,12 +53,6 @@ function typeId(type: ResourceType): string {
   return `${type.group}/${type.version}/${type.kind}`;
 }
 
-function refOfListed(obj: KubeObject): string {
-  const group = obj.apiVersion.includes('/') ? obj.apiVersion.slice(0, obj.apiVersion.indexOf('/')) : '';
-  const ref = obj.metadata.namespace ? { group, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' } : { group, kind: obj.kind, name: obj.metadata.name ?? '' };
-  return refKey(ref);
-}
-
 const isNamespaceType = (type: ResourceType): boolean => type.group === '' && type.kind === 'Namespace';
 
 /**
@@ -77,7 +71,7 @@ async function listLive(ctx: PlanContext, onNamespaces?: (live: Set<string>) => 
   const live = new Map<string, KubeObject>();
   await mapLimit(ordered, ctx.concurrency ?? 8, async (l) => {
     const objects = await ctx.cluster.list(l.type, l.namespace);
-    for (const obj of objects) live.set(refOfListed(obj), obj);
+    for (const obj of objects) live.set(refKey(refOf(obj)), obj);
     if (isNamespaceType(l.type)) onNamespaces?.(new Set(objects.map((o) => o.metadata.name ?? '')));
   });
   return live;

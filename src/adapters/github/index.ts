@@ -4,6 +4,4 @@ export { createGitHubReporter, statusContext, type GitHubReporter, type GitHubRe
 export { createThrottledWriter, type ThrottledWriter, type ThrottledWriterOptions, type WriteJob } from './writer.ts';
 export { createMemoryContentCache, type MemoryContentCache } from './memory-cache.ts';
 export { summarizeSync, truncateDescription } from './summary.ts';
-export { rateLimitWait } from './retry.ts';
-export { classifyGitHubError, mapGitHubError } from './errors.ts';
 export { createAppRoutedReporter } from './routed-reporter.ts';
