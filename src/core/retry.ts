@@ -28,8 +28,6 @@ export interface TransientVerdict {
   retryAfterMs?: number;
 }
 
-export type Classifier = (err: unknown) => TransientVerdict;
-
 const transientNetworkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** 501 Not Implemented and 505 say the request will never work; other 5xx may pass later. */
@@ -117,8 +115,6 @@ export interface RetryOptions {
    * the mapped error and still rethrows the native one (for callers that read it).
    */
   mapError?: (err: unknown) => unknown;
-  /** @deprecated every loop uses `classify`; kept only until the in-process queue stops passing its copy. */
-  classify?: Classifier;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
@@ -134,7 +130,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       return await fn(attempt);
     } catch (error) {
       const mapped = options.mapError ? options.mapError(error) : error;
-      const next = nextAttempt((options.classify ?? classify)(mapped), attempt, policy, options.random);
+      const next = nextAttempt(classify(mapped), attempt, policy, options.random);
       if (!next.retry) throw error;
       options.onRetry?.({ attempt, delayMs: next.delayMs, error });
       await wait(next.delayMs);

@@ -1,4 +1,5 @@
 import { isDriftlessError } from '../core/errors.ts';
+import { classify } from '../core/retry.ts';
 import type { Revision, SyncResult } from '../core/types.ts';
 import type { SyncRequest } from '../ports/queue.ts';
 import type { Pin, SyncRecord } from '../ports/state.ts';
@@ -78,7 +79,7 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
     await ctx.finish(finished);
   } catch (err) {
     // Transient: the queue retries (the record stays running); onFailed records the last word.
-    if (isDriftlessError(err) && err.transient) throw err;
+    if (classify(err).transient) throw err;
     await recordFailure(ctx, request, err);
   }
 }

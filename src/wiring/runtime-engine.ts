@@ -1,11 +1,9 @@
 import type { AppConfig } from '../config/types.ts';
-import { DriftlessError } from '../core/errors.ts';
+import { DriftlessError, type ErrorCode } from '../core/errors.ts';
 import { diffApp, syncApp } from '../sync/sync.ts';
 import type { Runtime } from './runtime.ts';
 import type { Engine, EngineSyncOutcome, EngineSyncRequest } from '../service/engine.ts';
 
-/** Codes that mean "the other side was unavailable", worth retrying the whole (idempotent) sync. */
-const transientCodes = new Set(['CLUSTER_UNAVAILABLE', 'SOURCE_UNAVAILABLE', 'RATE_LIMITED']);
 
 /**
  * The Engine on top of the composition root: syncApp/diffApp with the app's source, renderer and
@@ -27,8 +25,11 @@ export function createRuntimeEngine(runtime: Runtime): Engine {
         onRendered: (read) => void (dependencies = read),
       });
       const written = result.objects.some((o) => o.outcome === 'applied' || o.outcome === 'pruned');
-      if (result.status === 'Failed' && !written && result.errors.length > 0 && result.errors.every((e) => transientCodes.has(e.code))) {
-        throw new DriftlessError(result.errors[0]!.code as 'CLUSTER_UNAVAILABLE', result.errors[0]!.message, { transient: true });
+      // Nothing written and every error transient (classify's verdict, carried by SyncError): the
+      // whole (idempotent) sync is worth running again, so the queue gets a transient error to retry.
+      if (result.status === 'Failed' && !written && result.errors.length > 0 && result.errors.every((e) => e.transient === true)) {
+        const first = result.errors[0]!;
+        throw new DriftlessError(first.code as ErrorCode, first.message, { transient: true, ...(first.retryAfterMs !== undefined ? { retryAfterMs: first.retryAfterMs } : {}) });
       }
       return dependencies ? { result, dependencies } : { result };
     },

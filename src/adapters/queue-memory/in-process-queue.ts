@@ -1,5 +1,4 @@
-import { isDriftlessError } from '../../core/errors.ts';
-import { defaultRetryPolicy, isTransientNetworkError, sleep as defaultSleep, withRetry, type Classifier, type RetryPolicy, type TransientVerdict } from '../../core/retry.ts';
+import { defaultRetryPolicy, sleep as defaultSleep, withRetry, type RetryPolicy } from '../../core/retry.ts';
 import type { SyncQueue, SyncRequest } from '../../ports/queue.ts';
 import { mergeRequests } from '../../queue/coalesce.ts';
 
@@ -10,7 +9,6 @@ export interface InProcessQueueOptions {
   onCoalesced?: (dropped: SyncRequest, into: SyncRequest) => void | Promise<void>;
   /** A permanent failure, or a transient one that outlived the retry policy. */
   onFailed?: (request: SyncRequest, error: unknown) => void | Promise<void>;
-  classify?: Classifier;
   retry?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   /** Apps synced at the same time (never two syncs of one app). Default 4. */
@@ -26,15 +24,6 @@ export interface QueueStats {
   pending: number;
   running: number;
 }
-
-/** DriftlessErrors say whether they are transient; network resets and timeouts are. */
-export const classifySyncError: Classifier = (err: unknown): TransientVerdict => {
-  if (isDriftlessError(err)) {
-    const after = err.details.retryAfterMs;
-    return { transient: err.transient, retryAfterMs: typeof after === 'number' ? after : undefined };
-  }
-  return { transient: isTransientNetworkError(err) };
-};
 
 interface Lane {
   pending: SyncRequest[];
@@ -127,7 +116,6 @@ export class InProcessSyncQueue implements SyncQueue {
     this.counters.runs++;
     try {
       await withRetry(() => this.options.run(request), {
-        classify: this.options.classify ?? classifySyncError,
         policy: this.options.retry ?? defaultRetryPolicy,
         sleep: this.options.sleep ?? defaultSleep,
         onRetry: () => void this.counters.retries++,
