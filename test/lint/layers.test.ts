@@ -27,6 +27,10 @@ describe('the ESLint layer rule (by folder pattern)', () => {
     expect(await lint('src/adapters/x/bad-wiring.ts')).toEqual([expect.stringMatching(/^no-restricted-imports: .*Only entry points/)]);
   });
 
+  it('keeps adapters out of the HTTP app', async () => {
+    expect(await lint('src/http/bad.ts')).toEqual([expect.stringMatching(/^no-restricted-imports: .*src\/http is fed a ready service/)]);
+  });
+
   it('lets an inward import and an entry point composing through wiring pass', async () => {
     expect(await lint('src/plan/good.ts')).toEqual([]);
     expect(await lint('src/cli/good-wiring.ts')).toEqual([]);
