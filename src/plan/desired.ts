@@ -38,8 +38,14 @@ function typeFromCrds(manifests: Manifest[], apiVersion: string, kind: string): 
   return undefined;
 }
 
+/** What stamping needs to know about the app (a function takes what it uses). */
+export type StampOptions = Pick<AppConfig, 'name' | 'namespace' | 'createNamespace' | 'ignore' | 'origin'>;
+
+/** What the allow lists check needs to know about the app. */
+export type AllowOptions = Pick<AppConfig, 'name' | 'allow'>;
+
 /** The implicit Namespace `createNamespace: true` asks for: driftless's own labels only, nothing from the repository. */
-export function namespaceManifest(app: AppConfig): Manifest {
+export function namespaceManifest(app: Pick<AppConfig, 'namespace' | 'origin'>): Manifest {
   return { object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } }, origin: { file: app.origin.file } };
 }
 
@@ -47,7 +53,7 @@ export function namespaceManifest(app: AppConfig): Manifest {
  * Resolves every kind through discovery (refreshing once before calling one unknown), then stamps
  * and hashes each object. Unknown kinds fail naming the kind and every file that uses it.
  */
-export async function prepareDesired(cluster: ClusterClient, app: AppConfig, rendered: Manifest[], keyring: Keyring): Promise<DesiredObject[]> {
+export async function prepareDesired(cluster: ClusterClient, app: StampOptions, rendered: Manifest[], keyring: Keyring): Promise<DesiredObject[]> {
   const manifests = [...rendered];
   // A repository Namespace of the same name is not merged into it: it is an ordinary cluster-scoped object (checkAllowed).
   const implicit = app.createNamespace && !manifests.some((m) => m.object.kind === 'Namespace' && groupOf(m.object.apiVersion) === '' && m.object.metadata.name === app.namespace) ? namespaceManifest(app) : undefined;
@@ -93,7 +99,7 @@ function kindAllowed(patterns: string[], ref: ObjectRef): boolean {
 }
 
 /** The app's allow lists, enforced before anything is written; every violation is named. */
-export function checkAllowed(app: AppConfig, desired: DesiredObject[]): void {
+export function checkAllowed(app: AllowOptions, desired: DesiredObject[]): void {
   const problems: DesiredObject[] = [];
   const reasons: string[] = [];
   for (const d of desired) {

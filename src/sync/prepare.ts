@@ -6,7 +6,7 @@ import type { ClusterClient } from '../ports/cluster.ts';
 import type { Renderer } from '../ports/renderer.ts';
 import type { Source } from '../ports/source.ts';
 import { readInventory } from '../inventory/inventory.ts';
-import { checkAllowed, prepareDesired, type DesiredObject } from '../plan/desired.ts';
+import { checkAllowed, prepareDesired, type AllowOptions, type DesiredObject, type StampOptions } from '../plan/desired.ts';
 import { checkNames, checkNamespaceGrants, checkReserved } from '../plan/guard.ts';
 import { planChanges, type PlanDetail } from '../plan/plan.ts';
 import type { ProgressListener } from '../core/progress.ts';
@@ -35,23 +35,27 @@ export interface Prepared {
 }
 
 /** The revision a sync asked for: explicit, else the app's pinned revision, else its branch. */
-export function requestedRef(app: AppConfig, revision?: string | Revision): string {
+export function requestedRef(app: Pick<AppConfig, 'revision' | 'branch'>, revision?: string | Revision): string {
   if (typeof revision === 'object') return revision.ref;
   return revision ?? app.revision ?? app.branch ?? 'HEAD';
 }
 
-/**
- * Everything before the first write: resolve → render → stamp → allow lists → inventory → plan
- * with dry runs (the preflight). Throws DriftlessError when anything is wrong; nothing is written.
- */
-export async function resolveRevision(deps: SyncDeps, app: AppConfig, revisionRef: string | Revision | undefined, onProgress?: ProgressListener): Promise<Revision> {
+/** The commit a sync works on: the one given, or the requested ref resolved by the source. */
+export async function resolveRevision(deps: SyncDeps, app: Pick<AppConfig, 'revision' | 'branch'>, revisionRef: string | Revision | undefined, onProgress?: ProgressListener): Promise<Revision> {
   if (typeof revisionRef === 'object') return revisionRef;
   const ref = requestedRef(app, revisionRef);
   onProgress?.({ type: 'phase', phase: 'resolve', message: `resolving ${ref}` });
   return deps.source.resolve(ref);
 }
 
-export async function prepareSync(deps: SyncDeps, app: AppConfig, revision: Revision, onProgress?: ProgressListener, onRendered?: (dependencies: string[]) => void): Promise<Prepared> {
+/** What everything before the first write needs to know about the app. */
+export type PrepareOptions = StampOptions & AllowOptions & Pick<AppConfig, 'path' | 'allowRemote' | 'allowEmpty' | 'force' | 'concurrency'>;
+
+/**
+ * Everything before the first write: resolve → render → stamp → allow lists → inventory → plan
+ * with dry runs (the preflight). Throws DriftlessError when anything is wrong; nothing is written.
+ */
+export async function prepareSync(deps: SyncDeps, app: PrepareOptions, revision: Revision, onProgress?: ProgressListener, onRendered?: (dependencies: string[]) => void): Promise<Prepared> {
   onProgress?.({ type: 'phase', phase: 'render', message: `rendering ${app.path} at ${revision.sha.slice(0, 12)}`, revision });
   // A read with no dependency on the render: off the critical path (awaited, so errors still surface).
   const inventoryRead = readInventory(deps.cluster, app.name, app.namespace, deps.keyring).then(

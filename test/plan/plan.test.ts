@@ -85,8 +85,9 @@ describe('planChanges', () => {
     expect(() => checkAllowed(app, ok)).not.toThrow();
     const secret = await prepareDesired(cluster, app, manifests({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }), testKeyring);
     expect(() => checkAllowed(app, secret)).toThrow(/f0.yaml: Secret shop\/s: kind Secret is not in the allowed kinds/);
-    const role = await prepareDesired(cluster, { ...app, allow: { ...app.allow, kinds: ['*'] } }, manifests({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } }), testKeyring);
-    expect(() => checkAllowed({ ...app, allow: { ...app.allow, kinds: ['*'] } }, role)).toThrow(/cluster-scoped objects are not allowed/);
+    const anyKind = { ...app, allow: { ...app.allow, kinds: ['*'] } };
+    const role = await prepareDesired(cluster, anyKind, manifests({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } }), testKeyring);
+    expect(() => checkAllowed(anyKind, role)).toThrow(/cluster-scoped objects are not allowed/);
   });
 
   it('custom resources whose CRD is in the render are schema-checked instead of dry-run', async () => {
