@@ -1,3 +1,4 @@
+import type { Scrubber } from '../core/scrub.ts';
 import type { Manifest } from '../core/types.ts';
 import type { SourceTree } from './source.ts';
 
@@ -20,6 +21,12 @@ export interface RenderResult {
   renderer: 'yaml' | 'kustomize' | 'helm';
   /** The rendering exactly as the tool printed it (kustomize, helm), for `driftless render`. */
   text?: string;
+  /**
+   * Masks the values of every Secret the render read (also generator inputs) in text from tools
+   * and servers. A renderer that fails throws its error already scrubbed, with the scrubber
+   * attached (core/scrub.ts scrubberOf).
+   */
+  scrubber?: Scrubber;
 }
 
 export interface Renderer {

@@ -1,10 +1,12 @@
 import type { Document, LineCounter, Node } from 'yaml';
 import { DriftlessError, where } from '../core/errors.ts';
 import { isRecord } from '../core/objects.ts';
+import type { Scrubber } from '../core/scrub.ts';
 import type { SourceTree } from '../ports/source.ts';
 import { decodeManifestFile, oversize, parseYamlStream, type ParseLimits } from './parse.ts';
 import { joinRepoPath } from './paths.ts';
 import { submoduleRefused } from './plain.ts';
+import { addGeneratorLiterals, addSecretsFromText } from './secret-values.ts';
 import type { TreeIndex } from './tree-index.ts';
 
 /** A folder or file as kustomize will see it (`shown`) and where the tree stores it (`real`, after symlinks). */
@@ -79,6 +81,15 @@ function refsOf(k: Record<string, unknown>, doc: Document, counter: LineCounter)
 export interface ScanOptions {
   allowRemote: boolean;
   limits: ParseLimits;
+  /** Learns the secretGenerator literals and inline Secret patches of every kustomization read. */
+  scrubber?: Scrubber;
+}
+
+/** Secret values written into the kustomization itself: generator literals, inline patches. */
+function collectSecrets(k: Record<string, unknown>, scrubber: Scrubber, limits: ParseLimits): void {
+  addGeneratorLiterals(k, scrubber);
+  const inline: unknown[] = [...(Array.isArray(k.patches) ? k.patches.map((p) => (isRecord(p) ? p.patch : undefined)) : []), ...(Array.isArray(k.patchesStrategicMerge) ? k.patchesStrategicMerge : [])];
+  for (const patch of inline) if (typeof patch === 'string' && patch.includes('\n')) addSecretsFromText(patch, scrubber, limits.maxAliasCount);
 }
 
 /**
@@ -130,6 +141,7 @@ export async function scanKustomizations(tree: SourceTree, index: TreeIndex, roo
       if (!isRecord(first.value)) {
         throw new DriftlessError('MANIFEST_INVALID', `${where(shownFile, first.line)}: a kustomization must be a mapping.`, { file: shownFile, line: first.line });
       }
+      if (options.scrubber) collectSecrets(first.value, options.scrubber, options.limits);
       for (const ref of refsOf(first.value, first.doc, first.counter)) {
         const at = where(shownFile, ref.line);
         const details = { file: shownFile, line: ref.line, field: ref.field, entry: ref.entry };

@@ -7,7 +7,9 @@ import type { KustomizeRunner } from './kustomize-port.ts';
 import { scanKustomizations, type KustomizeScan, type Placed } from './kustomize-scan.ts';
 import { assertNoAliasBomb, oversize, parseManifests, type ParseLimits } from './parse.ts';
 import { isUnder, minimizePrefixes } from './paths.ts';
+import { addEnvFile, addGeneratorFile, addSecretsFromText } from './secret-values.ts';
 import type { TreeIndex } from './tree-index.ts';
+import type { Scrubber } from '../core/scrub.ts';
 
 const decoder = new TextDecoder();
 
@@ -51,7 +53,7 @@ export async function renderKustomize(
   root: Placed,
   kustomizationFile: string,
   runner: KustomizeRunner,
-  options: { allowRemote: boolean; limits: KustomizeLimits },
+  options: { allowRemote: boolean; limits: KustomizeLimits; scrubber: Scrubber },
 ): Promise<RenderResult> {
   const scan = await scanKustomizations(tree, index, root, options);
   const { placed: all, named } = layout(index, scan);
@@ -68,9 +70,20 @@ export async function renderKustomize(
     const bytes = contents[i] ?? new Uint8Array();
     if (tooBig(file, bytes.byteLength)) return;
     // Kustomization files were read by the scan; these are the manifests and patches.
-    if (/\.(ya?ml|json)$/i.test(file.shown)) assertNoAliasBomb(decoder.decode(bytes), file.shown, options.limits);
+    if (/\.(ya?ml|json)$/i.test(file.shown)) {
+      const text = decoder.decode(bytes);
+      assertNoAliasBomb(text, file.shown, options.limits);
+      addSecretsFromText(text, options.scrubber, options.limits.maxAliasCount);
+    }
     files.set(file.shown, bytes);
   });
+  // Before kustomize runs: its error may quote a generator input even when it prints nothing else.
+  for (const file of scan.files) {
+    const bytes = files.get(file.shown);
+    if (!bytes || !file.field.startsWith('secretGenerator.')) continue;
+    if (file.field === 'secretGenerator.files') addGeneratorFile(bytes, options.scrubber);
+    else addEnvFile(decoder.decode(bytes), options.scrubber);
+  }
 
   const text = await runner.build({ files, root: root.shown, allowRemote: options.allowRemote });
   if (Buffer.byteLength(text) > options.limits.maxOutputBytes) {

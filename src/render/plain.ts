@@ -4,7 +4,9 @@ import type { RenderResult } from '../ports/renderer.ts';
 import type { SourceTree } from '../ports/source.ts';
 import { decodeManifestFile, oversize, parseManifests, type ParseLimits } from './parse.ts';
 import { baseName, isUnder, minimizePrefixes } from './paths.ts';
+import { addSecretsFromText } from './secret-values.ts';
 import type { TreeIndex } from './tree-index.ts';
+import type { Scrubber } from '../core/scrub.ts';
 
 const manifestExtension = /\.(ya?ml|json)$/i;
 
@@ -51,7 +53,7 @@ function collect(index: TreeIndex, dir: string, shownDir: string, found: FoundFi
 }
 
 /** Plain YAML/JSON folder (or single file): multi-document, in file-path order. */
-export async function renderPlain(tree: SourceTree, index: TreeIndex, path: string, limits: ParseLimits): Promise<RenderResult> {
+export async function renderPlain(tree: SourceTree, index: TreeIndex, path: string, limits: ParseLimits, scrubber: Scrubber): Promise<RenderResult> {
   const resolved = index.resolve(path, { file: path || '.', entry: path || '.' });
   if (resolved.type === 'submodule') throw submoduleRefused(resolved.path, path || '.');
   if (resolved.type === 'missing') {
@@ -69,10 +71,12 @@ export async function renderPlain(tree: SourceTree, index: TreeIndex, path: stri
     if (size !== undefined && size > limits.maxFileBytes) throw oversize(file.shown, size, limits);
   }
   const contents = await Promise.all(found.map((file) => tree.read(file.real)));
+  const texts = found.map((file, i) => decodeManifestFile(contents[i] ?? new Uint8Array(), file.shown, limits));
+  // Every file's Secrets first: the one that fails to parse may be the Secret itself.
+  for (const text of texts) addSecretsFromText(text, scrubber, limits.maxAliasCount);
   const manifests: Manifest[] = [];
   found.forEach((file, i) => {
-    const text = decodeManifestFile(contents[i] ?? new Uint8Array(), file.shown, limits);
-    manifests.push(...parseManifests(text, { ...limits, file: file.shown, toolOutput: false }));
+    manifests.push(...parseManifests(texts[i] ?? '', { ...limits, file: file.shown, toolOutput: false }));
   });
   // Folders reached through symlinks count whole: a file added there changes the render.
   const folders = new Set<string>([path, ...visited]);

@@ -1,4 +1,5 @@
 import { DriftlessError } from '../core/errors.ts';
+import { attachScrubber, Scrubber } from '../core/scrub.ts';
 import type { Renderer, RenderRequest, RenderResult } from '../ports/renderer.ts';
 import { assertNoDuplicates } from './duplicates.ts';
 import { renderKustomize, type KustomizeLimits } from './kustomize.ts';
@@ -7,6 +8,7 @@ import { defaultParseLimits } from './parse.ts';
 import { normalizeRepoPath } from '../core/paths.ts';
 import { baseName, parentOf } from './paths.ts';
 import { renderPlain } from './plain.ts';
+import { addSecretObject } from './secret-values.ts';
 import { kustomizationNames, TreeIndex } from './tree-index.ts';
 
 export interface RendererOptions {
@@ -26,27 +28,43 @@ export function createRenderer(options: RendererOptions): Renderer {
     maxAliasCount: options.maxAliasCount ?? defaultParseLimits.maxAliasCount,
     maxOutputBytes: options.maxOutputBytes ?? 64 * 1024 * 1024,
   };
+  const render = async (request: RenderRequest, scrubber: Scrubber): Promise<RenderResult> => {
+    let path = normalizeRepoPath(request.path.replace(/^\.\//, ''));
+    if (path === undefined) {
+      throw new DriftlessError('PATH_ESCAPE', `The path "${request.path}" leaves the repository root; give a folder inside the repository.`, { file: request.path });
+    }
+    const index = new TreeIndex(await request.tree.entries());
+    let folder = index.resolve(path, { file: path || '.', entry: request.path });
+    // Pointing at the kustomization file itself means its folder.
+    if (folder.type === 'file' && kustomizationNames.has(baseName(path))) {
+      path = parentOf(path);
+      folder = index.resolve(path, { file: path || '.', entry: request.path });
+    }
+    const kustomization = folder.type === 'dir' ? index.kustomizationIn(folder.path) : undefined;
+    if (kustomization) {
+      const shownFile = `${path === '' ? '' : `${path}/`}${kustomization.slice(kustomization.lastIndexOf('/') + 1)}`;
+      return renderKustomize(request.tree, index, { shown: path, real: folder.path }, shownFile, options.kustomize, { allowRemote: request.allowRemote === true, limits, scrubber });
+    }
+    const result = await renderPlain(request.tree, index, path, limits, scrubber);
+    assertNoDuplicates(result.manifests);
+    return result;
+  };
   return {
+    /**
+     * Errors come out scrubbed of every Secret value the render read (the scrubber rides along
+     * with them, see scrubberOf); results carry the scrubber for the steps after.
+     */
     async render(request: RenderRequest): Promise<RenderResult> {
-      let path = normalizeRepoPath(request.path.replace(/^\.\//, ''));
-      if (path === undefined) {
-        throw new DriftlessError('PATH_ESCAPE', `The path "${request.path}" leaves the repository root; give a folder inside the repository.`, { file: request.path });
+      const scrubber = new Scrubber();
+      try {
+        const result = await render(request, scrubber);
+        for (const manifest of result.manifests) addSecretObject(manifest.object, scrubber);
+        return { ...result, scrubber };
+      } catch (err) {
+        const clean = scrubber.scrubError(err);
+        attachScrubber(clean, scrubber);
+        throw clean;
       }
-      const index = new TreeIndex(await request.tree.entries());
-      let folder = index.resolve(path, { file: path || '.', entry: request.path });
-      // Pointing at the kustomization file itself means its folder.
-      if (folder.type === 'file' && kustomizationNames.has(baseName(path))) {
-        path = parentOf(path);
-        folder = index.resolve(path, { file: path || '.', entry: request.path });
-      }
-      const kustomization = folder.type === 'dir' ? index.kustomizationIn(folder.path) : undefined;
-      if (kustomization) {
-        const shownFile = `${path === '' ? '' : `${path}/`}${kustomization.slice(kustomization.lastIndexOf('/') + 1)}`;
-        return renderKustomize(request.tree, index, { shown: path, real: folder.path }, shownFile, options.kustomize, { allowRemote: request.allowRemote === true, limits });
-      }
-      const result = await renderPlain(request.tree, index, path, limits);
-      assertNoDuplicates(result.manifests);
-      return result;
     },
   };
 }

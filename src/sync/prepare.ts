@@ -10,6 +10,7 @@ import { checkAllowed, prepareDesired, type AllowOptions, type DesiredObject, ty
 import { checkNames, checkNamespaceGrants, checkReserved } from '../plan/guard.ts';
 import { planChanges, type PlanDetail } from '../plan/plan.ts';
 import type { ProgressListener } from '../core/progress.ts';
+import type { Scrubber } from '../core/scrub.ts';
 
 export interface SyncDeps {
   source: Source;
@@ -54,8 +55,9 @@ export type PrepareOptions = StampOptions & AllowOptions & Pick<AppConfig, 'path
 /**
  * Everything before the first write: resolve → render → stamp → allow lists → inventory → plan
  * with dry runs (the preflight). Throws DriftlessError when anything is wrong; nothing is written.
+ * `scrubber` learns the Secret values the render read, as soon as it has read them.
  */
-export async function prepareSync(deps: SyncDeps, app: PrepareOptions, revision: Revision, onProgress?: ProgressListener, onRendered?: (dependencies: string[]) => void): Promise<Prepared> {
+export async function prepareSync(deps: SyncDeps, app: PrepareOptions, revision: Revision, onProgress?: ProgressListener, onRendered?: (dependencies: string[]) => void, scrubber?: Scrubber): Promise<Prepared> {
   onProgress?.({ type: 'phase', phase: 'render', message: `rendering ${app.path} at ${revision.sha.slice(0, 12)}`, revision });
   // A read with no dependency on the render: off the critical path (awaited, so errors still surface).
   const inventoryRead = readInventory(deps.cluster, app.name, app.namespace, deps.keyring).then(
@@ -66,6 +68,7 @@ export async function prepareSync(deps: SyncDeps, app: PrepareOptions, revision:
   const tree = await deps.source.tree(revision);
   const rendered = await deps.renderer.render({ tree, path: app.path, allowRemote: app.allowRemote });
   const manifests = rendered.manifests;
+  scrubber?.absorb(rendered.scrubber);
   onRendered?.(rendered.dependencies);
   const desired = await prepareDesired(deps.cluster, app, manifests, deps.keyring);
   checkNames(app.name, desired);

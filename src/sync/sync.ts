@@ -10,6 +10,8 @@ import { toPlan } from '../plan/plan.ts';
 import type { ProgressListener } from '../core/progress.ts';
 import { prepareSync, requestedRef, resolveRevision, summarize, type Prepared, type SyncDeps } from './prepare.ts';
 import { healthErrors, objectResult, pruneResult, toSyncError, worstHealth } from './result.ts';
+import { Scrubber } from '../core/scrub.ts';
+import { scrubbingListener, scrubResult, scrubThrown } from './scrub.ts';
 
 export type { SyncDeps } from './prepare.ts';
 export type { ProgressEvent, ProgressListener, SyncPhase } from '../core/progress.ts';
@@ -28,9 +30,15 @@ export interface SyncOptions {
 
 /** The plan for an app at a revision (what `driftless diff` and GET /apps/{app}/diff show). Throws DriftlessError. */
 export async function diffApp(deps: SyncDeps, app: AppConfig, options: Pick<SyncOptions, 'revision' | 'onProgress' | 'onRendered'> = {}): Promise<Plan> {
-  const revision = await resolveRevision(deps, app, options.revision, options.onProgress);
-  const prepared = await prepareSync(deps, app, revision, options.onProgress, options.onRendered);
-  return toPlan(app.name, revision, prepared.detail);
+  const scrubber = new Scrubber();
+  const progress = scrubbingListener(options.onProgress, scrubber);
+  try {
+    const revision = await resolveRevision(deps, app, options.revision, progress);
+    const prepared = await prepareSync(deps, app, revision, progress, options.onRendered, scrubber);
+    return toPlan(app.name, revision, prepared.detail);
+  } catch (err) {
+    throw scrubThrown(err, scrubber);
+  }
 }
 
 function nextInventory(app: AppConfig, revision: Revision, prepared: Prepared, applied: AppliedItem[], pruned: PruneResult[]): Inventory {
@@ -57,9 +65,10 @@ function nextInventory(app: AppConfig, revision: Revision, prepared: Prepared, a
 export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptions = {}): Promise<SyncResult> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now().toISOString();
-  const progress = options.onProgress;
+  const scrubber = new Scrubber();
+  const progress = scrubbingListener(options.onProgress, scrubber);
   let revision: Revision = { ref: requestedRef(app, options.revision), sha: '' };
-  const finish = (status: SyncStatus, rest: Partial<SyncResult>): SyncResult => ({
+  const finish = (status: SyncStatus, rest: Partial<SyncResult>): SyncResult => scrubResult({
     app: app.name,
     revision,
     status,
@@ -72,14 +81,14 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
     health: 'Unknown',
     errors: [],
     ...rest,
-  });
+  }, scrubber);
   let prepared: Prepared;
   try {
     revision = await resolveRevision(deps, app, options.revision, progress);
-    prepared = await prepareSync(deps, app, revision, progress, options.onRendered);
+    prepared = await prepareSync(deps, app, revision, progress, options.onRendered, scrubber);
   } catch (err) {
     progress?.({ type: 'phase', phase: 'done', message: 'failed before anything was written' });
-    return finish('Failed', { errors: [toSyncError(err)] });
+    return finish('Failed', { errors: [toSyncError(scrubThrown(err, scrubber))] });
   }
   const { detail } = prepared;
   const pruneAllowed = options.prune !== false;
