@@ -67,4 +67,16 @@ describe('driftless sync', () => {
     const missing = await runInProcess(registerSync, ['sync', 'web', '--config', path.join(dir, 'absent.yaml')]);
     expect(missing.code).toBe(2);
   });
+
+  it('a kustomize replacements error quoting a Secret value: the value is in neither the output nor the JSON result', async () => {
+    const value = 'cli-sync-Secret-value';
+    const replacement = ['replacements:', '- source:', '    kind: Secret', '    name: creds', '    fieldPath: data.password', '    options:', '      delimiter: "-"', '      index: 7', '  targets:', '  - select:', '      kind: ConfigMap', '    fieldPaths:', '    - data.key', ''].join('\n');
+    repo.commit({ 'app/kustomization.yaml': `secretGenerator:\n- name: creds\n  literals:\n  - password=${value}\nresources:\n- cm.yaml\n${replacement}`, 'app/cm.yaml': [configMap('one')] });
+    const run = await sync('web', '--json');
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as SyncResult;
+    expect(result.errors[0]!.message).toContain('out of bounds for value <redacted>');
+    const printed = run.stdout + run.stderr;
+    for (const form of [value, Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url')]) expect(printed).not.toContain(form);
+  });
 });

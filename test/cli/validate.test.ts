@@ -38,4 +38,18 @@ describe('driftless validate', () => {
     const invalid = await runInProcess(registerValidate, ['validate', '--config', path.join(dir, 'missing.yaml')]);
     expect(invalid.code).toBe(2);
   });
+
+  it('a kustomize replacements error that quotes a secretGenerator value prints it nowhere (plain or base64)', async () => {
+    const value = 'cli-validate-Secret-42';
+    const replacement = ['replacements:', '- source:', '    kind: Secret', '    name: creds', '    fieldPath: data.password', '    options:', '      delimiter: "-"', '      index: 7', '  targets:', '  - select:', '      kind: ConfigMap', '    fieldPaths:', '    - data.key', ''].join('\n');
+    repo.commit({ 'leaky/kustomization.yaml': `secretGenerator:\n- name: creds\n  literals:\n  - password=${value}\nresources:\n- cm.yaml\n${replacement}`, 'leaky/cm.yaml': [configMap('one')] });
+    const file = writeConfig(dir, 'x', [{ name: 'leaky', repository: 'demo', branch: 'main', path: 'leaky', cluster: 'sandbox', namespace: 'web' }]);
+    for (const args of [['validate', '--config', file], ['validate', '--config', file, '--json']]) {
+      const run = await runInProcess(registerValidate, args);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('out of bounds for value <redacted>');
+      const printed = run.stdout + run.stderr;
+      for (const form of [value, Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64').replace(/=+$/, '')]) expect(printed).not.toContain(form);
+    }
+  });
 });
