@@ -9,6 +9,8 @@ export interface KustomizeBuild {
   root: string;
   /** Let kustomize fetch remote bases; otherwise it must run without network access. */
   allowRemote?: boolean;
+  /** Stop kustomize as soon as it prints more than this many bytes. */
+  maxOutputBytes?: number;
 }
 
 export interface KustomizeRunner {

@@ -85,7 +85,7 @@ export async function renderKustomize(
     else addEnvFile(decoder.decode(bytes), options.scrubber);
   }
 
-  const text = await runner.build({ files, root: root.shown, allowRemote: options.allowRemote });
+  const text = await runner.build({ files, root: root.shown, allowRemote: options.allowRemote, maxOutputBytes: options.limits.maxOutputBytes });
   if (Buffer.byteLength(text) > options.limits.maxOutputBytes) {
     throw new DriftlessError('MANIFEST_INVALID', `${kustomizationFile}: kustomize printed more than ${options.limits.maxOutputBytes} bytes; split the app.`, { file: kustomizationFile });
   }
