@@ -2,7 +2,7 @@ import path from 'node:path';
 import { isRecord } from '../core/objects.ts';
 import { normalizeRepoPath } from '../core/paths.ts';
 import type { SecretRef } from '../ports/secrets.ts';
-import type { AllowRules, AppConfig, ClusterConfig, IgnoreRule, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
+import type { AllowRules, AppConfig, ClusterConfig, IgnoreRule, RenderConfig, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
 import { parseDuration } from './duration.ts';
 
 /*
@@ -14,7 +14,7 @@ import { parseDuration } from './duration.ts';
 export type Raw = Record<string, unknown>;
 
 export const DEFAULT_BRANCH = 'main';
-export const DEFAULTS = { healthTimeoutSeconds: 300, concurrency: 8, pollInterval: 180 } as const;
+export const DEFAULTS = { healthTimeoutSeconds: 300, concurrency: 8, pollInterval: 180, kustomizeTimeoutSeconds: 60, kustomizeMemoryMiB: 512, kustomizeMaxOutputMiB: 64 } as const;
 export const RETENTION = { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } as const;
 
 
@@ -114,7 +114,7 @@ export function buildApp(raw: Raw, origin: AppConfig['origin']): AppConfig {
     selfHeal: bool(raw.selfHeal, false),
     force: bool(raw.force, true),
     allowEmpty: bool(raw.allowEmpty, false),
-    allowRemote: bool(raw.allowRemote, false),
+    allowRemote: Array.isArray(raw.allowRemote) ? (strings(raw.allowRemote) ?? []) : bool(raw.allowRemote, false),
     pruneProtected: {
       namespaces: bool(policy.namespaces, false),
       crds: bool(policy.crds, false),
@@ -153,4 +153,15 @@ export function buildSigning(raw: unknown, baseDir: string): SigningConfig {
   const key = secretRef(signing.key, baseDir);
   const previousKeys = (Array.isArray(signing.previousKeys) ? signing.previousKeys : []).map((ref) => secretRef(ref, baseDir)).filter((ref): ref is SecretRef => ref !== undefined);
   return key ? { key, previousKeys } : { previousKeys };
+}
+
+export function buildRender(raw: unknown): RenderConfig {
+  const kustomize = isRecord(raw) && isRecord(raw.kustomize) ? raw.kustomize : {};
+  return {
+    kustomize: {
+      timeoutSeconds: int(kustomize.timeoutSeconds, DEFAULTS.kustomizeTimeoutSeconds),
+      memoryMiB: int(kustomize.memoryMiB, DEFAULTS.kustomizeMemoryMiB),
+      maxOutputMiB: int(kustomize.maxOutputMiB, DEFAULTS.kustomizeMaxOutputMiB),
+    },
+  };
 }

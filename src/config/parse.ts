@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { AppConfig, ClusterConfig, DriftlessConfig, RepositoryConfig } from './types.ts';
 import { isRecord } from '../core/objects.ts';
-import { buildApp, buildCluster, buildRepository, buildServer, buildSigning, type Raw } from './build.ts';
+import { buildApp, buildCluster, buildRender, buildRepository, buildServer, buildSigning, type Raw } from './build.ts';
 import { configInvalid, definedList, formatField, suggest, type ConfigIssue, type FieldPath } from './issues.ts';
 import { importArgoCDFiles, type ArgoCDReader } from './argocd.ts';
 import { validateAgainstSchema } from './validate.ts';
@@ -135,5 +135,5 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   const server = buildServer(raw.server, ctx.baseDir);
   if (isRecord(raw.server) && typeof raw.server.pollInterval === 'string' && server.pollInterval < 1) issue(ctx, ['server', 'pollInterval'], 'must be at least 1 second');
   if (ctx.issues.length > 0) throw configInvalid(file, ctx.issues);
-  return { file: absolute, repositories, clusters, apps: apps.map(({ app }) => app), server, signing: buildSigning(raw.signing, ctx.baseDir), warnings: ctx.warnings };
+  return { file: absolute, repositories, clusters, apps: apps.map(({ app }) => app), server, signing: buildSigning(raw.signing, ctx.baseDir), render: buildRender(raw.render), warnings: ctx.warnings };
 }

@@ -157,7 +157,16 @@ const app = {
     selfHeal: bool('Between syncs, restore objects changed in the cluster (on the drift schedule). Every sync restores all managed fields regardless.', false),
     force: bool('Git wins: take over fields other field managers set (server-side apply force). false turns such conflicts into a failure.', true),
     allowEmpty: bool('Allow a sync whose render is empty (and then prune everything). Without it an empty render fails.', false),
-    allowRemote: bool('Allow kustomize remote bases and resources (https://, github.com/..., git::).', false),
+    allowRemote: {
+      description:
+        "Kustomize remote bases and resources. false: none (default). true: any https URL (github.com/org/repo included). A list of URL prefixes, e.g. ['https://github.com/acme/']: only references starting with one of them; https only unless a prefix names another scheme (ssh://, git@host:org/, http://). file:// and loopback, private and link-local addresses (localhost, 127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16, ::1, fc00::/7, fe80::/10) are always refused.",
+      default: false,
+      oneOf: [
+        { type: 'boolean' },
+        { type: 'array', minItems: 1, items: { type: 'string', pattern: '^([a-z][a-z0-9+.-]*://[^/]+|[\\w.-]+@[\\w.-]+:|[\\w-]+(\\.[\\w-]+)+/)', 'x-errorMessage': 'must be a URL prefix naming a host, e.g. https://github.com/acme/' } },
+      ],
+      'x-errorMessage': 'must be true, false or a list of URL prefixes such as https://github.com/acme/',
+    },
     prunePolicy,
     allow,
     ignore: { type: 'array', description: 'Fields owned by other controllers, dropped from what is applied and compared.', items: ignoreRule },
@@ -222,6 +231,24 @@ const signing = {
   additionalProperties: false,
 };
 
+const render = {
+  type: 'object',
+  description: 'Caps on rendering, so that a hostile or runaway kustomization cannot take the worker down.',
+  properties: {
+    kustomize: {
+      type: 'object',
+      description: 'Caps on one kustomize run; past any of them kustomize is stopped and the render fails naming the app and the cap.',
+      properties: {
+        timeoutSeconds: { type: 'integer', minimum: 1, maximum: 900, description: 'Wall time of one kustomize run, in seconds. A timeout is transient (the sync is retried).', default: 60 },
+        memoryMiB: { type: 'integer', minimum: 64, maximum: 16384, description: 'Resident memory of one kustomize run, in MiB (GOMEMLIMIT is set a little below; the hard cap is enforced on Linux).', default: 512 },
+        maxOutputMiB: { type: 'integer', minimum: 1, maximum: 1024, description: 'What one kustomize run may print, in MiB; it is stopped as soon as it prints more.', default: 64 },
+      },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+};
+
 const NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$';
 
 export const configSchema = {
@@ -255,9 +282,10 @@ export const configSchema = {
     },
     signing: { $ref: '#/definitions/signing', description: 'The signing key shared by the CLI, `serve` and Lambda (inventory checksums, Secrets\' applied hashes).' },
     server: { $ref: '#/definitions/server', description: 'Settings of `driftless serve` and the Lambda functions: webhook secret, API tokens, polling.' },
+    render: { $ref: '#/definitions/render', description: 'Caps on rendering: kustomize time, memory and output.' },
   },
   additionalProperties: false,
-  definitions: { secretRef, repository, cluster, app, argoCDEntry, server, signing },
+  definitions: { secretRef, repository, cluster, app, argoCDEntry, server, signing, render },
 } as const;
 
 /** The schema as published: stable key order, two-space indent, trailing newline. */

@@ -9,6 +9,8 @@ export interface DriftlessConfig {
   apps: AppConfig[];
   server: ServerConfig;
   signing: SigningConfig;
+  /** Render caps; loading always sets it (defaults), hand-built configs may leave it out. */
+  render?: RenderConfig;
   /** Non-fatal findings (e.g. unsupported Argo CD fields), each naming file and field. */
   warnings: string[];
 }
@@ -69,7 +71,11 @@ export interface AppConfig {
   /** Git wins over other field managers (server-side apply force). Default true. */
   force: boolean;
   allowEmpty: boolean;
-  allowRemote: boolean;
+  /**
+   * Kustomize remote bases: false none (default), true any https URL, or a list of URL prefixes
+   * (https unless a prefix names another scheme). file:// and local addresses are always refused.
+   */
+  allowRemote: boolean | string[];
   /** Kinds that prune may delete only with this opt-in. */
   pruneProtected: { namespaces: boolean; crds: boolean; persistentVolumes: boolean; persistentVolumeClaims: boolean };
   allow: AllowRules;
@@ -104,4 +110,16 @@ export interface ServerConfig {
   pollInterval: number;
   /** How much history `serve` keeps (finished sync records and webhook deliveries). */
   retention: { days: number; maxSyncsPerApp: number; maxDeliveries: number };
+}
+
+/** Caps on one render (a hostile kustomization must not take the worker down). */
+export interface RenderConfig {
+  kustomize: {
+    /** Wall time of one kustomize run, seconds (default 60). A timeout is transient. */
+    timeoutSeconds: number;
+    /** Resident memory of one kustomize run, MiB (default 512). */
+    memoryMiB: number;
+    /** What one kustomize run may print, MiB (default 64); stopped as soon as it prints more. */
+    maxOutputMiB: number;
+  };
 }

@@ -6,8 +6,11 @@ export interface RenderRequest {
   tree: SourceTree;
   /** Folder inside the tree to render (POSIX, relative to the repository root). */
   path: string;
-  /** Allow kustomize remote bases and resources (https://, github.com/…, git::). Default false. */
-  allowRemote?: boolean;
+  /**
+   * Kustomize remote bases and resources: false (default) none, true any https URL, or a list of
+   * URL prefixes (render/remote-policy.ts). Local and file:// addresses are refused always.
+   */
+  allowRemote?: boolean | readonly string[];
 }
 
 export interface RenderResult {

@@ -6,6 +6,7 @@ import type { SourceTree } from '../ports/source.ts';
 import { decodeManifestFile, oversize, parseYamlStream, type ParseLimits } from './parse.ts';
 import { joinRepoPath } from './paths.ts';
 import { submoduleRefused } from './plain.ts';
+import { remoteRefusal, type RemotePolicy } from './remote-policy.ts';
 import { addGeneratorLiterals, addSecretsFromText } from './secret-values.ts';
 import type { TreeIndex } from './tree-index.ts';
 
@@ -79,7 +80,7 @@ function refsOf(k: Record<string, unknown>, doc: Document, counter: LineCounter)
 }
 
 export interface ScanOptions {
-  allowRemote: boolean;
+  allowRemote: RemotePolicy;
   limits: ParseLimits;
   /** Learns the secretGenerator literals and inline Secret patches of every kustomization read. */
   scrubber?: Scrubber;
@@ -149,12 +150,9 @@ export async function scanKustomizations(tree: SourceTree, index: TreeIndex, roo
         const resolved = shownPath === undefined ? undefined : index.resolve(shownPath, { file: at, entry: ref.entry });
         const existsLocally = resolved !== undefined && resolved.type !== 'missing';
         if (isRemoteReference(ref.entry, existsLocally)) {
-          if (options.allowRemote) continue;
-          throw new DriftlessError(
-            'REMOTE_REFUSED',
-            `${at}: ${ref.field} entry "${ref.entry}" is remote; driftless renders only what the repository holds at the commit. Vendor it into the repository, or allow remote bases for this app.`,
-            details,
-          );
+          const refusal = remoteRefusal(ref.entry, options.allowRemote);
+          if (refusal === undefined) continue;
+          throw new DriftlessError('REMOTE_REFUSED', `${at}: ${ref.field} entry "${ref.entry}" is remote, and refused: ${refusal}.`, details);
         }
         if (shownPath === undefined || resolved === undefined) {
           throw new DriftlessError('PATH_ESCAPE', `${at}: ${ref.field} entry "${ref.entry}" leaves the repository root. Keep every path inside the repository.`, details);

@@ -10,6 +10,7 @@ import { isUnder, minimizePrefixes } from './paths.ts';
 import { addEnvFile, addGeneratorFile, addSecretsFromText } from './secret-values.ts';
 import type { TreeIndex } from './tree-index.ts';
 import type { Scrubber } from '../core/scrub.ts';
+import { allowsAnyRemote, type RemotePolicy } from './remote-policy.ts';
 
 const decoder = new TextDecoder();
 
@@ -53,7 +54,7 @@ export async function renderKustomize(
   root: Placed,
   kustomizationFile: string,
   runner: KustomizeRunner,
-  options: { allowRemote: boolean; limits: KustomizeLimits; scrubber: Scrubber },
+  options: { allowRemote: RemotePolicy; limits: KustomizeLimits; scrubber: Scrubber },
 ): Promise<RenderResult> {
   const scan = await scanKustomizations(tree, index, root, options);
   const { placed: all, named } = layout(index, scan);
@@ -85,7 +86,7 @@ export async function renderKustomize(
     else addEnvFile(decoder.decode(bytes), options.scrubber);
   }
 
-  const text = await runner.build({ files, root: root.shown, allowRemote: options.allowRemote, maxOutputBytes: options.limits.maxOutputBytes });
+  const text = await runner.build({ files, root: root.shown, allowRemote: allowsAnyRemote(options.allowRemote), maxOutputBytes: options.limits.maxOutputBytes });
   if (Buffer.byteLength(text) > options.limits.maxOutputBytes) {
     throw new DriftlessError('MANIFEST_INVALID', `${kustomizationFile}: kustomize printed more than ${options.limits.maxOutputBytes} bytes; split the app.`, { file: kustomizationFile });
   }

@@ -43,7 +43,7 @@ export function createRenderer(options: RendererOptions): Renderer {
     const kustomization = folder.type === 'dir' ? index.kustomizationIn(folder.path) : undefined;
     if (kustomization) {
       const shownFile = `${path === '' ? '' : `${path}/`}${kustomization.slice(kustomization.lastIndexOf('/') + 1)}`;
-      return renderKustomize(request.tree, index, { shown: path, real: folder.path }, shownFile, options.kustomize, { allowRemote: request.allowRemote === true, limits, scrubber });
+      return renderKustomize(request.tree, index, { shown: path, real: folder.path }, shownFile, options.kustomize, { allowRemote: request.allowRemote ?? false, limits, scrubber });
     }
     const result = await renderPlain(request.tree, index, path, limits, scrubber);
     assertNoDuplicates(result.manifests);

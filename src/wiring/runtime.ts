@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { DriftlessError } from '../core/errors.ts';
 import type { AppConfig, ClusterConfig, DriftlessConfig, RepositoryConfig } from '../config/types.ts';
+import { buildRender } from '../config/build.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
 import type { Renderer } from '../ports/renderer.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
@@ -81,6 +82,13 @@ function once<T>(cache: Map<string, Promise<T>>, name: string, make: () => Promi
   return value;
 }
 
+const MIB = 1024 * 1024;
+const kustomizeCaps = ({ render = buildRender(undefined) }: DriftlessConfig): { timeoutMs: number; memoryBytes: number; maxOutputBytes: number } => ({
+  timeoutMs: render.kustomize.timeoutSeconds * 1000,
+  memoryBytes: render.kustomize.memoryMiB * MIB,
+  maxOutputBytes: render.kustomize.maxOutputMiB * MIB,
+});
+
 /** Builds sources, the renderer, cluster clients and the secret resolver from a validated config. */
 export function createRuntime(config: DriftlessConfig, options: RuntimeOptions = {}): Runtime {
   const sources = new Map<string, Promise<Source>>();
@@ -90,7 +98,7 @@ export function createRuntime(config: DriftlessConfig, options: RuntimeOptions =
   const runtime: Runtime = {
     config,
     secrets: options.secrets ?? createLocalSecretResolver({ baseDir: path.dirname(config.file) }),
-    renderer: options.renderer ?? createRenderer({ kustomize: options.kustomize ?? createKubectlKustomize() }),
+    renderer: options.renderer ?? createRenderer({ kustomize: options.kustomize ?? createKubectlKustomize(kustomizeCaps(config)), maxOutputBytes: kustomizeCaps(config).maxOutputBytes }),
     app(name) {
       const app = config.apps.find((a) => a.name === name);
       if (!app) throw new DriftlessError('APP_NOT_FOUND', `no app "${name}" in ${config.file} (apps: ${config.apps.map((a) => a.name).join(', ') || 'none'})`, { file: config.file });

@@ -251,6 +251,17 @@ describe('parseConfig: every error names file, line, field and what to do', () =
     expect(errors[2]!.message).toBe('must be a number of seconds (at least 1) or a duration such as 90s, 3m or 1h30m');
   });
 
+  it('allowRemote takes true, false or a list of URL prefixes; render caps have defaults and can be set', () => {
+    const listed = parseConfig(base(app("    allowRemote: ['https://github.com/acme/', 'git@github.com:acme/']\n"), 'render:\n  kustomize: { timeoutSeconds: 30, memoryMiB: 256 }\n'), 'driftless.yaml', { cwd: CWD });
+    expect(listed.apps[0]!.allowRemote).toEqual(['https://github.com/acme/', 'git@github.com:acme/']);
+    expect(listed.render).toEqual({ kustomize: { timeoutSeconds: 30, memoryMiB: 256, maxOutputMiB: 64 } });
+    expect(parseConfig(base(app()), 'driftless.yaml', { cwd: CWD }).render).toEqual({ kustomize: { timeoutSeconds: 60, memoryMiB: 512, maxOutputMiB: 64 } });
+    const badList = { field: 'apps[0].allowRemote', message: 'must be true, false or a list of URL prefixes such as https://github.com/acme/' };
+    expect(only(base(app("    allowRemote: ['acme']\n")))).toMatchObject(badList);
+    expect(only(base(app("    allowRemote: ['file:///srv/']\n")))).toMatchObject(badList);
+    expect(only(base(app(), 'render:\n  kustomize: { memoryMiB: 1 }\n'))).toMatchObject({ field: 'render.kustomize.memoryMiB' });
+  });
+
   it('a zero duration is refused', () => {
     expect(only(base(app(), 'server:\n  pollInterval: 0s\n'))).toMatchObject({ line: 13, field: 'server.pollInterval', message: 'must be at least 1 second' });
   });
