@@ -110,4 +110,23 @@ describe('serve with the GitHub stand-in and the sandbox', () => {
     await server.queue.idle();
     expect(await data('web', 'web')).toBe('v3');
   });
+
+  it('a kustomize error quoting a Secret value: the stored sync, the API and GitHub never hold the value', async () => {
+    const value = 'serve-e2e-Secret-value';
+    const forms = [value, Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url')];
+    const replacement = ['replacements:', '- source:', '    kind: Secret', '    name: creds', '    fieldPath: data.password', '    options:', '      delimiter: "-"', '      index: 9', '  targets:', '  - select:', '      kind: ConfigMap', '    fieldPaths:', '    - data.value', ''].join('\n');
+    shas.push(repo.commit({ 'apps/api/kustomization.yaml': `secretGenerator:\n- name: creds\n  literals:\n  - password=${value}\nresources:\n- cm.yaml\n${replacement}` }));
+    const res = await push(shas[shas.length - 2]!, shas[shas.length - 1]!, ['apps/api/kustomization.yaml'], 'gh-secret');
+    const { syncs } = (await res.json()) as { syncs: string[] };
+    await server.queue.idle();
+    await reporter.flush();
+    const stored = await (await fetch(`${server.url}/syncs/${syncs[0]}`, { headers: auth })).text();
+    expect(stored).toContain('out of bounds for value <redacted>');
+    const diff = await (await fetch(`${server.url}/apps/api/diff`, { headers: auth })).text();
+    expect(diff).toContain('RENDER_FAILED');
+    const app = await (await fetch(`${server.url}/apps/api`, { headers: auth })).text();
+    const github = JSON.stringify([gh.statuses('acme', 'gitops', shas[shas.length - 1]!), gh.deployments('acme', 'gitops').map((d) => gh.deploymentStatuses('acme', 'gitops', Number(d.id)))]);
+    expect(github).toContain('failure');
+    for (const text of [stored, diff, app, github]) for (const form of forms) expect(text).not.toContain(form);
+  });
 });
