@@ -11,6 +11,7 @@ import { checkNames, checkNamespaceGrants, checkReserved } from '../plan/guard.t
 import { planChanges, type PlanDetail } from '../plan/plan.ts';
 import type { ProgressListener } from '../core/progress.ts';
 import type { Scrubber } from '../core/scrub.ts';
+import { learnLiveSecrets } from './scrub.ts';
 
 export interface SyncDeps {
   source: Source;
@@ -81,6 +82,7 @@ export async function prepareSync(deps: SyncDeps, app: PrepareOptions, revision:
     throw new DriftlessError('EMPTY_RENDER', `${app.path} renders no objects at ${revision.sha.slice(0, 12)}; refusing to prune the ${inventory!.entries.length} objects app ${app.name} manages (set allowEmpty: true if that is intended)`, { file: app.origin.file, field: 'path' });
   }
   const detail = await planChanges({ cluster: deps.cluster, appName: app.name, force: app.force, desired, inventory, concurrency: app.concurrency });
+  if (scrubber) learnLiveSecrets(detail.live.values(), scrubber);
   if (detail.failures.length > 0) {
     const codes = new Set(detail.failures.map((f) => f.code));
     const code = codes.size === 1 && codes.has('OWNERSHIP_CONFLICT') ? 'OWNERSHIP_CONFLICT' : codes.size === 1 && codes.has('APPLY_CONFLICT') ? 'APPLY_CONFLICT' : 'PREFLIGHT_FAILED';

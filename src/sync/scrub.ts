@@ -1,6 +1,7 @@
 import { type Scrubber, scrubberOf } from '../core/scrub.ts';
 import type { ProgressEvent, ProgressListener } from '../core/progress.ts';
-import type { SyncResult } from '../core/types.ts';
+import type { KubeObject, SyncResult } from '../core/types.ts';
+import { addSecretObject } from '../render/secret-values.ts';
 
 /**
  * The one place where text of a sync leaves it: every SyncResult message and every progress event
@@ -24,4 +25,24 @@ export function scrubResult(result: SyncResult, scrubber: Scrubber): SyncResult 
 export function scrubThrown(err: unknown, scrubber: Scrubber): unknown {
   scrubber.absorb(scrubberOf(err));
   return scrubber.scrubError(err);
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * Live Secrets the plan read (the API server may quote their current values, or the copy kubectl
+ * left in the last-applied annotation, while refusing a change).
+ */
+export function learnLiveSecrets(live: Iterable<KubeObject>, scrubber: Scrubber): void {
+  for (const obj of live) {
+    if (obj.kind !== 'Secret') continue;
+    addSecretObject(obj, scrubber);
+    const annotation = obj.metadata.annotations?.[LAST_APPLIED];
+    if (annotation === undefined) continue;
+    try {
+      addSecretObject(JSON.parse(annotation) as unknown, scrubber);
+    } catch {
+      scrubber.add(annotation);
+    }
+  }
 }

@@ -62,4 +62,15 @@ describe('sync scrubs what the cluster quotes back', () => {
     expect(result.errors.map((e) => e.message).join('\n')).toContain('token "<redacted>" is weak');
     expect(JSON.stringify({ result, events })).not.toContain('tok-3f9a1c');
   });
+
+  it("a refusal quoting the live Secret's current value (not in Git any more) is scrubbed too", async () => {
+    const fake = new Fake();
+    const withValue = (value: string): string => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\ndata:\n  password: ${Buffer.from(value).toString('base64')}\n`;
+    expect((await syncApp(deps(fake, { 'app/secret.yaml': withValue('live-old-password') }), appConfig())).status).toBe('Synced');
+    fake.cluster.failApply = (object) => (object.kind === 'Secret' ? new DriftlessError('APPLY_FAILED', 'Secret "db" is immutable: data.password was "live-old-password"', { status: 422 }) : undefined);
+    const result = await syncApp(deps(fake, { 'app/secret.yaml': withValue('new-password') }), appConfig());
+    expect(result.status).toBe('Failed');
+    expect(result.errors[0]!.message).toContain('was "<redacted>"');
+    expect(JSON.stringify(result)).not.toContain('live-old-password');
+  });
 });
