@@ -30,10 +30,18 @@ function base64Forms(value: string): string[] {
  * serialised (it holds the very values it hides).
  */
 export class Scrubber {
-  readonly #long = new Set<string>();
+  /**
+   * Long forms by their first MIN_SUBSTRING characters, longest first: one pass over the text
+   * finds them whatever their number (a namespace's thousand Secrets would make one alternation
+   * regex take seconds to compile).
+   */
+  readonly #long = new Map<string, string[]>();
+  readonly #known = new Set<string>();
+  #unsorted = new Set<string[]>();
   readonly #short = new Set<string>();
-  #pattern: RegExp | undefined;
-  #dirty = false;
+  #count = 0;
+  #shortPattern: RegExp | undefined;
+  #shortDirty = false;
 
   /** Adds a secret value as the render read it: itself, its JSON-escaped form, and its base64 forms. */
   add(value: string): void {
@@ -70,39 +78,66 @@ export class Scrubber {
   /** Takes every value another scrubber knows. */
   absorb(other: Scrubber | undefined): void {
     if (!other || other === this) return;
-    for (const form of other.#long) this.#addForm(form);
+    for (const form of other.#known) this.#addForm(form);
     for (const form of other.#short) this.#addForm(form);
   }
 
   get size(): number {
-    return this.#long.size + this.#short.size;
+    return this.#count;
   }
 
   #addForm(form: string): void {
     if (form === '') return;
-    const set = form.length >= MIN_SUBSTRING ? this.#long : this.#short;
-    if (set.has(form)) return;
-    set.add(form);
-    this.#dirty = true;
+    if (form.length < MIN_SUBSTRING) {
+      if (this.#short.has(form)) return;
+      this.#short.add(form);
+      this.#shortDirty = true;
+      this.#count++;
+      return;
+    }
+    if (this.#known.has(form)) return;
+    this.#known.add(form);
+    const key = form.slice(0, MIN_SUBSTRING);
+    const bucket = this.#long.get(key) ?? [];
+    bucket.push(form);
+    this.#long.set(key, bucket);
+    this.#unsorted.add(bucket);
+    this.#count++;
   }
 
-  #regex(): RegExp | undefined {
-    if (!this.#dirty) return this.#pattern;
-    this.#dirty = false;
-    // Longest first, so that a value is masked whole before a shorter one inside it is.
-    const long = [...this.#long].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  #shortRegex(): RegExp | undefined {
+    if (!this.#shortDirty) return this.#shortPattern;
+    this.#shortDirty = false;
     const short = [...this.#short].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    const parts = [...long];
-    if (short.length > 0) parts.push(`(?<![A-Za-z0-9_+/=-])(?:${short.join('|')})(?![A-Za-z0-9_+/=-])`);
-    this.#pattern = parts.length > 0 ? new RegExp(parts.join('|'), 'g') : undefined;
-    return this.#pattern;
+    this.#shortPattern = short.length > 0 ? new RegExp(`(?<![A-Za-z0-9_+/=-])(?:${short.join('|')})(?![A-Za-z0-9_+/=-])`, 'g') : undefined;
+    return this.#shortPattern;
+  }
+
+  #maskLong(text: string): string {
+    if (this.#long.size === 0) return text;
+    // Longest first, so that a value is masked whole before a shorter one inside it is.
+    for (const bucket of this.#unsorted) bucket.sort((a, b) => b.length - a.length);
+    this.#unsorted = new Set();
+    let out = '';
+    let copied = 0;
+    for (let i = 0; i <= text.length - MIN_SUBSTRING; ) {
+      const hit = this.#long.get(text.slice(i, i + MIN_SUBSTRING))?.find((form) => text.startsWith(form, i));
+      if (!hit) {
+        i++;
+        continue;
+      }
+      out += text.slice(copied, i) + REDACTED;
+      i += hit.length;
+      copied = i;
+    }
+    return copied === 0 ? text : out + text.slice(copied);
   }
 
   /** The text with every known value replaced by REDACTED and kustomize's node dumps dropped. */
   scrub(text: string): string {
-    const dropped = text.replace(NODE_CONTENTS, `node contents: ${REDACTED}`);
-    const pattern = this.#regex();
-    return pattern ? dropped.replace(pattern, REDACTED) : dropped;
+    const dropped = this.#maskLong(text.replace(NODE_CONTENTS, `node contents: ${REDACTED}`));
+    const short = this.#shortRegex();
+    return short ? dropped.replace(short, REDACTED) : dropped;
   }
 
   /** A JSON-like value with every string scrubbed (error details, failures lists). */

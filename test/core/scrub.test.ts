@@ -54,6 +54,17 @@ describe('Scrubber', () => {
     expect(JSON.stringify(clean.toJSON())).not.toContain('Scrubber');
   });
 
+  it('masks the longest known value first, and stays fast with thousands of values', () => {
+    const s = new Scrubber();
+    s.add('abcdef');
+    s.add('abcdefgh');
+    expect(s.scrub('[abcdefgh] [abcdef]')).toBe(`[${REDACTED}] [${REDACTED}]`);
+    for (let i = 0; i < 3000; i++) s.add(`password-${i}-x`);
+    const started = Date.now();
+    for (let i = 0; i < 1000; i++) expect(s.scrub(`applied password-${i}-x and more text`)).toBe(`applied ${REDACTED} and more text`);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('absorbs another scrubber', () => {
     const a = new Scrubber();
     const b = new Scrubber();
