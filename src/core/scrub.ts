@@ -87,7 +87,8 @@ export class Scrubber {
   }
 
   #addForm(form: string): void {
-    if (form === '') return;
+    // Whitespace is no secret, and masking it would mangle every message.
+    if (form.trim() === '') return;
     if (form.length < MIN_SUBSTRING) {
       if (this.#short.has(form)) return;
       this.#short.add(form);
