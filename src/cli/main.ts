@@ -1,5 +1,5 @@
-import { Command, CommanderError } from 'commander';
-import { DriftlessError } from '../core/errors.ts';
+import { Command } from 'commander';
+import { reportError } from './exit.ts';
 import { registerTools } from './commands/tools.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerRender } from './commands/render.ts';
@@ -11,13 +11,15 @@ import { registerSync } from './commands/sync.ts';
 import { registerQuickstart } from './commands/quickstart.ts';
 
 /**
- * The driftless CLI. Each command lives in ./commands and registers itself here.
- * Exit codes: 0 success, 1 the work failed or found differences, 2 config or usage error.
+ * The driftless CLI. Each command lives in ./commands and registers itself here; a command module
+ * imports only commander at load time and its work's dependencies when run, so that `--help` and
+ * light commands start fast. Exit codes follow one rule (./exit.ts).
  */
 export function buildProgram(): Command {
   const program = new Command('driftless')
     .description('GitOps for Kubernetes without an operator in the cluster: keeps clusters equal to Git.')
-    .version('0.1.0')
+    // The entry file tells a user (and a test) whether the built JavaScript or the TypeScript sources run.
+    .version(`0.1.0 (${process.argv[1] ?? 'driftless'})`)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerTools(program);
@@ -38,17 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    if (err instanceof DriftlessError) {
-      process.stderr.write(`driftless: ${err.message} [${err.code}]\n`);
-      return err.code === 'CONFIG_INVALID' || err.code === 'CONFIG_NOT_FOUND' || err.code === 'BAD_REQUEST' ? 2 : 1;
-    }
-    // A stack trace helps us, not the user: shown only when asked for.
-    const detail = err instanceof Error ? (process.env.DRIFTLESS_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
-    process.stderr.write(`driftless: unexpected error: ${detail}${process.env.DRIFTLESS_DEBUG ? '' : ' (set DRIFTLESS_DEBUG=1 for details)'}\n`);
-    return 1;
+    return reportError(err);
   }
 }
 

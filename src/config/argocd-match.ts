@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ClusterConfig, RepositoryConfig } from './types.ts';
-import { isGitUrl } from './build.ts';
+import { isGitUrl } from './git-url.ts';
 
 /*
  * Mapping Argo CD's repoURL, targetRevision and destination onto driftless.yaml's repositories,
@@ -76,7 +76,7 @@ export function matchRepository(repoURL: string, repositories: RepositoryConfig[
   if (found) return { name: found.name };
   const configured = repositories.length > 0 ? repositories.map(describeRepository).join(', ') : 'none';
   return {
-    error: `repoURL '${repoURL}' matches no repository in the config (configured: ${configured}); add it under repositories (as github: {owner, repo} or git: URL)`,
+    error: `repoURL '${repoURL}' matches no repository in the config (configured: ${configured}); add it under repositories (as github: {owner, repo}, or git: with the path of a local clone)`,
   };
 }
 

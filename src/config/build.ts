@@ -4,6 +4,7 @@ import { normalizeRepoPath } from '../core/paths.ts';
 import type { SecretRef } from '../ports/secrets.ts';
 import type { AllowRules, AppConfig, ClusterConfig, IgnoreRule, RenderConfig, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
 import { parseDuration } from './duration.ts';
+import { isGitUrl } from './git-url.ts';
 
 /*
  * Turns validated YAML data into typed config with defaults applied. It also runs on data that
@@ -23,11 +24,6 @@ const bool = (value: unknown, fallback: boolean): boolean => (typeof value === '
 const int = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isInteger(value) ? value : fallback);
 const strings = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined);
 
-/** A git URL (scheme://… or scp-like user@host:path) rather than a local path. */
-export function isGitUrl(value: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) || /^[^/\s@]+@[^/\s:]+:/.test(value);
-}
-
 /** {file:} refs are relative to the config file's folder; the rest is copied as is. */
 export function secretRef(value: unknown, baseDir: string): SecretRef | undefined {
   if (!isRecord(value)) return undefined;
@@ -40,6 +36,7 @@ export function secretRef(value: unknown, baseDir: string): SecretRef | undefine
 export function buildRepository(name: string, raw: unknown, baseDir: string): RepositoryConfig | undefined {
   if (!isRecord(raw)) return undefined;
   const git = str(raw.git);
+  // A URL stays as written, for the message refusing it and for matching Argo CD repoURLs.
   if (git !== undefined) return { name, git: isGitUrl(git) ? git : path.resolve(baseDir, git) };
   const gh = raw.github;
   if (!isRecord(gh) || typeof gh.owner !== 'string' || typeof gh.repo !== 'string') return undefined;

@@ -6,8 +6,9 @@ import { DriftlessError } from '../core/errors.ts';
 import type { DriftlessConfig } from './types.ts';
 import type { ArgoCDFile } from './argocd.ts';
 import { parseConfig } from './parse.ts';
+import { DEFAULT_CONFIG_FILE } from './defaults.ts';
 
-export const DEFAULT_CONFIG_FILE = 'driftless.yaml';
+export { DEFAULT_CONFIG_FILE };
 
 function isDirectory(file: string): boolean {
   try {

@@ -5,6 +5,8 @@ import { buildApp, buildCluster, buildRender, buildRepository, buildServer, buil
 import { configInvalid, definedList, formatField, suggest, type ConfigIssue, type FieldPath } from './issues.ts';
 import { importArgoCDFiles, type ArgoCDReader } from './argocd.ts';
 import { validateAgainstSchema } from './validate.ts';
+import { gitUrlRefused, isGitUrl } from './git-url.ts';
+import { inactiveSettings } from './inactive.ts';
 import { parseYamlDocuments, type LocatedDocument } from './yaml-source.ts';
 
 export interface ParseConfigOptions {
@@ -126,9 +128,12 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
         : "the file must be a map with 'repositories', 'clusters' and 'apps'";
     throw configInvalid(file, [{ file, line: documents[1]?.line ?? doc?.line ?? 1, field: '', message }]);
   }
-  const ctx: Ctx = { file, baseDir: path.dirname(absolute), cwd, doc, issues: validateAgainstSchema(doc, file), warnings: [] };
+  const ctx: Ctx = { file, baseDir: path.dirname(absolute), cwd, doc, issues: validateAgainstSchema(doc, file), warnings: inactiveSettings(doc, file) };
   const raw = doc.data;
   const repositories = buildAll(raw.repositories, (name, r) => buildRepository(name, r, ctx.baseDir));
+  for (const [name, repository] of Object.entries(repositories)) {
+    if ('git' in repository && isGitUrl(repository.git)) issue(ctx, ['repositories', name], gitUrlRefused(repository.git), 'git');
+  }
   const clusters = buildAll(raw.clusters, (name, c) => buildCluster(name, c, ctx.baseDir));
   const apps = collectApps(ctx, raw, repositories, clusters, options.readArgoCD);
   crossCheck(ctx, apps, entries(raw.repositories).map(([name]) => name), entries(raw.clusters).map(([name]) => name));

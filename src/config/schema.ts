@@ -6,6 +6,8 @@
  * or bound check fails on that schema, the user sees this sentence instead of ajv's.
  */
 
+import { GIT_REPOSITORY_CONTRACT } from './git-url.ts';
+
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const DNS_LABEL_MESSAGE = "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
 
@@ -65,12 +67,12 @@ const repository = {
   type: 'object',
   description: 'Where manifests come from: exactly one of git or github.',
   properties: {
-    git: { type: 'string', minLength: 1, description: "A local git repository path (relative to this file's folder; URLs are refused, use github: for GitHub); read at a commit, without a working tree checkout." },
+    git: { type: 'string', minLength: 1, description: GIT_REPOSITORY_CONTRACT },
     github: githubRepository,
   },
   additionalProperties: false,
   oneOf: [{ required: ['git'] }, { required: ['github'] }],
-  'x-errorMessage': "must have exactly one of 'git' (a path or URL) or 'github' ({owner, repo, ...})",
+  'x-errorMessage': "must have exactly one of 'git' (a local path) or 'github' ({owner, repo, ...})",
 };
 
 const cluster = {

@@ -16,7 +16,11 @@ export interface DriftlessConfig {
 }
 
 export type RepositoryConfig =
-  /** `git`: an absolute path of a local repository (relative paths are resolved on load) or a git URL. */
+  /**
+   * `git`: a local git repository: a path on this machine, relative to the config file's folder
+   * (absolute after loading), at the repository's top level; read at a commit, without a working
+   * tree checkout. URLs are refused (see GIT_REPOSITORY_CONTRACT in git-url.ts).
+   */
   | { name: string; git: string }
   | { name: string; github: GitHubRepositoryConfig };
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DriftlessError } from '../core/errors.ts';
 import type { AppConfig, ClusterConfig, DriftlessConfig, RepositoryConfig } from '../config/types.ts';
 import { buildRender } from '../config/build.ts';
+import { gitUrlRefused, isGitUrl } from '../config/git-url.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
 import type { Renderer } from '../ports/renderer.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
@@ -58,8 +59,9 @@ export function defaultDiscoveryCacheDir(): string {
 
 async function defaultSource(repository: RepositoryConfig, runtime: Runtime): Promise<Source> {
   if ('git' in repository) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repository.git) || repository.git.startsWith('git@')) {
-      throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: git: ${repository.git} is a URL; local git sources read a path on this machine (use github: for GitHub repositories)`, { file: runtime.config.file, field: `repositories.${repository.name}.git` });
+    // loadConfig refuses URLs already; a config built in code gets the same answer here.
+    if (isGitUrl(repository.git)) {
+      throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: git: ${gitUrlRefused(repository.git)}`, { file: runtime.config.file, field: `repositories.${repository.name}.git` });
     }
     return createLocalGitSource(path.resolve(path.dirname(runtime.config.file), repository.git));
   }

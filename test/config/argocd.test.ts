@@ -109,7 +109,7 @@ describe('fromArgoCD', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ file: 'argocd/shop.yaml', line: 9, field: 'spec.source.repoURL' });
     expect(errors[0]!.message).toBe(
-      "repoURL 'https://github.com/acme/other.git' matches no repository in the config (configured: shop (github acme/shop-gitops), local (git /work/cfg/gitops)); add it under repositories (as github: {owner, repo} or git: URL)",
+      "repoURL 'https://github.com/acme/other.git' matches no repository in the config (configured: shop (github acme/shop-gitops), local (git /work/cfg/gitops)); add it under repositories (as github: {owner, repo}, or git: with the path of a local clone)",
     );
   });
 

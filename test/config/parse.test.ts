@@ -75,9 +75,9 @@ describe('parseConfig: valid files and defaults', () => {
     ]);
   });
 
-  it('keeps explicit settings, git URLs, github repositories and server settings', () => {
+  it('keeps explicit settings, local git paths, github repositories and server settings', () => {
     const text = `repositories:
-  url: { git: 'https://example.com/acme/gitops.git' }
+  local: { git: ./gitops }
   shop:
     github:
       owner: acme
@@ -114,7 +114,7 @@ server:
   pollInterval: 1h30m
 `;
     const config = parseConfig(text, 'driftless.yaml', { cwd: CWD });
-    expect(config.repositories.url).toEqual({ name: 'url', git: 'https://example.com/acme/gitops.git' });
+    expect(config.repositories.local).toEqual({ name: 'local', git: '/work/cfg/gitops' });
     expect(config.repositories.shop).toEqual({
       name: 'shop',
       github: { owner: 'acme', repo: 'shop-gitops', apiUrl: 'https://ghe.example.com/api/v3', app: { appId: 42, privateKey: { file: '/work/cfg/keys/app.pem' }, installationId: 7 } },
@@ -236,7 +236,7 @@ describe('parseConfig: every error names file, line, field and what to do', () =
     const { errors } = errorsOf(text);
     expect(errors.map((e) => [e.line, e.field, e.message])).toEqual([
       [2, 'repositories.demo.gti', "unknown field 'gti' — did you mean 'git'?"],
-      [3, 'repositories.both', "must have exactly one of 'git' (a path or URL) or 'github' ({owner, repo, ...})"],
+      [3, 'repositories.both', "must have exactly one of 'git' (a local path) or 'github' ({owner, repo, ...})"],
       [4, 'repositories.gh.github.app', "set either 'token' or 'app', not both"],
     ]);
   });

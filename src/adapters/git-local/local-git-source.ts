@@ -64,25 +64,35 @@ function blobLoader(repo: string): (sha: string) => Promise<Uint8Array> {
   };
 }
 
+/**
+ * Fails unless `repoPath` is the top level of a git repository: SOURCE_UNAVAILABLE when it cannot
+ * be read as one, SOURCE_INVALID when it is a folder inside another repository. The one check both
+ * a sync and `driftless validate` run.
+ */
+export async function checkRepositoryRoot(repoPath: string): Promise<void> {
+  const repo = resolvePath(repoPath);
+  let out: Buffer;
+  try {
+    out = await git(repo, ['rev-parse', '--show-prefix']);
+  } catch (err) {
+    throw unavailable(repo, err);
+  }
+  // git accepts any folder inside a work tree and would read the enclosing repository instead.
+  const prefix = out.toString('utf8').trim();
+  if (prefix !== '') {
+    throw new DriftlessError('SOURCE_INVALID', `${repo} is the folder ${prefix.replace(/\/$/, '')} inside another git repository, not a repository of its own; point the repository's git: at the repository's top level (and the app's path at the folder), or run git init there.`, { repository: repo });
+  }
+}
+
 /** A local Git repository as a Source, read through the git CLI without a checkout. */
 export function createLocalGitSource(repoPath: string): Source {
   const repo = resolvePath(repoPath);
   let checked: Promise<void> | undefined;
   const ensureRepository = (): Promise<void> => {
-    checked ??= git(repo, ['rev-parse', '--show-prefix']).then(
-      (out) => {
-        // git accepts any folder inside a work tree and would read the enclosing repository instead.
-        const prefix = out.toString('utf8').trim();
-        if (prefix !== '') {
-          checked = undefined;
-          throw new DriftlessError('SOURCE_INVALID', `${repo} is the folder ${prefix.replace(/\/$/, '')} inside another git repository, not a repository of its own; point the repository's git: at the repository's top level (and the app's path at the folder), or run git init there.`, { repository: repo });
-        }
-      },
-      (err: unknown) => {
-        checked = undefined;
-        throw unavailable(repo, err);
-      },
-    );
+    checked ??= checkRepositoryRoot(repo).catch((err: unknown) => {
+      checked = undefined;
+      throw err;
+    });
     return checked;
   };
 

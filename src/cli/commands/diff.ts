@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig, DEFAULT_CONFIG_FILE } from '../../config/index.ts';
-import { isDriftlessError } from '../../core/errors.ts';
-import { formatPlan, formatProgress } from './sync-output.ts';
+import { DEFAULT_CONFIG_FILE } from '../../config/defaults.ts';
+import { EXIT, exiting } from '../exit.ts';
 
 interface DiffFlags {
   config: string;
@@ -18,23 +17,28 @@ export function registerDiff(program: Command): void {
     .option('--revision <sha>', 'commit SHA, branch or tag to compare (default: the app\'s branch or revision)')
     .option('--json', 'print the Plan as JSON on stdout')
     .option('--quiet', 'no progress on stderr')
-    .action(async (appName: string, flags: DiffFlags) => {
-      try {
-        const config = await loadConfig(flags.config);
-        if (!flags.quiet) for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
-        const [{ createRuntime }, { diffApp }] = await Promise.all([import('../../wiring/runtime.ts'), import('../../sync/sync.ts')]);
-        const runtime = createRuntime(config, { diskCache: true });
-        const app = runtime.app(appName);
-        const plan = await diffApp(await runtime.deps(app), app, {
-          ...(flags.revision ? { revision: flags.revision } : {}),
-          ...(flags.quiet ? {} : { onProgress: (event) => process.stderr.write(formatProgress(event)) }),
-        });
-        process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
-        process.exitCode = plan.changes.some((c) => c.action !== 'unchanged') || plan.prunes.length > 0 ? 1 : 0;
-      } catch (err) {
-        if (!isDriftlessError(err)) throw err;
-        process.stderr.write(`driftless: ${err.message} [${err.code}]\n`);
-        process.exitCode = 2;
-      }
-    });
+    .action(
+      exiting(
+        async (appName: string, flags: DiffFlags) => {
+          const [{ loadConfig }, { createRuntime }, { diffApp }, { formatPlan, formatProgress }] = await Promise.all([
+            import('../../config/load.ts'),
+            import('../../wiring/runtime.ts'),
+            import('../../sync/sync.ts'),
+            import('./sync-output.ts'),
+          ]);
+          const config = await loadConfig(flags.config);
+          if (!flags.quiet) for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
+          const runtime = createRuntime(config, { diskCache: true });
+          const app = runtime.app(appName);
+          const plan = await diffApp(await runtime.deps(app), app, {
+            ...(flags.revision ? { revision: flags.revision } : {}),
+            ...(flags.quiet ? {} : { onProgress: (event) => process.stderr.write(formatProgress(event)) }),
+          });
+          process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+          return plan.changes.some((c) => c.action !== 'unchanged') || plan.prunes.length > 0 ? EXIT.failed : EXIT.ok;
+        },
+        // 1 means "differences": a diff that could not be computed exits 2, like diff(1) and kubectl diff.
+        { failed: 2 },
+      ),
+    );
 }

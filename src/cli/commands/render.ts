@@ -1,54 +1,11 @@
-import { realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { createFsTree } from '../../adapters/fs-tree/fs-tree.ts';
-import { gitTopLevel } from '../../adapters/git-local/git.ts';
-import { createKubectlKustomize } from '../../adapters/kustomize/kubectl-kustomize.ts';
-import { DriftlessError } from '../../core/errors.ts';
-import type { RenderResult } from '../../ports/renderer.ts';
-import { createRenderer } from '../../render/renderer.ts';
+import { isDriftlessError } from '../../core/errors.ts';
+import { exiting } from '../exit.ts';
 
 interface RenderOptions {
   root?: string;
   json?: boolean;
   allowRemote?: boolean;
-}
-
-function usage(message: string): DriftlessError {
-  return new DriftlessError('BAD_REQUEST', message);
-}
-
-function existing(path: string, what: string): string {
-  try {
-    statSync(path);
-    return realpathSync(path);
-  } catch {
-    throw usage(`${what} ${path} does not exist.`);
-  }
-}
-
-/** The repository root no path may leave: --root, else the git top level, else the path itself. */
-async function rootFor(target: string, explicit: string | undefined): Promise<string> {
-  if (explicit) return existing(resolve(explicit), 'The root');
-  const folder = statSync(target).isDirectory() ? target : dirname(target);
-  const top = await gitTopLevel(folder);
-  return top ? realpathSync(top) : folder;
-}
-
-/** kustomize's printing style (sorted keys, unindented lists), for plain YAML folders. */
-export function printManifests(result: RenderResult): string {
-  if (result.text !== undefined) return result.text;
-  return result.manifests.map((m) => stringify(m.object, { version: '1.1', sortMapEntries: true, indentSeq: false, lineWidth: 0 })).join('---\n');
-}
-
-export async function renderPath(path: string, options: RenderOptions): Promise<RenderResult> {
-  const target = existing(resolve(path), 'The path');
-  const root = await rootFor(target, options.root);
-  const inside = relative(root, target);
-  if (inside.startsWith('..') || isAbsolute(inside)) throw usage(`${path} is outside the repository root ${root}; pass --root with a folder that holds it.`);
-  const renderer = createRenderer({ kustomize: createKubectlKustomize() });
-  return renderer.render({ tree: createFsTree(root), path: inside.split(sep).join('/'), allowRemote: options.allowRemote === true });
 }
 
 export function registerRender(program: Command): void {
@@ -59,17 +16,20 @@ export function registerRender(program: Command): void {
     .option('--root <dir>', 'repository root that no path may leave (default: the git top level of <path>, or <path> itself)')
     .option('--allow-remote', 'let kustomize fetch remote bases and resources')
     .option('--json', 'print {renderer, dependencies, manifests} as JSON on stdout')
-    .action(async (path: string, options: RenderOptions) => {
-      try {
-        const result = await renderPath(path, options);
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify({ renderer: result.renderer, dependencies: result.dependencies, manifests: result.manifests }, null, 2)}\n`);
-          return;
+    .action(
+      exiting(async (path: string, options: RenderOptions) => {
+        const { renderPath, printManifests } = await import('../render-path.ts');
+        try {
+          const result = await renderPath(path, options);
+          if (options.json) {
+            process.stdout.write(`${JSON.stringify({ renderer: result.renderer, dependencies: result.dependencies, manifests: result.manifests }, null, 2)}\n`);
+            return;
+          }
+          process.stdout.write(printManifests(result));
+        } catch (err) {
+          if (options.json && isDriftlessError(err)) process.stdout.write(`${JSON.stringify({ error: err.toJSON() }, null, 2)}\n`);
+          throw err;
         }
-        process.stdout.write(printManifests(result));
-      } catch (err) {
-        if (options.json && err instanceof DriftlessError) process.stdout.write(`${JSON.stringify({ error: err.toJSON() }, null, 2)}\n`);
-        throw err;
-      }
-    });
+      }),
+    );
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { exiting } from '../exit.ts';
 
 function integer(value: string): number {
   const n = Number(value);
@@ -17,9 +18,11 @@ export function registerSandbox(program: Command): void {
     .option('--latency <ms>', 'delay every API request by this many milliseconds', integer, 0)
     .option('--http', 'serve plain HTTP instead of HTTPS (debugging)')
     .option('--no-controllers', 'do not run the built-in controllers (status, garbage collection)')
-    .action(async (options: { port: number; kubeconfig: string; state?: string; latency: number; http?: boolean; controllers: boolean }) => {
-      // Loaded on use, so that other commands do not pay for the sandbox's imports.
-      const { runSandbox } = await import('../../../sandbox/cli.ts');
-      await runSandbox(options);
-    });
+    .action(
+      exiting(async (options: { port: number; kubeconfig: string; state?: string; latency: number; http?: boolean; controllers: boolean }) => {
+        // Loaded on use, so that other commands do not pay for the sandbox's imports.
+        const { runSandbox } = await import('../../../sandbox/cli.ts');
+        await runSandbox(options);
+      }),
+    );
 }

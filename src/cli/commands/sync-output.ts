@@ -1,5 +1,5 @@
 import { refString } from '../../core/objects.ts';
-import { where, type ErrorCode } from '../../core/errors.ts';
+import { where } from '../../core/errors.ts';
 import type { Plan, SyncResult } from '../../core/types.ts';
 import type { ProgressEvent } from '../../core/progress.ts';
 
@@ -32,12 +32,4 @@ export function formatResult(result: SyncResult): string {
   if (result.displacedManagers.length) lines.push(`took fields over from: ${result.displacedManagers.join(', ')}`);
   for (const error of result.errors) lines.push(`error [${error.code}]: ${error.message}`);
   return `${lines.join('\n')}\n`;
-}
-
-const usageCodes = new Set<string>(['CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'APP_NOT_FOUND', 'BAD_REQUEST', 'SECRET_UNAVAILABLE'] satisfies ErrorCode[]);
-
-/** 0 applied and healthy (or dry run), 2 config or usage error, 1 any other failure. */
-export function syncExitCode(result: SyncResult): number {
-  if (result.status === 'Synced' || result.status === 'DryRun') return 0;
-  return result.errors.some((e) => usageCodes.has(e.code)) ? 2 : 1;
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig, DEFAULT_CONFIG_FILE } from '../../config/index.ts';
-import { isDriftlessError } from '../../core/errors.ts';
-import { formatProgress, formatResult, syncExitCode } from './sync-output.ts';
+import { DEFAULT_CONFIG_FILE } from '../../config/defaults.ts';
+import { exiting, syncExitCode } from '../exit.ts';
 
 interface SyncFlags {
   config: string;
@@ -18,12 +17,17 @@ export function registerSync(program: Command): void {
     .option('--revision <sha>', 'commit SHA, branch or tag to sync (default: the app\'s branch or revision)')
     .option('--dry-run', 'plan and preflight only; write nothing')
     .option('--json', 'print the SyncResult as JSON on stdout')
-    .action(async (appName: string, flags: SyncFlags) => {
-      try {
+    .action(
+      exiting(async (appName: string, flags: SyncFlags) => {
+        // Loaded on use: the Kubernetes client is heavy and other commands need not pay for it.
+        const [{ loadConfig }, { createRuntime }, { syncApp }, { formatProgress, formatResult }] = await Promise.all([
+          import('../../config/load.ts'),
+          import('../../wiring/runtime.ts'),
+          import('../../sync/sync.ts'),
+          import('./sync-output.ts'),
+        ]);
         const config = await loadConfig(flags.config);
         for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
-        // Loaded on use: the Kubernetes client is heavy and other commands need not pay for it.
-        const [{ createRuntime }, { syncApp }] = await Promise.all([import('../../wiring/runtime.ts'), import('../../sync/sync.ts')]);
         const runtime = createRuntime(config, { diskCache: true });
         const app = runtime.app(appName);
         const deps = await runtime.deps(app);
@@ -34,11 +38,7 @@ export function registerSync(program: Command): void {
         });
         if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else process.stderr.write(formatResult(result));
-        process.exitCode = syncExitCode(result);
-      } catch (err) {
-        if (!isDriftlessError(err)) throw err;
-        process.stderr.write(`driftless: ${err.message} [${err.code}]\n`);
-        process.exitCode = ['CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'APP_NOT_FOUND', 'BAD_REQUEST', 'SECRET_UNAVAILABLE'].includes(err.code) ? 2 : 1;
-      }
-    });
+        return syncExitCode(result);
+      }),
+    );
 }
