@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerRender } from '../../src/cli/commands/render.ts';
-import type { DriftlessError } from '../../src/core/errors.ts';
 import { parseAllDocuments } from 'yaml';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -24,29 +23,36 @@ function write(root: string, files: Record<string, string>): string {
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, encoding: 'utf8' }, (error, stdout, stderr) => {
+    // The shipped entry point: the build in dist/cli (made fresh by the test setup).
+    execFile(join(repoRoot, 'bin/driftless'), args, { cwd: repoRoot, encoding: 'utf8' }, (error, stdout, stderr) => {
       done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
 }
 
-/** In process (fast): the command as registered, stdout captured; errors come back as thrown. */
-async function inProcess(...args: string[]): Promise<{ stdout: string; error?: DriftlessError }> {
+/**
+ * In process (fast): the command as registered, stdout captured; an error comes back as the
+ * exit code and the `driftless: message [CODE]` line the command printed.
+ */
+async function inProcess(...args: string[]): Promise<{ stdout: string; exitCode: number; error?: { code: string; message: string } }> {
   const program = new Command('driftless').exitOverride();
   registerRender(program);
   let stdout = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
-    return true;
-  });
+  let stderr = '';
+  const decode = (chunk: string | Uint8Array): string => (typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += decode(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += decode(chunk)), true));
+  process.exitCode = undefined;
   try {
     await program.parseAsync(['node', 'driftless', 'render', ...args]);
-    return { stdout };
-  } catch (error) {
-    return { stdout, error: error as DriftlessError };
   } finally {
-    spy.mockRestore();
+    out.mockRestore();
+    err.mockRestore();
   }
+  const exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  process.exitCode = undefined;
+  const printed = /^driftless: ([\s\S]*) \[([A-Z_]+)\]\n$/.exec(stderr);
+  return printed ? { stdout, exitCode, error: { code: printed[2]!, message: printed[1]! } } : { stdout, exitCode };
 }
 
 const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\ndata:\n  password: c2VjcmV0\n';
@@ -98,8 +104,9 @@ describe('driftless render (in process)', () => {
 
   it('fails on a kustomize error with kustomize’s message and repository paths, and prints JSON errors with --json', async () => {
     const dir = write(join(temp, 'kfail'), { 'app/kustomization.yaml': 'resources:\n- missing.yaml\n' });
-    const { stdout, error } = await inProcess(join(dir, 'app'), '--root', dir, '--json');
+    const { stdout, error, exitCode } = await inProcess(join(dir, 'app'), '--root', dir, '--json');
     expect(error?.code).toBe('RENDER_FAILED');
+    expect(exitCode).toBe(1);
     expect(error?.message).toContain('kustomize failed to build app');
     expect(error?.message).toContain('app/missing.yaml');
     expect(error?.message).not.toContain('driftless-kustomize-');
@@ -107,7 +114,9 @@ describe('driftless render (in process)', () => {
   });
 
   it('refuses a missing path and a path outside --root as usage errors', async () => {
-    expect((await inProcess(join(temp, 'absent'))).error?.code).toBe('BAD_REQUEST');
+    const absent = await inProcess(join(temp, 'absent'));
+    expect(absent.error?.code).toBe('BAD_REQUEST');
+    expect(absent.exitCode).toBe(2);
     const outside = await inProcess(join(temp, 'plain'), '--root', join(temp, 'gitrepo'));
     expect(outside.error?.code).toBe('BAD_REQUEST');
     expect(outside.error?.message).toContain('outside the repository root');

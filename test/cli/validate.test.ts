@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,5 +51,40 @@ describe('driftless validate', () => {
       const printed = run.stdout + run.stderr;
       for (const form of [value, Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64').replace(/=+$/, '')]) expect(printed).not.toContain(form);
     }
+  });
+
+  const configWith = (name: string, repositories: Record<string, string>, app: Record<string, unknown> = {}): string => {
+    const file = path.join(dir, name);
+    const repos = Object.entries(repositories).map(([key, git]) => `  ${key}: { git: '${git}' }`).join('\n');
+    const fields = Object.entries({ name: 'web', repository: 'demo', branch: 'main', path: 'app', cluster: 'sandbox', namespace: 'web', ...app }).map(([k, v]) => `    ${k}: ${String(v)}`).join('\n');
+    writeFileSync(file, `repositories:\n${repos}\nclusters:\n  sandbox: { kubeconfig: { file: ./sandbox.kubeconfig } }\napps:\n  - ${fields.trimStart()}\n`);
+    return file;
+  };
+
+  it('refuses what a sync would refuse: a git: URL (2), a folder that is no repository or sits inside one (1), also when no app uses it', async () => {
+    repo.commit({ 'app/cm.yaml': [configMap('one')] });
+    const url = await runInProcess(registerValidate, ['validate', '--config', configWith('url.yaml', { demo: './repo', remote: 'git@github.com:acme/gitops.git' })]);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toContain("url.yaml:3: repositories.remote.git: 'git@github.com:acme/gitops.git' is a URL, and git: takes a local path");
+    expect(url.stderr).toContain('[CONFIG_INVALID]');
+
+    mkdirSync(path.join(dir, 'plain'), { recursive: true });
+    const plain = await runInProcess(registerValidate, ['validate', '--config', configWith('plain.yaml', { demo: './repo', unused: './plain' }), '--json']);
+    expect(plain.code).toBe(1);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ ok: false, repositories: [{ repository: 'demo', ok: true }, { repository: 'unused', ok: false, error: { code: 'SOURCE_UNAVAILABLE' } }], apps: [{ app: 'web', ok: true }] });
+    expect(plain.stderr).toMatch(/FAIL {2}repository unused: Cannot read the git repository .*plain/);
+
+    // repo/app is a folder of the repository: git would read the enclosing repository instead.
+    const inside = await runInProcess(registerValidate, ['validate', '--config', configWith('inside.yaml', { demo: './repo/app' }, { path: '.' })]);
+    expect(inside.code).toBe(1);
+    expect(inside.stderr).toMatch(/FAIL {2}repository demo: .* is the folder app inside another git repository.*\[SOURCE_INVALID\]/);
+    expect(inside.stderr).toMatch(/FAIL {2}web: .*\[SOURCE_INVALID\]/);
+  });
+
+  it('warns that selfHeal is not yet active, naming file, line and field', async () => {
+    repo.commit({ 'app/cm.yaml': [configMap('one')] });
+    const run = await runInProcess(registerValidate, ['validate', '--config', configWith('heal.yaml', { demo: './repo' }, { selfHeal: true })]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(`warning: ${path.join(dir, 'heal.yaml')}:12: apps[0].selfHeal: is not yet active`);
   });
 });

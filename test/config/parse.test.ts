@@ -305,3 +305,21 @@ describe('parseConfig: every error names file, line, field and what to do', () =
     expect(found.message).toContain('loadConfig');
   });
 });
+
+describe('parseConfig: git: is a local path', () => {
+  it.each(['https://github.com/acme/gitops.git', 'git@github.com:acme/gitops.git', 'ssh://git@example.com/gitops'])('refuses the URL %s naming file, line and field', (url) => {
+    const text = `repositories:
+  demo: { git: ./gitops }
+  remote: { git: '${url}' }
+clusters:
+  sandbox: { kubeconfig: { file: ./k.yaml } }
+apps:
+${app()}`;
+    expect(only(text)).toEqual({
+      file: 'driftless.yaml',
+      line: 3,
+      field: 'repositories.remote.git',
+      message: `'${url}' is a URL, and git: takes a local path: use github: {owner, repo} for a GitHub repository, or clone it and point git: at the clone`,
+    });
+  });
+});
