@@ -24,11 +24,11 @@ const bool = (description: string, dflt: boolean) => ({ type: 'boolean', descrip
 const secretRef = {
   type: 'object',
   description:
-    'A reference to a secret value (never the value itself): {env: NAME} reads an environment variable, {file: PATH} a file (relative to this file\'s folder; one trailing newline is dropped), {secret: NAME, key?} an AWS Secrets Manager secret (name or ARN; key picks a field of a JSON secret).',
+    'A reference to a secret value (never the value itself): {env: NAME} reads an environment variable, {file: PATH} a file (relative to this file\'s folder; one trailing newline is dropped), {secret: NAME, key?} an AWS Secrets Manager secret (name or ARN; key picks a field of a JSON secret; not yet active: driftless warns and cannot read it yet).',
   properties: {
     env: { type: 'string', minLength: 1, description: 'Name of the environment variable holding the value.' },
     file: { type: 'string', minLength: 1, description: "Path of a file holding the value, relative to this file's folder." },
-    secret: { type: 'string', minLength: 1, description: 'AWS Secrets Manager secret name or ARN.' },
+    secret: { type: 'string', minLength: 1, description: 'AWS Secrets Manager secret name or ARN (not yet active: driftless warns and cannot read it yet).' },
     key: { type: 'string', minLength: 1, description: 'Field to read when the secret holds a JSON object (only with secret).' },
   },
   additionalProperties: false,
@@ -156,7 +156,7 @@ const app = {
     namespace: dnsLabel('Namespace of the app: given to namespaced objects without one, and the default of allow.namespaces.'),
     createNamespace: bool("Create the app's namespace if it is missing (even where cluster-scoped objects are otherwise not allowed).", false),
     prune: bool('Delete objects driftless applied earlier that Git no longer has.', false),
-    selfHeal: bool('Between syncs, restore objects changed in the cluster (on the drift schedule). Every sync restores all managed fields regardless.', false),
+    selfHeal: bool('Not yet active (driftless warns): between syncs, restore objects changed in the cluster (on the drift schedule). Every sync restores all managed fields regardless.', false),
     force: bool('Git wins: take over fields other field managers set (server-side apply force). false turns such conflicts into a failure.', true),
     allowEmpty: bool('Allow a sync whose render is empty (and then prune everything). Without it an empty render fails.', false),
     allowRemote: {
