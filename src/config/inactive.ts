@@ -1,4 +1,4 @@
-import { isRecord } from './build.ts';
+import { isRecord } from '../core/objects.ts';
 import { formatField, formatIssue, type FieldPath } from './issues.ts';
 import type { LocatedDocument } from './yaml-source.ts';
 
