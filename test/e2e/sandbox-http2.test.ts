@@ -22,6 +22,17 @@ async function until<T>(fn: () => T | undefined | false | Promise<T | undefined 
   }
 }
 
+async function settled(read: () => number): Promise<number> {
+  let last = read();
+  for (let stable = 0, rounds = 0; stable < 3 && rounds < 100; rounds++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = read();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 describe('the sandbox speaks HTTP/2 (ALPN h2) and HTTP/1.1 on its TLS port', () => {
   let sb: Sandbox;
   let dir: string;
@@ -81,7 +92,8 @@ describe('the sandbox speaks HTTP/2 (ALPN h2) and HTTP/1.1 on its TLS port', () 
     try {
       await new Promise<void>((resolve, reject) => { session.once('connect', () => resolve()); session.once('error', reject); });
       expect(session.alpnProtocol).toBe('h2');
-      const before = sb.cluster.store.subscriberCount;
+      // Watches of earlier tests (kubectl's) close asynchronously: start from a settled count.
+      const before = await settled(() => sb.cluster.store.subscriberCount);
       const watch = session.request({ ':path': '/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0&allowWatchBookmarks=true', authorization: `Bearer ${sb.adminToken}` });
       const headers = await new Promise<Record<string, unknown>>((resolve) => watch.once('response', resolve));
       expect(headers[':status']).toBe(200);
