@@ -6,6 +6,7 @@ import { clone, deepEqual, hashOf, isObj, num, objAt, scaled, str } from '../uti
 import { controllerRef, isDeleting, manager, omitZero, ownedBy, type Runtime, uidOf } from './runtime.ts';
 
 const revisionKey = 'deployment.kubernetes.io/revision';
+const source = { component: 'deployment-controller' };
 const desiredKey = 'deployment.kubernetes.io/desired-replicas';
 const maxKey = 'deployment.kubernetes.io/max-replicas';
 const notCopied = new Set(['kubectl.kubernetes.io/last-applied-configuration', revisionKey, desiredKey, maxKey, 'deployment.kubernetes.io/revision-history']);
@@ -58,7 +59,11 @@ export class DeploymentController {
     const uid = uidOf(d);
     const { host } = this.rt;
     const owned = (): Obj[] => (host.listOwned ? host.listOwned(rsInfo, ns, uid) : host.list(rsInfo, ns).filter((rs) => ownedBy(rs, uid))).filter((rs) => !isDeleting(rs));
-    let newRS = owned().find((rs) => str(rs, 'metadata', 'labels', 'pod-template-hash') === hash);
+    // FindNewReplicaSet: the one whose template equals the Deployment's, pod-template-hash aside
+    // (how `kubectl rollout undo` brings an old ReplicaSet back).
+    const template = objAt(d, 'spec', 'template') ?? {};
+    const sameTemplate = (rs: Obj): boolean => str(rs, 'metadata', 'labels', 'pod-template-hash') === hash || deepEqual(withoutHash(objAt(rs, 'spec', 'template')), template);
+    let newRS = owned().sort(byCreation).find(sameTemplate);
     const paused = get(d, 'paused');
     if (!newRS && !paused) {
       newRS = this.createReplicaSet(dInfo, rsInfo, d, hash, desired, owned());
@@ -69,7 +74,7 @@ export class DeploymentController {
     }
     if (newRS && !paused) d = this.rollOut(dInfo, rsInfo, d, newRS, desired, owned());
     const all = owned();
-    this.syncStatus(dInfo, d, all.find((rs) => str(rs, 'metadata', 'labels', 'pod-template-hash') === hash), all, desired, Boolean(paused));
+    this.syncStatus(dInfo, d, newRS && all.find((rs) => uidOf(rs) === uidOf(newRS!)), all, desired, Boolean(paused));
   }
 
   private createReplicaSet(dInfo: ResourceInfo, rsInfo: ResourceInfo, d: Obj, hash: string, desired: number, existing: Obj[]): Obj {
@@ -82,7 +87,7 @@ export class DeploymentController {
     const spec: Obj = { replicas: desired, selector, template };
     const mrs = num(d, 'spec', 'minReadySeconds');
     if (mrs) spec.minReadySeconds = mrs;
-    return this.rt.host.create(rsInfo, {
+    const created = this.rt.host.create(rsInfo, {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: {
@@ -94,34 +99,60 @@ export class DeploymentController {
       },
       spec,
     }, manager);
+    if (desired > 0) this.rt.events.record(dInfo, d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${str(created, 'metadata', 'name') ?? ''} from 0 to ${desired}`, source);
+    return created;
   }
 
   private rsAnnotations(d: Obj, desired: number, revision: number): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(annotations(d))) if (!notCopied.has(k)) out[k] = v;
-    const surge = get(d, 'strategy') === 'RollingUpdate' ? scaled(objAt(d, 'spec', 'strategy', 'rollingUpdate')?.maxSurge, desired, true) : 0;
+    const surge = fenceposts(d, desired).surge;
     out[desiredKey] = String(desired);
     out[maxKey] = String(desired + surge);
     out[revisionKey] = String(revision);
     return out;
   }
 
-  /** Scales the new ReplicaSet up, the old ones down once it is available, and trims history. */
+  /** scaleReplicaSet: one write and the ScalingReplicaSet event the real controller records. */
+  private scale(dInfo: ResourceInfo, rsInfo: ResourceInfo, d: Obj, rs: Obj, to: number, ann?: Record<string, string>): Obj {
+    const from = num(rs, 'spec', 'replicas') ?? 0;
+    const annotationsNow = ann ?? annotations(rs);
+    if (from === to && deepEqual(annotationsNow, annotations(rs))) return rs;
+    const updated = this.rt.host.update(rsInfo, { ...rs, metadata: { ...(rs.metadata as Obj), annotations: annotationsNow }, spec: { ...(rs.spec as Obj), replicas: to } }, manager);
+    if (from !== to) {
+      this.rt.events.record(dInfo, d, 'Normal', 'ScalingReplicaSet', `Scaled ${to > from ? 'up' : 'down'} replica set ${str(rs, 'metadata', 'name') ?? ''} from ${from} to ${to}`, source);
+    }
+    return updated;
+  }
+
+  /**
+   * rolloutRolling / rolloutRecreate: the new ReplicaSet grows within maxSurge, old ones shrink as
+   * far as maxUnavailable allows (unhealthy replicas first), step by step as pods become available.
+   */
   private rollOut(dInfo: ResourceInfo, rsInfo: ResourceInfo, d: Obj, newRS: Obj, desired: number, all: Obj[]): Obj {
-    const olds = all.filter((rs) => uidOf(rs) !== uidOf(newRS));
+    let olds = all.filter((rs) => uidOf(rs) !== uidOf(newRS)).sort(byCreation);
     const maxOld = Math.max(0, ...olds.map(revisionOf));
     const revision = revisionOf(newRS) > maxOld ? revisionOf(newRS) : maxOld + 1;
     const wantAnn = { ...annotations(newRS), ...this.rsAnnotations(d, desired, revision) };
-    if (num(newRS, 'spec', 'replicas') !== desired || !deepEqual(wantAnn, annotations(newRS))) {
-      newRS = this.rt.host.update(rsInfo, { ...newRS, metadata: { ...(newRS.metadata as Obj), annotations: wantAnn }, spec: { ...(newRS.spec as Obj), replicas: desired } }, manager);
-    }
-    const recreate = get(d, 'strategy') === 'Recreate';
-    if (recreate || (num(newRS, 'status', 'availableReplicas') ?? 0) >= desired) {
-      for (const old of olds) {
-        if ((num(old, 'spec', 'replicas') ?? 0) === 0) continue;
-        const ann = { ...annotations(old), [desiredKey]: String(desired) };
-        this.rt.host.update(rsInfo, { ...old, metadata: { ...(old.metadata as Obj), annotations: ann }, spec: { ...(old.spec as Obj), replicas: 0 } }, manager);
+    const newReplicas = num(newRS, 'spec', 'replicas') ?? 0;
+    const activeOlds = olds.some((rs) => (num(rs, 'spec', 'replicas') ?? 0) > 0 || (num(rs, 'status', 'replicas') ?? 0) > 0);
+    if (get(d, 'strategy') === 'Recreate') {
+      for (const [i, old] of olds.entries()) {
+        if ((num(old, 'spec', 'replicas') ?? 0) > 0) olds[i] = this.scale(dInfo, rsInfo, d, old, 0, { ...annotations(old), [desiredKey]: String(desired) });
       }
+      // The new ReplicaSet scales up only once no old pod runs.
+      const oldPods = olds.some((rs) => (num(rs, 'status', 'replicas') ?? 0) > 0);
+      newRS = this.scale(dInfo, rsInfo, d, newRS, oldPods ? newReplicas : desired, wantAnn);
+    } else {
+      const { surge, unavailable } = fenceposts(d, desired);
+      let target = desired;
+      if (activeOlds && newReplicas < desired) {
+        const current = all.reduce((a, rs) => a + (num(rs, 'spec', 'replicas') ?? 0), 0);
+        const maxTotal = desired + surge;
+        target = current >= maxTotal ? newReplicas : newReplicas + Math.min(maxTotal - current, desired - newReplicas);
+      }
+      newRS = this.scale(dInfo, rsInfo, d, newRS, target, wantAnn);
+      olds = this.reconcileOld(dInfo, rsInfo, d, newRS, olds, desired, unavailable);
     }
     // cleanupDeployment: keep revisionHistoryLimit scaled-down old ReplicaSets.
     const limit = num(d, 'spec', 'revisionHistoryLimit') ?? 10;
@@ -139,6 +170,45 @@ export class DeploymentController {
     return d;
   }
 
+  /**
+   * reconcileOldReplicaSets: never below desired - maxUnavailable available pods; unhealthy old
+   * replicas go first (cleanupUnhealthyReplicas), then available ones, oldest ReplicaSet first.
+   */
+  private reconcileOld(dInfo: ResourceInfo, rsInfo: ResourceInfo, d: Obj, newRS: Obj, olds: Obj[], desired: number, maxUnavailable: number): Obj[] {
+    const specOf = (rs: Obj): number => num(rs, 'spec', 'replicas') ?? 0;
+    const availOf = (rs: Obj): number => num(rs, 'status', 'availableReplicas') ?? 0;
+    const oldCount = olds.reduce((a, rs) => a + specOf(rs), 0);
+    if (oldCount === 0) return olds;
+    const all = oldCount + specOf(newRS);
+    const minAvailable = desired - maxUnavailable;
+    const newUnavailable = Math.max(0, specOf(newRS) - availOf(newRS));
+    const maxScaledDown = all - minAvailable - newUnavailable;
+    if (maxScaledDown <= 0) return olds;
+    const ann = (rs: Obj): Record<string, string> => ({ ...annotations(rs), [desiredKey]: String(desired) });
+    let cleaned = 0;
+    const out = [...olds];
+    for (const [i, rs] of out.entries()) {
+      if (cleaned >= maxScaledDown) break;
+      const unhealthy = specOf(rs) - availOf(rs);
+      if (specOf(rs) === 0 || unhealthy <= 0) continue;
+      const down = Math.min(maxScaledDown - cleaned, unhealthy);
+      out[i] = this.scale(dInfo, rsInfo, d, rs, specOf(rs) - down, ann(rs));
+      cleaned += down;
+    }
+    const available = out.reduce((a, rs) => a + Math.min(availOf(rs), specOf(rs)), 0) + availOf(newRS);
+    if (available <= minAvailable) return out;
+    const total = available - minAvailable;
+    let done = 0;
+    for (const [i, rs] of out.entries()) {
+      if (done >= total) break;
+      if (specOf(rs) === 0) continue;
+      const down = Math.min(specOf(rs), total - done);
+      out[i] = this.scale(dInfo, rsInfo, d, rs, specOf(rs) - down, ann(rs));
+      done += down;
+    }
+    return out;
+  }
+
   /** calculateStatus followed by syncRolloutStatus. */
   private syncStatus(dInfo: ResourceInfo, d: Obj, newRS: Obj | undefined, all: Obj[], desired: number, paused: boolean): void {
     const old = (d.status as Obj | undefined) ?? {};
@@ -154,8 +224,7 @@ export class DeploymentController {
       unavailableReplicas: Math.max(0, specTotal - available),
     };
     if (old.collisionCount !== undefined) st.collisionCount = old.collisionCount;
-    const rolling = get(d, 'strategy') === 'RollingUpdate';
-    const maxUnavailable = rolling ? scaled(objAt(d, 'spec', 'strategy', 'rollingUpdate')?.maxUnavailable, desired, false) : 0;
+    const maxUnavailable = fenceposts(d, desired).unavailable;
     let conds = clone(Array.isArray(old.conditions) ? (old.conditions as Obj[]) : []);
     conds = available >= desired - Math.min(maxUnavailable, desired)
       ? setCondition(conds, this.cond('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'))
@@ -205,4 +274,30 @@ export class DeploymentController {
 function get(d: Obj, field: 'paused' | 'strategy'): unknown {
   if (field === 'paused') return objAt(d, 'spec')?.paused === true;
   return str(d, 'spec', 'strategy', 'type') ?? 'RollingUpdate';
+}
+
+function byCreation(a: Obj, b: Obj): number {
+  const ca = str(a, 'metadata', 'creationTimestamp') ?? '';
+  const cb = str(b, 'metadata', 'creationTimestamp') ?? '';
+  return ca < cb ? -1 : ca > cb ? 1 : (str(a, 'metadata', 'name') ?? '').localeCompare(str(b, 'metadata', 'name') ?? '');
+}
+
+/** ResolveFenceposts and MaxUnavailable: surge rounds up, unavailable down, never both zero. */
+export function fenceposts(d: Obj, desired: number): { surge: number; unavailable: number } {
+  if (get(d, 'strategy') !== 'RollingUpdate') return { surge: 0, unavailable: 0 };
+  const ru = objAt(d, 'spec', 'strategy', 'rollingUpdate') ?? {};
+  const surge = scaled(ru.maxSurge ?? '25%', desired, true);
+  let unavailable = scaled(ru.maxUnavailable ?? '25%', desired, false);
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+  return { surge, unavailable: desired === 0 ? 0 : Math.min(unavailable, desired) };
+}
+
+function withoutHash(template: Obj | undefined): Obj {
+  const t = clone(template ?? {});
+  const labels = objAt(t, 'metadata', 'labels');
+  if (labels) {
+    delete labels['pod-template-hash'];
+    if (Object.keys(labels).length === 0) delete (t.metadata as Obj).labels;
+  }
+  return t;
 }

@@ -3,6 +3,7 @@
 import type { ControllerHost, Obj, ResourceInfo } from '../../contracts.ts';
 import { ApiError } from '../../contracts.ts';
 import { deepEqual, get, groupOf, isObj, listAt, str } from '../util.ts';
+import { Recorder } from './events.ts';
 
 export const manager = 'kube-controller-manager';
 
@@ -36,6 +37,8 @@ export class Runtime {
   private readonly pending = new Map<string, () => void>();
   private flushing = false;
   private readonly seen = new Map<string, ResourceInfo>();
+  /** The event recorder every controller and the pretend kubelet write through. */
+  readonly events: Recorder = new Recorder(this);
 
   constructor(readonly host: ControllerHost, options: ControllerOptions = {}) {
     this.readyDelayMs = options.readyDelayMs ?? 2000;

@@ -20,6 +20,7 @@ export const resources: ResourceInfo[] = [
   info('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, 'none'),
   info('', 'v1', 'PersistentVolume', 'persistentvolumes', false, 'none'),
   info('', 'v1', 'Node', 'nodes', false, 'none'),
+  info('', 'v1', 'Event', 'events', true, 'none'),
   info('apps', 'v1', 'Deployment', 'deployments', true),
   info('apps', 'v1', 'ReplicaSet', 'replicasets', true),
   info('apps', 'v1', 'StatefulSet', 'statefulsets', true),

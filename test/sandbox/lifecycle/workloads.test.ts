@@ -26,6 +26,10 @@ describe('StatefulSet controller', () => {
     let s = status(get(c.host, 'apps', 'StatefulSet', 'default', 'db'));
     expect(s.readyReplicas).toBeUndefined();
     expect(s.availableReplicas).toBe(0);
+    // OrderedReady: db-1 is created only once db-0 is Running and Ready.
+    c.host.tick(delay);
+    s = status(get(c.host, 'apps', 'StatefulSet', 'default', 'db'));
+    expect(s).toMatchObject({ replicas: 2, readyReplicas: 1 });
     c.host.tick(delay);
     s = status(get(c.host, 'apps', 'StatefulSet', 'default', 'db'));
     expect(s).toEqual({ observedGeneration: 1, replicas: 2, readyReplicas: 2, currentReplicas: 2, updatedReplicas: 2, currentRevision: s.updateRevision, updateRevision: s.updateRevision, collisionCount: 0, availableReplicas: 2 });
@@ -102,9 +106,13 @@ describe('Job controller', () => {
     const c = cluster();
     stop = c.stop;
     c.host.create(res('batch', 'Job'), { metadata: { name: 'f', namespace: 'default' }, spec: { backoffLimit: 2, template: podTemplate('app:fail', 'Never') } }, 'kubectl');
-    c.host.tick(delay / 4 + 1);
+    c.host.tick(delay / 2 + 1);
     let j = get(c.host, 'batch', 'Job', 'default', 'f');
-    expect(status(j)).toMatchObject({ failed: 1, active: 1 });
+    // The failed pod is counted; its replacement waits out the back-off.
+    expect(status(j)).toMatchObject({ failed: 1 });
+    expect(status(j).active).toBeUndefined();
+    c.host.tick(delay / 10);
+    expect(status(get(c.host, 'batch', 'Job', 'default', 'f'))).toMatchObject({ failed: 1, active: 1 });
     expect(conditions(j)).toEqual([]);
     c.host.tick(delay * 5);
     j = get(c.host, 'batch', 'Job', 'default', 'f');
