@@ -84,7 +84,14 @@ export class DeploymentController {
     const selector = clone(objAt(d, 'spec', 'selector') ?? {});
     selector.matchLabels = { ...((selector.matchLabels as Obj | undefined) ?? {}), 'pod-template-hash': hash };
     const revision = Math.max(0, ...existing.map(revisionOf)) + 1;
-    const spec: Obj = { replicas: desired, selector, template };
+    // NewRSNewReplicas: with old pods still running, a rolling update starts within maxSurge and
+    // Recreate starts at zero.
+    const oldSpec = existing.reduce((a, rs) => a + (num(rs, 'spec', 'replicas') ?? 0), 0);
+    const oldPods = existing.reduce((a, rs) => a + (num(rs, 'status', 'replicas') ?? 0), 0);
+    const start = get(d, 'strategy') === 'Recreate'
+      ? (oldSpec + oldPods > 0 ? 0 : desired)
+      : Math.max(0, Math.min(desired, desired + fenceposts(d, desired).surge - oldSpec));
+    const spec: Obj = { replicas: start, selector, template };
     const mrs = num(d, 'spec', 'minReadySeconds');
     if (mrs) spec.minReadySeconds = mrs;
     const created = this.rt.host.create(rsInfo, {
@@ -99,7 +106,7 @@ export class DeploymentController {
       },
       spec,
     }, manager);
-    if (desired > 0) this.rt.events.record(dInfo, d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${str(created, 'metadata', 'name') ?? ''} from 0 to ${desired}`, source);
+    if (start > 0) this.rt.events.record(dInfo, d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${str(created, 'metadata', 'name') ?? ''} from 0 to ${start}`, source);
     return created;
   }
 

@@ -28,6 +28,15 @@ export class Recorder {
 
   /** Records an event about `obj` (of type `info`); a no-op on hosts that do not serve Events. */
   record(info: ResourceInfo, obj: Obj, type: 'Normal' | 'Warning', reason: string, message: string, source: Source, fieldPath?: string): void {
+    // Best effort, as client-go's broadcaster: a failed event write never fails the controller's work.
+    try {
+      this.write(info, obj, type, reason, message, source, fieldPath);
+    } catch {
+      // dropped, as a full broadcaster queue would drop it
+    }
+  }
+
+  private write(info: ResourceInfo, obj: Obj, type: 'Normal' | 'Warning', reason: string, message: string, source: Source, fieldPath?: string): void {
     const eventInfo = this.rt.res('', 'Event');
     if (!eventInfo) return;
     const ns = str(obj, 'metadata', 'namespace') ?? 'default';
@@ -47,7 +56,7 @@ export class Recorder {
     }
     const objName = str(obj, 'metadata', 'name') ?? '';
     // client-go names events <object>.<unix nanoseconds in hex>.
-    const name = `${objName}.${(this.rt.nowMs() * 1_000_000 + (this.seq++ % 1_000_000)).toString(16)}`;
+    const name = `${objName}.${(BigInt(this.rt.nowMs()) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
     const involved: Obj = {
       kind: info.kind, namespace: str(obj, 'metadata', 'namespace'), name: objName, uid,
       apiVersion: apiVersionOf(info.group, info.version), resourceVersion: str(obj, 'metadata', 'resourceVersion'),

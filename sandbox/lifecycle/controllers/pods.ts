@@ -103,9 +103,9 @@ export class PodController {
       const n = nodes.length;
       const message = `0/${n} nodes are available: ${n} node(s) didn't match Pod's node affinity/selector. preemption: 0/${n} nodes are available: ${n} Preemption is not helpful for scheduling.`;
       const current = listAt(pod, 'status', 'conditions').find((c) => c.type === 'PodScheduled');
-      if (current?.reason !== 'Unschedulable' || current.message !== message) {
-        this.rt.writeStatus(info, pod, { ...((pod.status as Obj | undefined) ?? {}), phase: 'Pending', conditions: [this.cond('PodScheduled', false, 'Unschedulable', message)], qosClass: qosOf(pod) });
-      }
+      // Nothing changed since the last attempt: the scheduler waits for a node event.
+      if (current?.reason === 'Unschedulable' && current.message === message) return;
+      this.rt.writeStatus(info, pod, { ...((pod.status as Obj | undefined) ?? {}), phase: 'Pending', conditions: [this.cond('PodScheduled', false, 'Unschedulable', message)], qosClass: qosOf(pod) });
       this.rt.events.record(info, pod, 'Warning', 'FailedScheduling', message, scheduler);
       return;
     }
