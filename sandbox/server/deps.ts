@@ -5,4 +5,4 @@
 export { createSchemaIndex, fromJSONSchemaProps, unknownFields, decodeTyped, typedPatchError } from '../schema/index.ts';
 export { jsonPatch, mergePatch, strategicMergePatch, serverSideApply, recordUpdate } from '../merge/index.ts';
 
-export { applyDefaults, validate, startControllers, serviceAllocator, nodePortAllocation, defaultPropagationPolicy, jobOrphanWarning, invalidStatus } from '../lifecycle/index.ts';
+export { applyDefaults, validate, startControllers, serviceAllocator, nodePortAllocation, defaultPropagationPolicy, jobOrphanWarning, invalidStatus, printedStatus, restartsOf } from '../lifecycle/index.ts';

@@ -87,6 +87,7 @@ function serve(cluster: Cluster, r: ResourceRequest): Reply | undefined {
   const { ri, params } = r;
   if (reviewKinds.has(ri.resource) && ri.verb === 'create') return { status: 201, body: reviewResponse(ri.resource, parseJson(r.body), r.user, r.auth, cluster) };
   const info = cluster.registry.lookup(ri.group, ri.version, ri.resource);
+  if (info && info.group === '' && info.resource === 'pods' && ri.subresource === 'log' && ri.verb === 'get') return podLog(cluster, info, ri.namespace, ri.name!, params);
   if (!info || (ri.subresource && !['status', 'scale', 'finalize'].includes(ri.subresource))) throw resourceNotFound();
   if (ri.subresource === 'scale' && !info.subresources.scale) throw resourceNotFound();
   if (ri.subresource === 'finalize' && !(info.group === '' && info.resource === 'namespaces')) throw resourceNotFound();
@@ -242,4 +243,27 @@ function list(cluster: Cluster, info: ResourceInfo, ns: string | undefined, para
   const views = items.map((o) => cluster.view(info, o));
   if (shape === 'table') return toTable(info, views, metadata, params.get('includeObject'));
   return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata, items: views.map(partial) };
+}
+
+/**
+ * pods/log: the API server checks the pod and container (registry/core/pod LogLocation), then
+ * dials the node's kubelet, which the sandbox does not run, so the answer is the dial error a
+ * cluster with an unreachable kubelet gives.
+ */
+function podLog(cluster: Cluster, info: ResourceInfo, ns: string | undefined, name: string, params: URLSearchParams): Reply {
+  const pod = cluster.store.get(info, ns, name);
+  if (!pod) throw notFound(info, name);
+  const spec = (pod.spec ?? {}) as { containers?: Array<{ name?: string }>; initContainers?: Array<{ name?: string }>; nodeName?: string };
+  const names = (spec.containers ?? []).map((c) => String(c.name));
+  const all = [...names, ...(spec.initContainers ?? []).map((c) => String(c.name))];
+  let container = params.get('container') ?? '';
+  if (!container) {
+    if (names.length !== 1) throw new ApiError(400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+    container = names[0]!;
+  }
+  if (!all.includes(container)) throw new ApiError(400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
+  if (!spec.nodeName) throw new ApiError(400, 'BadRequest', `pod ${name} does not have a host assigned`);
+  const hostIP = String(((pod.status ?? {}) as { hostIP?: string }).hostIP ?? '172.18.0.2');
+  const url = `https://${hostIP}:10250/containerLogs/${ns ?? ''}/${name}/${container}`;
+  throw new ApiError(500, '', `Get "${url}": dial tcp ${hostIP}:10250: connect: connection refused`);
 }

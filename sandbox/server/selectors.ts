@@ -62,12 +62,16 @@ export function parseFieldSelector(text: string | null | undefined): ObjMatcher 
   return (o) => tests.every((t) => t(o));
 }
 
+/** Type-specific fields clients select on (kubectl events, pods on nodes, …), as the real registries allow them. */
+const selectable = new Set(['status.phase', 'status.podIP', 'status.nominatedNodeName', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'type', 'reason', 'reportingComponent', 'reportingController', 'spec.signerName']);
+
 function fieldReader(field: string): ((o: Obj) => string) | undefined {
   const meta = (o: Obj): Record<string, unknown> => (o.metadata ?? {}) as Record<string, unknown>;
   if (field === 'metadata.name') return (o) => String(meta(o).name ?? '');
   if (field === 'metadata.namespace') return (o) => String(meta(o).namespace ?? '');
   // A few type-specific fields clients use (kubectl get events, pods on nodes).
-  if (field === 'status.phase' || field === 'spec.nodeName' || field === 'type' || field === 'involvedObject.name' || field === 'involvedObject.kind' || field === 'involvedObject.namespace' || field === 'involvedObject.uid' || field === 'spec.signerName') {
+  if (field === 'source') return (o) => String(((o.source ?? {}) as Record<string, unknown>).component ?? '');
+  if (selectable.has(field) || /^(involvedObject|regarding)\.(kind|name|namespace|uid|apiVersion|resourceVersion|fieldPath)$/.test(field)) {
     return (o) => {
       let cur: unknown = o;
       for (const k of field.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;

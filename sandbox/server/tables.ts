@@ -1,4 +1,5 @@
 import type { Obj, ResourceInfo } from '../contracts.ts';
+import { printedStatus, restartsOf } from './deps.ts';
 import { metaOf } from './store.ts';
 import { isObj } from './util.ts';
 
@@ -68,7 +69,7 @@ const columnsByResource: Record<string, Column[]> = {
   'apps/replicasets': [name, int('Desired', 'spec.replicas'), int('Current', 'status.replicas'), int('Ready', 'status.readyReplicas'), age, ...wide],
   'apps/statefulsets': [name, { name: 'Ready', type: 'string', cell: (o) => `${num(o, 'status.readyReplicas')}/${num(o, 'spec.replicas')}` }, age, ...wide],
   'apps/daemonsets': [name, int('Desired', 'status.desiredNumberScheduled'), int('Current', 'status.currentNumberScheduled'), int('Ready', 'status.numberReady'), int('Up-to-date', 'status.updatedNumberScheduled'), int('Available', 'status.numberAvailable'), { name: 'Node Selector', type: 'string', cell: (o) => Object.entries((get(o, 'spec.template.spec.nodeSelector') ?? {}) as Obj).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>' }, age, ...wide],
-  '/pods': [name, { name: 'Ready', type: 'string', cell: (o) => { const cs = (get(o, 'status.containerStatuses') ?? []) as Array<{ ready?: boolean }>; return `${cs.filter((c) => c.ready).length}/${containers(o).length}`; } }, { name: 'Status', type: 'string', cell: (o) => String(get(o, 'status.phase') ?? 'Pending') }, int('Restarts', 'status.restartCount'), age, str('IP', 'status.podIP', 1), str('Node', 'spec.nodeName', 1)],
+  '/pods': [name, { name: 'Ready', type: 'string', cell: (o) => { const cs = (get(o, 'status.containerStatuses') ?? []) as Array<{ ready?: boolean }>; return `${cs.filter((c) => c.ready).length}/${containers(o).length}`; } }, { name: 'Status', type: 'string', cell: (o) => printedStatus(o) }, { name: 'Restarts', type: 'string', cell: (o) => String(restartsOf(o)) }, age, str('IP', 'status.podIP', 1), str('Node', 'spec.nodeName', 1)],
   '/services': [name, str('Type', 'spec.type'), str('Cluster-IP', 'spec.clusterIP'), { name: 'External-IP', type: 'string', cell: (o) => ((get(o, 'spec.externalIPs') as string[] | undefined) ?? []).join(',') || '<none>' }, { name: 'Port(s)', type: 'string', cell: ports }, age, { name: 'Selector', type: 'string', priority: 1, cell: (o) => Object.entries((get(o, 'spec.selector') ?? {}) as Obj).map(([k, v]) => `${k}=${String(v)}`).join(',') || '<none>' }],
   '/configmaps': [name, { name: 'Data', type: 'integer', cell: (o) => Object.keys((o.data ?? {}) as Obj).length + Object.keys((o.binaryData ?? {}) as Obj).length }, age],
   '/secrets': [name, str('Type', 'type'), count('Data', 'data'), age],

@@ -4,7 +4,7 @@
 // the full delay a healthy Pod is Running and Ready. What goes wrong is decided by kubelet.ts from
 // the Pod spec. Status fields follow what kubelet's status manager writes; events what kubelet and
 // the scheduler record.
-import type { Obj, ResourceInfo, StoreEvent } from '../../contracts.ts';
+import type { Obj, StoreEvent } from '../../contracts.ts';
 import { get, labelsOf, listAt, objAt, str } from '../util.ts';
 import { backoffSeconds, containerStatus, type KubeletEvent, phaseOf, podFate } from './kubelet.ts';
 import { nodeAffinityName } from './podutil.ts';
