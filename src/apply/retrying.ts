@@ -19,7 +19,7 @@ export function retryingCluster(cluster: ClusterClient, options: RetryingOptions
   const wrapped: ClusterClient = {
     server: cluster.server,
     resolve: (apiVersion, kind, opts) => retry(() => cluster.resolve(apiVersion, kind, opts)),
-    list: (type, namespace) => retry(() => cluster.list(type, namespace)),
+    list: (type, namespace, opts) => retry(() => cluster.list(type, namespace, opts)),
     get: (type, name, namespace) => retry(() => cluster.get(type, name, namespace)),
     apply: (type, object, opts) => retry(() => cluster.apply(type, object, opts)),
     patchJson: (type, name, namespace, ops) => retry(() => cluster.patchJson(type, name, namespace, ops)),

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { isRecord } from '../core/objects.ts';
 import { normalizeRepoPath } from '../core/paths.ts';
 import type { SecretRef } from '../ports/secrets.ts';
-import type { AllowRules, AppConfig, ClusterConfig, IgnoreRule, RenderConfig, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
+import type { AllowRules, AppConfig, ClusterConfig, HealthRule, IgnoreRule, RenderConfig, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
 import { parseDuration } from './duration.ts';
 import { isGitUrl } from './git-url.ts';
 
@@ -95,6 +95,11 @@ function buildIgnore(raw: unknown): IgnoreRule[] {
   });
 }
 
+function buildHealth(raw: unknown): HealthRule[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isRecord).map((rule) => ({ group: str(rule.group) ?? '', kind: str(rule.kind) ?? '', ignore: rule.ignore === true }));
+}
+
 /** An app with every default filled in; `origin` says where it was defined. */
 export function buildApp(raw: Raw, origin: AppConfig['origin']): AppConfig {
   const namespace = str(raw.namespace) ?? '';
@@ -125,6 +130,8 @@ export function buildApp(raw: Raw, origin: AppConfig['origin']): AppConfig {
     deployments: bool(raw.deployments, true),
     origin,
   };
+  const health = buildHealth(raw.health);
+  if (health.length > 0) app.health = health;
   if (revision !== undefined) app.revision = revision;
   else app.branch = str(raw.branch) ?? DEFAULT_BRANCH;
   return app;

@@ -137,6 +137,18 @@ const prunePolicy = {
   additionalProperties: false,
 };
 
+const healthRule = {
+  type: 'object',
+  description: 'A kind whose health is not judged: its objects count as Healthy once applied.',
+  required: ['kind', 'ignore'],
+  properties: {
+    group: { type: 'string', description: "API group of the kind (e.g. example.com; '' for the core group). Default ''." },
+    kind: { type: 'string', minLength: 1, description: 'Kind, e.g. Widget.' },
+    ignore: { type: 'boolean', enum: [true], description: 'Skip the health check for this kind (the only override so far).' },
+  },
+  additionalProperties: false,
+};
+
 const app = {
   type: 'object',
   description: 'An app: one path of one repository kept equal to one namespace of one cluster.',
@@ -172,6 +184,7 @@ const app = {
     prunePolicy,
     allow,
     ignore: { type: 'array', description: 'Fields owned by other controllers, dropped from what is applied and compared.', items: ignoreRule },
+    health: { type: 'array', description: "Health overrides: kinds whose status does not say whether they are healthy (custom resources are otherwise read as kstatus does).", items: healthRule },
     healthTimeoutSeconds: { type: 'integer', minimum: 1, description: 'Seconds to wait for applied objects to become healthy before the sync fails as Degraded.', default: 300 },
     concurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Concurrent writes within one apply step.', default: 8 },
     deployments: bool('Create a GitHub Deployment per sync (GitHub repositories only).', true),

@@ -59,6 +59,13 @@ export interface IgnoreRule {
   jsonPointers: string[];
 }
 
+/** `health: [{group, kind, ignore: true}]`: a kind whose status does not say whether it is healthy. */
+export interface HealthRule {
+  group: string;
+  kind: string;
+  ignore: boolean;
+}
+
 export interface AppConfig {
   name: string;
   repository: string;
@@ -84,6 +91,8 @@ export interface AppConfig {
   pruneProtected: { namespaces: boolean; crds: boolean; persistentVolumes: boolean; persistentVolumeClaims: boolean };
   allow: AllowRules;
   ignore: IgnoreRule[];
+  /** Kinds whose health driftless does not judge (Healthy once applied); absent or empty: none. */
+  health?: HealthRule[];
   /** Seconds to wait for health after apply. Default 300. */
   healthTimeoutSeconds: number;
   /** Concurrent writes within an apply step. Default 8. */

@@ -1,5 +1,6 @@
 import { groupOf, isRecord } from '../core/objects.ts';
 import type { HealthStatus, KubeObject } from '../core/types.ts';
+import { customHealth, isCustomGroup } from './custom.ts';
 
 export interface HealthVerdict {
   status: HealthStatus;
@@ -107,11 +108,11 @@ export function assessHealth(obj: KubeObject, bindingMode?: string): HealthVerdi
       return progressing('not bound yet');
     }
     default:
-      return { status: 'Healthy' };
+      return isCustomGroup(group) ? customHealth(obj) : { status: 'Healthy' };
   }
 }
 
-/** Whether a kind needs watching after apply; others are healthy once applied. */
+/** Whether a kind needs watching after apply (built-ins with a rule, every custom resource); others are healthy once applied. */
 export function hasHealthRule(group: string, kind: string): boolean {
-  return ['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'apiextensions.k8s.io/CustomResourceDefinition', '/PersistentVolumeClaim'].includes(`${group}/${kind}`);
+  return isCustomGroup(group) || ['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'batch/Job', 'apiextensions.k8s.io/CustomResourceDefinition', '/PersistentVolumeClaim'].includes(`${group}/${kind}`);
 }

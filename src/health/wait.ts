@@ -5,6 +5,7 @@ import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
 import type { ProgressListener } from '../core/progress.ts';
 import { mapLimit } from '../core/limit.ts';
 import { assessHealth, hasHealthRule, type HealthVerdict } from './assess.ts';
+import { podDiagnosis, podOwners, podType, selectorOf } from './pods.ts';
 
 export interface Watched {
   key: string;
@@ -20,6 +21,8 @@ export interface WaitOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   onProgress?: ProgressListener;
+  /** Kinds whose health is not judged (the app's `health: [{group, kind, ignore: true}]`): Healthy once applied. */
+  ignore?: Array<{ group: string; kind: string }>;
 }
 
 const storageClassType: ResourceType = { group: 'storage.k8s.io', version: 'v1', kind: 'StorageClass', plural: 'storageclasses', namespaced: false };
@@ -46,6 +49,18 @@ async function observeAll(cluster: ClusterClient, pending: Watched[]): Promise<M
   return seen;
 }
 
+/** The pods of a workload that is not healthy, and what keeps them from running and ready. */
+async function diagnose(cluster: ClusterClient, workload: KubeObject): Promise<string | undefined> {
+  const labelSelector = selectorOf(workload);
+  if (!labelSelector) return undefined;
+  try {
+    return podDiagnosis(await cluster.list(podType, workload.metadata.namespace, { labelSelector }));
+  } catch {
+    // Best effort: a cluster that will not show pods (RBAC) still gets the workload's own verdict.
+    return undefined;
+  }
+}
+
 /**
  * Polls the objects that have health rules until each is Healthy or Degraded, or the timeout
  * passes (still Progressing then). Objects without rules are Healthy at once, with no request.
@@ -62,23 +77,31 @@ export async function waitForHealth(cluster: ClusterClient, objects: Watched[], 
     if (!modes.has(name)) modes.set(name, cluster.get(storageClassType, name).then((sc) => (sc?.volumeBindingMode as string | undefined) ?? undefined));
     return modes.get(name)!;
   };
-  const judge = async (w: Watched, obj: KubeObject | undefined): Promise<HealthVerdict> => {
+  const judge = async (w: Watched, obj: KubeObject | undefined, polled: boolean): Promise<HealthVerdict> => {
     if (!obj) return { status: 'Missing', message: 'object not found' };
     const verdict = assessHealth(obj);
     if (verdict.status === 'Progressing' && w.ref.kind === 'PersistentVolumeClaim' && w.ref.group === '') return assessHealth(obj, await bindingMode(obj));
+    // Still not healthy after a poll: its pods say why (one LIST by the workload's selector); the
+    // first, free observation never pays for it, so a healthy rollout costs no extra request.
+    if (polled && verdict.status !== 'Healthy' && podOwners.has(`${w.ref.group}/${w.ref.kind}`)) {
+      const why = await diagnose(cluster, obj);
+      if (why) return { ...verdict, message: verdict.message ? `${verdict.message}; ${why}` : why };
+    }
     return verdict;
   };
+  const ignored = new Set((options.ignore ?? []).map((i) => `${i.group}/${i.kind}`));
   let pending: Watched[] = [];
   for (const w of objects) {
-    if (!hasHealthRule(w.ref.group, w.ref.kind)) verdicts.set(w.key, { status: 'Healthy' });
+    if (!hasHealthRule(w.ref.group, w.ref.kind) || ignored.has(`${w.ref.group}/${w.ref.kind}`)) verdicts.set(w.key, { status: 'Healthy' });
     else pending.push(w);
   }
   let first = true;
   while (pending.length > 0) {
     const fresh = first ? new Map<string, KubeObject>() : await observeAll(cluster, pending);
     const observed = await mapLimit(pending, 8, async (w) => {
-      const obj = first && w.observed ? w.observed : fresh.has(w.key) ? fresh.get(w.key) : await cluster.get(w.type, w.ref.name, w.ref.namespace);
-      return { w, verdict: await judge(w, obj) };
+      const free = first && w.observed !== undefined;
+      const obj = free ? w.observed : fresh.has(w.key) ? fresh.get(w.key) : await cluster.get(w.type, w.ref.name, w.ref.namespace);
+      return { w, verdict: await judge(w, obj, !free) };
     });
     first = false;
     pending = [];

@@ -17,6 +17,10 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
+export interface ListOptions {
+  labelSelector?: string;
+}
+
 export interface ApplyOptions {
   fieldManager: string;
   force: boolean;
@@ -42,8 +46,11 @@ export interface ClusterClient {
    * `refresh` bypasses caches (after a CRD is established, or before declaring a kind unknown).
    */
   resolve(apiVersion: string, kind: string, options?: { refresh?: boolean }): Promise<ResourceType | undefined>;
-  /** Lists a type in one namespace (or cluster-wide for cluster-scoped types, or when namespace is absent). */
-  list(type: ResourceType, namespace?: string): Promise<KubeObject[]>;
+  /**
+   * Lists a type in one namespace (or cluster-wide for cluster-scoped types, or when namespace is
+   * absent); `labelSelector` in the API's syntax (`app=web,tier in (a,b)`) narrows it server-side.
+   */
+  list(type: ResourceType, namespace?: string, options?: ListOptions): Promise<KubeObject[]>;
   /** Reads one object; undefined when it does not exist. */
   get(type: ResourceType, name: string, namespace?: string): Promise<KubeObject | undefined>;
   /** Server-side apply; returns the object as the server stored it (or would store it, for dry runs). */

@@ -149,7 +149,7 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
     progress?.({ type: 'phase', phase: 'health', message: `waiting up to ${app.healthTimeoutSeconds}s for health` });
     const watched = applied.map((a) => ({ key: a.item.desired.key, ref: a.item.desired.ref, type: a.item.desired.type, ...(a.result ? { observed: a.result } : {}) }));
     try {
-      verdicts = await waitForHealth(deps.cluster, watched, { timeoutMs: app.healthTimeoutSeconds * 1000, pollMs: deps.pollMs ?? 2000, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(progress ? { onProgress: progress } : {}) });
+      verdicts = await waitForHealth(deps.cluster, watched, { timeoutMs: app.healthTimeoutSeconds * 1000, pollMs: deps.pollMs ?? 2000, ...(deps.sleep ? { sleep: deps.sleep } : {}), ...(progress ? { onProgress: progress } : {}), ...(app.health ? { ignore: app.health.filter((h) => h.ignore) } : {}) });
       errors.push(...healthErrors(applied, verdicts, app.healthTimeoutSeconds));
     } catch (err) {
       // Everything was applied; only watching failed (the cluster went away): report, do not throw.

@@ -152,6 +152,19 @@ server:
   });
 });
 
+describe('parseConfig: health overrides', () => {
+  it('takes health: [{group, kind, ignore: true}]; the core group is the default', () => {
+    const config = parseConfig(base(app('    health:\n      - { group: example.com, kind: Widget, ignore: true }\n      - { kind: Pod, ignore: true }\n')), 'driftless.yaml', { cwd: CWD });
+    expect(config.apps[0]!.health).toEqual([{ group: 'example.com', kind: 'Widget', ignore: true }, { group: '', kind: 'Pod', ignore: true }]);
+    expect(parseConfig(base(app()), 'driftless.yaml', { cwd: CWD }).apps[0]!.health).toBeUndefined();
+  });
+
+  it('refuses ignore: false and unknown keys', () => {
+    expect(only(base(app('    health:\n      - { kind: Widget, ignore: false }\n'))).field).toBe('apps[0].health[0].ignore');
+    expect(only(base(app('    health:\n      - { kind: Widget, ignore: true, degraded: true }\n'))).field).toBe('apps[0].health[0].degraded');
+  });
+});
+
 describe('parseConfig: every error names file, line, field and what to do', () => {
   it('unknown field with a suggestion, at the line of the key', () => {
     const found = only(base(app('    prun: true\n')));

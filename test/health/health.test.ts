@@ -82,3 +82,101 @@ describe('waitForHealth', () => {
     expect(fake.cluster.counters.gets).toBe(0);
   });
 });
+
+describe('custom resources, as kstatus reads them', () => {
+  const cr = (status?: Record<string, unknown>, generation = 2): KubeObject => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', generation }, ...(status ? { status } : {}) });
+  const cond = (type: string, status: string, reason = 'R', message = 'm'): Record<string, unknown> => ({ type, status, reason, message });
+
+  it('no status is Healthy; an unobserved generation is Progressing', () => {
+    expect(assessHealth(cr()).status).toBe('Healthy');
+    expect(assessHealth(cr({ observedGeneration: 1, conditions: [cond('Ready', 'True')] }))).toMatchObject({ status: 'Progressing', message: 'waiting for the controller to observe generation 2 (observed 1)' });
+  });
+
+  it('Stalled is Degraded, Reconciling and Ready/Available=False Progressing, Ready=True Healthy', () => {
+    expect(assessHealth(cr({ observedGeneration: 2, conditions: [cond('Stalled', 'True', 'BadConfig', 'port out of range')] }))).toEqual({ status: 'Degraded', message: 'stalled: BadConfig: port out of range' });
+    expect(assessHealth(cr({ conditions: [cond('Reconciling', 'True', 'Progressing', 'creating')] })).status).toBe('Progressing');
+    expect(assessHealth(cr({ conditions: [cond('Ready', 'False', 'Waiting', 'dependency not ready')] }))).toEqual({ status: 'Progressing', message: 'not ready: Waiting: dependency not ready' });
+    expect(assessHealth(cr({ conditions: [cond('Available', 'False')] })).status).toBe('Progressing');
+    expect(assessHealth(cr({ observedGeneration: 2, conditions: [cond('Ready', 'True')] })).status).toBe('Healthy');
+  });
+
+  it('status.phase: Failed/Error Degraded, Pending/Progressing Progressing, Running/Bound/… Healthy', () => {
+    expect(assessHealth(cr({ phase: 'Failed', message: 'quota' }))).toEqual({ status: 'Degraded', message: 'phase Failed: quota' });
+    expect(assessHealth(cr({ phase: 'Error' })).status).toBe('Degraded');
+    expect(assessHealth(cr({ phase: 'Pending' })).status).toBe('Progressing');
+    for (const phase of ['Running', 'Succeeded', 'Ready', 'Active', 'Bound', 'Whatever']) expect(assessHealth(cr({ phase })).status).toBe('Healthy');
+  });
+
+  it('built-in kinds without a rule stay Healthy whatever their status says', () => {
+    expect(assessHealth({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, status: { phase: 'Failed' } } as KubeObject).status).toBe('Healthy');
+  });
+
+  it('an ignored kind is Healthy at once, without a request', async () => {
+    const cluster = new MemoryCluster();
+    const type = { group: 'example.com', version: 'v1', kind: 'Widget', plural: 'widgets', namespaced: true };
+    cluster.resetCounters();
+    const verdicts = await waitForHealth(cluster, [{ key: 'w', ref: { group: 'example.com', kind: 'Widget', namespace: 'default', name: 'w' }, type, observed: cr({ phase: 'Failed' }) }], { timeoutMs: 1000, pollMs: 1, ignore: [{ group: 'example.com', kind: 'Widget' }] });
+    expect(verdicts.get('w')?.status).toBe('Healthy');
+    expect(cluster.counters.total).toBe(0);
+  });
+});
+
+/** Counts pod LISTs and checks each one carries the workload's selector. */
+function spyPodLists(cluster: MemoryCluster): () => number {
+  let n = 0;
+  const list = cluster.list.bind(cluster);
+  cluster.list = async (type, namespace, options) => {
+    if (type.kind === 'Pod') {
+      n++;
+      expect(options).toEqual({ labelSelector: 'app=web' });
+    }
+    return list(type, namespace, options);
+  };
+  return () => n;
+}
+
+describe('why a rollout is stuck: the pods say', () => {
+  const pod = (name: string, status: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'x' }] }, status });
+  const waiting = (reason: string, message?: string): Record<string, unknown> => ({ phase: 'Running', containerStatuses: [{ name: 'web', ready: false, restartCount: 3, state: { waiting: { reason, ...(message ? { message } : {}) } } }] });
+
+  it('names the pod, the reason and the container message', async () => {
+    const { podDiagnosis } = await import('../../src/health/pods.ts');
+    expect(podDiagnosis([pod('web-7c9-abcde', waiting('CrashLoopBackOff', 'back-off 10s restarting failed container=web pod=web-7c9-abcde_default(1234)'))])).toBe('web-7c9-abcde CrashLoopBackOff: back-off 10s restarting failed container web');
+    expect(podDiagnosis([pod('a', { phase: 'Pending', containerStatuses: [{ name: 'web', state: { waiting: { reason: 'CreateContainerConfigError', message: 'configmap "settings" not found' } } }] })])).toBe('a CreateContainerConfigError: configmap "settings" not found');
+    expect(podDiagnosis([pod('a', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available' }] })])).toBe('a Unschedulable: 0/1 nodes are available');
+    expect(podDiagnosis([pod('a', { phase: 'Pending', containerStatuses: [{ name: 'web', state: { waiting: { reason: 'ContainerCreating' } } }] })])).toBe('a ContainerCreating');
+    expect(podDiagnosis([pod('a', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [web]' }] })])).toBe('a not ready: containers with unready status: [web]');
+    expect(podDiagnosis([pod('a', waiting('ImagePullBackOff', 'Back-off pulling image "x"')), pod('b', waiting('ImagePullBackOff', 'Back-off pulling image "x"')), pod('c', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] })])).toBe('a ImagePullBackOff: Back-off pulling image "x" (and 1 more pod)');
+    expect(podDiagnosis([pod('c', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] })])).toBeUndefined();
+  });
+
+  it('one pod LIST per stuck workload per poll, by its selector; none on the healthy path', async () => {
+    const fake = new Fake();
+    fake.cluster.autoReady = false;
+    fake.set([deployment('web')]);
+    fake.cluster.seed(pod('web-1-abcde', waiting('CrashLoopBackOff', 'back-off 10s restarting failed container=web pod=web-1-abcde_default(1)')));
+    fake.cluster.seed({ ...pod('other-1', waiting('ImagePullBackOff')), metadata: { name: 'other-1', namespace: 'shop', labels: { app: 'other' } } });
+    const podLists = spyPodLists(fake.cluster);
+    let clock = 0;
+    let polls = 0;
+    const deps = { ...fake.deps(), sleep: async (ms: number) => { clock += ms; polls++; } };
+    const originalNow = Date.now;
+    Date.now = () => originalNow() + clock;
+    try {
+      fake.cluster.resetCounters();
+      const result = await syncApp(deps, appConfig({ healthTimeoutSeconds: 5 }));
+      expect(result.errors[0]).toMatchObject({ code: 'HEALTH_TIMEOUT' });
+      expect(result.errors[0]!.message).toMatch(/web-1-abcde CrashLoopBackOff: back-off 10s restarting failed container web$/);
+      expect(result.errors[0]!.message).not.toContain('other-1');
+      expect(podLists()).toBe(polls);
+    } finally {
+      Date.now = originalNow;
+    }
+    const healthy = new Fake();
+    healthy.set([deployment('web')]);
+    const healthyPodLists = spyPodLists(healthy.cluster);
+    const ok = await syncApp(healthy.deps(), appConfig());
+    expect(ok.status).toBe('Synced');
+    expect(healthyPodLists()).toBe(0);
+  });
+});

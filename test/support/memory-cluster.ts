@@ -16,6 +16,7 @@ const builtin: ResourceType[] = [
   ['', 'v1', 'Service', 'services', true],
   ['', 'v1', 'ServiceAccount', 'serviceaccounts', true],
   ['', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true],
+  ['', 'v1', 'Pod', 'pods', true],
   ['apps', 'v1', 'Deployment', 'deployments', true],
   ['apps', 'v1', 'StatefulSet', 'statefulsets', true],
   ['batch', 'v1', 'Job', 'jobs', true],
@@ -151,10 +152,14 @@ export class MemoryCluster implements ClusterClient {
     return next;
   }
 
-  async list(type: ResourceType, namespace?: string): Promise<KubeObject[]> {
+  async list(type: ResourceType, namespace?: string, options: { labelSelector?: string } = {}): Promise<KubeObject[]> {
     this.counters.total++;
     this.counters.lists++;
-    return [...this.store.values()].filter((s) => this.typeOf(s.object) === type && (!namespace || !type.namespaced || s.object.metadata.namespace === namespace)).map((s) => this.render(s));
+    // Equality terms only (a=b,c=d): what the health wait's pod lookups send for matchLabels.
+    const terms = (options.labelSelector ?? '').split(',').filter(Boolean).map((t) => t.split('=') as [string, string]);
+    const matches = (o: KubeObject): boolean => terms.every(([k, v]) => o.metadata.labels?.[k] === v);
+    const same = (t: ResourceType): boolean => t.group === type.group && t.kind === type.kind;
+    return [...this.store.values()].filter((s) => same(this.typeOf(s.object)) && (!namespace || !type.namespaced || s.object.metadata.namespace === namespace) && matches(s.object)).map((s) => this.render(s));
   }
 
   async get(type: ResourceType, name: string, namespace?: string): Promise<KubeObject | undefined> {

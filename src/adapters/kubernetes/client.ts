@@ -4,7 +4,7 @@ import { DriftlessError } from '../../core/errors.ts';
 import { pathSegmentProblem } from '../../core/names.ts';
 import { groupOf, isRecord, versionOf } from '../../core/objects.ts';
 import type { KubeObject } from '../../core/types.ts';
-import type { ApplyOptions, ClusterClient, DeletePreconditions, JsonPatchOperation, ResourceType } from '../../ports/cluster.ts';
+import type { ApplyOptions, ClusterClient, DeletePreconditions, JsonPatchOperation, ListOptions, ResourceType } from '../../ports/cluster.ts';
 import { DiscoveryCache } from './discovery.ts';
 import { networkError, statusError, type StatusBody, type Verb } from './errors.ts';
 
@@ -199,8 +199,8 @@ export class KubernetesCluster implements ClusterClient {
     return resources?.find((r) => r.kind === kind);
   }
 
-  async list(type: ResourceType, namespace?: string): Promise<KubeObject[]> {
-    const list = await this.call('list', HttpMethod.GET, resourcePath(type, namespace));
+  async list(type: ResourceType, namespace?: string, options: ListOptions = {}): Promise<KubeObject[]> {
+    const list = await this.call('list', HttpMethod.GET, resourcePath(type, namespace), options.labelSelector ? { labelSelector: options.labelSelector } : undefined);
     const items = isRecord(list) && Array.isArray(list.items) ? (list.items as KubeObject[]) : [];
     // List items carry no apiVersion/kind of their own.
     const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;

@@ -1,0 +1,86 @@
+import { isRecord } from '../core/objects.ts';
+import type { KubeObject } from '../core/types.ts';
+import type { ResourceType } from '../ports/cluster.ts';
+
+export const podType: ResourceType = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+
+/** Kinds whose pods say why a rollout is stuck. */
+export const podOwners = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', 'batch/Job']);
+
+/**
+ * The workload's spec.selector in the API's label selector syntax; undefined when it selects
+ * nothing a LIST could express (no selector, or an unknown operator).
+ */
+export function selectorOf(obj: KubeObject): string | undefined {
+  const spec = isRecord(obj.spec) ? obj.spec : {};
+  const selector = isRecord(spec.selector) ? spec.selector : undefined;
+  if (!selector) return undefined;
+  const terms: string[] = [];
+  const labels = isRecord(selector.matchLabels) ? selector.matchLabels : {};
+  for (const [k, v] of Object.entries(labels)) terms.push(`${k}=${String(v)}`);
+  for (const e of Array.isArray(selector.matchExpressions) ? selector.matchExpressions.filter(isRecord) : []) {
+    const values = Array.isArray(e.values) ? e.values.map(String).join(',') : '';
+    const key = String(e.key);
+    if (e.operator === 'In') terms.push(`${key} in (${values})`);
+    else if (e.operator === 'NotIn') terms.push(`${key} notin (${values})`);
+    else if (e.operator === 'Exists') terms.push(key);
+    else if (e.operator === 'DoesNotExist') terms.push(`!${key}`);
+    else return undefined;
+  }
+  return terms.length > 0 ? terms.join(',') : undefined;
+}
+
+/** Waiting reasons that mean a container will not start without a change. */
+const stuckReasons = new Set([
+  'CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError',
+  'CreateContainerError', 'RunContainerError', 'PreCreateHookError', 'PostStartHookError',
+]);
+
+interface Problem {
+  rank: number;
+  text: string;
+}
+
+function records(v: unknown): Record<string, unknown>[] {
+  return Array.isArray(v) ? v.filter(isRecord) : [];
+}
+
+/** kubelet's CrashLoopBackOff message ends in ` pod=<name>_<ns>(<uid>)`: the pod is named already. */
+function trimmed(message: string): string {
+  return message.replace(/ pod=\S+$/, '').replace(/container=(\S+)/, 'container $1');
+}
+
+function problemOf(pod: KubeObject): Problem | undefined {
+  const status = isRecord(pod.status) ? pod.status : {};
+  const name = pod.metadata.name;
+  const conditions = records(status.conditions);
+  const scheduled = conditions.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False') return { rank: 1, text: `${name} ${String(scheduled.reason ?? 'Unschedulable')}: ${String(scheduled.message ?? '')}`.trim() };
+  for (const c of [...records(status.initContainerStatuses), ...records(status.containerStatuses)]) {
+    const waiting = isRecord(c.state) && isRecord(c.state.waiting) ? c.state.waiting : undefined;
+    const reason = typeof waiting?.reason === 'string' ? waiting.reason : undefined;
+    if (reason && stuckReasons.has(reason)) {
+      const message = typeof waiting?.message === 'string' && waiting.message ? `: ${trimmed(waiting.message)}` : '';
+      return { rank: 0, text: `${name} ${reason}${message}` };
+    }
+    const terminated = isRecord(c.state) && isRecord(c.state.terminated) ? c.state.terminated : undefined;
+    if (terminated && terminated.exitCode !== 0 && status.phase === 'Failed') {
+      return { rank: 0, text: `${name} ${String(terminated.reason ?? 'Error')}: container ${String(c.name)} exited with code ${String(terminated.exitCode)}` };
+    }
+  }
+  if (status.phase === 'Pending') {
+    const waiting = records(status.containerStatuses).map((c) => (isRecord(c.state) && isRecord(c.state.waiting) ? c.state.waiting.reason : undefined)).find((r) => typeof r === 'string');
+    if (typeof waiting === 'string') return { rank: 2, text: `${name} ${waiting}` };
+  }
+  const ready = conditions.find((c) => c.type === 'Ready');
+  if (status.phase === 'Running' && ready?.status === 'False') return { rank: 3, text: `${name} not ready: ${String(ready.message ?? ready.reason ?? '')}`.trim() };
+  return undefined;
+}
+
+/** The most telling reason a set of pods is not running and ready, or undefined when none shows one. */
+export function podDiagnosis(pods: KubeObject[]): string | undefined {
+  const problems = pods.filter((p) => !p.metadata.deletionTimestamp).map(problemOf).filter((p): p is Problem => p !== undefined).sort((a, b) => a.rank - b.rank);
+  const first = problems[0];
+  if (!first) return undefined;
+  return problems.length > 1 ? `${first.text} (and ${problems.length - 1} more pod${problems.length > 2 ? 's' : ''})` : first.text;
+}
