@@ -1,6 +1,7 @@
 import { ApiError, type Obj, type ResourceInfo, type SchemaIndex, type SchemaNode } from '../contracts.ts';
 import { schemaCauses } from './crvalidate.ts';
 import { applyDefaults, decodeTyped, nodePortAllocation, recordUpdate, serviceAllocator, unknownFields, validate } from './deps.ts';
+import { eventAs, isEventsApi } from './events.ts';
 import type { Registry } from './registry.ts';
 import { alreadyExists, badRequest, conflict, invalid, notFound, qualified } from './status.ts';
 import { metaOf, type Store } from './store.ts';
@@ -92,7 +93,9 @@ export class Cluster {
   /** Objects as the requested version shows them (storage is version-agnostic). */
   view(info: ResourceInfo, obj: Obj): Obj {
     const apiVersion = this.apiVersion(info);
-    return obj.apiVersion === apiVersion && obj.kind === info.kind ? obj : { ...obj, apiVersion, kind: info.kind };
+    if (obj.apiVersion === apiVersion && obj.kind === info.kind) return obj;
+    if (info.kind === 'Event' && (info.group === '' || isEventsApi(info.group, info.resource))) return eventAs(obj, apiVersion);
+    return { ...obj, apiVersion, kind: info.kind };
   }
 
   namespaceState(namespace: string): 'missing' | 'active' | 'terminating' {

@@ -70,8 +70,17 @@ function fieldReader(field: string): ((o: Obj) => string) | undefined {
   if (field === 'metadata.name') return (o) => String(meta(o).name ?? '');
   if (field === 'metadata.namespace') return (o) => String(meta(o).namespace ?? '');
   // A few type-specific fields clients use (kubectl get events, pods on nodes).
-  if (field === 'source') return (o) => String(((o.source ?? {}) as Record<string, unknown>).component ?? '');
-  if (selectable.has(field) || /^(involvedObject|regarding)\.(kind|name|namespace|uid|apiVersion|resourceVersion|fieldPath)$/.test(field)) {
+  if (field === 'source') return (o) => String(((o.source ?? o.deprecatedSource ?? {}) as Record<string, unknown>).component ?? '');
+  // Events are stored in either shape (events.ts): each API's field names read both.
+  const ev = /^(involvedObject|regarding)\.(kind|name|namespace|uid|apiVersion|resourceVersion|fieldPath)$/.exec(field);
+  if (ev) {
+    return (o) => {
+      const ref = (o.involvedObject ?? o.regarding ?? {}) as Record<string, unknown>;
+      return ref[ev[2]!] === undefined ? '' : String(ref[ev[2]!]);
+    };
+  }
+  if (field === 'reportingController' || field === 'reportingComponent') return (o) => String(o.reportingController ?? o.reportingComponent ?? '');
+  if (selectable.has(field)) {
     return (o) => {
       let cur: unknown = o;
       for (const k of field.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;

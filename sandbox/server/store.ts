@@ -10,6 +10,8 @@ export interface StoredEvent {
 }
 
 export function bucketKey(info: { group: string; resource: string }): string {
+  // events.k8s.io Events are core Events in another shape: one bucket (see events.ts).
+  if (info.group === 'events.k8s.io' && info.resource === 'events') return '/events';
   return `${info.group}/${info.resource}`;
 }
 
