@@ -8,6 +8,7 @@ import { retryingCluster } from '../../src/apply/retrying.ts';
 import type { KubeObject } from '../../src/core/types.ts';
 import { createRenderer } from '../../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
+import { testKeyring } from '../support/keyring.ts';
 import { appConfig, deployment } from '../sync/fixtures.ts';
 import { getJson, GitRepo } from './sync-support.ts';
 
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 function deps(): SyncDeps {
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), pollMs: 100 };
+  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), keyring: testKeyring, pollMs: 100 };
 }
 
 /** Writes an object's status as its controller would (PUT …/status). */
