@@ -8,7 +8,7 @@ import { Recorder } from './events.ts';
 export const manager = 'kube-controller-manager';
 
 export interface ControllerOptions {
-  /** How long pods take to become ready, Jobs to finish, namespaces to start emptying (default 2000). */
+  /** How long Pods take to become Ready (half of it to start), namespaces to start emptying (default 2000). */
   readyDelayMs?: number;
   /** PEM published as kube-root-ca.crt in every namespace. */
   rootCA?: string;
@@ -208,49 +208,8 @@ export function ownerInfo(rt: Runtime, ref: Obj): ResourceInfo | undefined {
   return rt.res(groupOf(str(ref, 'apiVersion') ?? ''), str(ref, 'kind') ?? '');
 }
 
-/** Whether a pod template would never become ready: an image tag ending in "broken". */
-export function templateBroken(template: unknown): boolean {
-  for (const list of ['initContainers', 'containers']) {
-    for (const c of listAt(template, 'spec', list)) {
-      const image = str(c, 'image') ?? '';
-      const noDigest = image.split('@')[0] ?? '';
-      const last = noDigest.slice(noDigest.lastIndexOf('/') + 1);
-      const i = last.indexOf(':');
-      if (i >= 0 && last.slice(i + 1).endsWith('broken')) return true;
-    }
-  }
-  return false;
-}
-
 /** Drops zero counters, as `omitempty` int32 fields are left out of real status objects. */
 export function omitZero(status: Obj, keys: string[]): Obj {
   for (const k of keys) if (status[k] === 0) delete status[k];
   return status;
-}
-
-/**
- * Remembers when a workload last changed in a way that needs fresh pods, so readiness can be
- * reported a delay later. A scale-down never resets the clock.
- */
-export class Settling {
-  private readonly seen = new Map<string, { hash: string; replicas: number; since: number }>();
-
-  /** Milliseconds until ready (0 when ready now). `assumeDone` seeds state lost in a restart. */
-  remaining(rt: Runtime, uid: string, hash: string, replicas: number, assumeDone: boolean): number {
-    const now = rt.nowMs();
-    let s = this.seen.get(uid);
-    if (!s) {
-      s = { hash, replicas, since: assumeDone ? now - rt.readyDelayMs : now };
-      this.seen.set(uid, s);
-    } else if (s.hash !== hash || replicas > s.replicas) {
-      s.since = now;
-    }
-    s.hash = hash;
-    s.replicas = replicas;
-    return Math.max(0, s.since + rt.readyDelayMs - now);
-  }
-
-  forget(uid: string): void {
-    this.seen.delete(uid);
-  }
 }
