@@ -238,7 +238,8 @@ function list(cluster: Cluster, info: ResourceInfo, ns: string | undefined, para
   }
   if (shape === 'plain') {
     // Built-in lists are typed (items carry no TypeMeta); custom resource lists are unstructured.
-    return { kind: `${info.kind}List`, apiVersion: cluster.apiVersion(info), metadata, items: items.map((o) => (info.custom ? cluster.view(info, o) : withoutTypeMeta(o))) };
+    // Events may be stored in the other API's shape (events.ts): their items are converted first.
+    return { kind: `${info.kind}List`, apiVersion: cluster.apiVersion(info), metadata, items: items.map((o) => (info.custom ? cluster.view(info, o) : withoutTypeMeta(info.kind === 'Event' ? cluster.view(info, o) : o))) };
   }
   const views = items.map((o) => cluster.view(info, o));
   if (shape === 'table') return toTable(info, views, metadata, params.get('includeObject'));
