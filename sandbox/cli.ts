@@ -10,6 +10,8 @@ export interface SandboxCliOptions {
   controllers?: boolean;
   /** Warm the request path up before listening (default true; see SandboxOptions.warmUp). */
   warmUp?: boolean;
+  /** `namespace/name` of ServiceAccounts that get a kubeconfig context each. */
+  serviceAccounts?: string[];
 }
 
 /**
@@ -21,10 +23,11 @@ export async function runSandbox(options: SandboxCliOptions, out: NodeJS.Writabl
   const sandbox: Sandbox = await startSandbox({
     port: options.port ?? 0, kubeconfigPath, statePath: options.state ? resolve(options.state) : undefined,
     latencyMs: options.latency ?? 0, http: options.http === true, controllers: options.controllers !== false,
-    warmUp: options.warmUp !== false,
+    warmUp: options.warmUp !== false, serviceAccounts: options.serviceAccounts ?? [],
   });
   out.write(`Kubernetes sandbox (API v1.34) listening on ${sandbox.url}\n`);
-  out.write(`kubeconfig written to ${kubeconfigPath} (contexts: sandbox = admin, sandbox-viewer = read-only)\n`);
+  const saContexts = (options.serviceAccounts ?? []).map((ref) => `, sa-${ref.replace('/', '-')} = ServiceAccount ${ref}`).join('');
+  out.write(`kubeconfig written to ${kubeconfigPath} (contexts: sandbox = admin, sandbox-viewer = read-only${saContexts})\n`);
   out.write(`  export KUBECONFIG=${kubeconfigPath}\n  kubectl get namespaces\n`);
   await new Promise<void>((done) => {
     const stop = (signal: string): void => {
@@ -40,7 +43,7 @@ export async function runSandbox(options: SandboxCliOptions, out: NodeJS.Writabl
   });
 }
 
-/** Direct use: node --import tsx sandbox/cli.ts [--port N] [--kubeconfig FILE] [--state FILE] [--latency MS] [--http] [--no-controllers] [--no-warm-up] */
+/** Direct use: node --import tsx sandbox/cli.ts [--port N] [--kubeconfig FILE] [--state FILE] [--latency MS] [--http] [--no-controllers] [--no-warm-up] [--service-account NS/NAME]… */
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
   const args = process.argv.slice(2);
   const value = (flag: string): string | undefined => { const i = args.indexOf(flag); return i >= 0 ? args[i + 1] : undefined; };
@@ -48,5 +51,6 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.
     port: value('--port') ? Number(value('--port')) : 0, kubeconfig: value('--kubeconfig'), state: value('--state'),
     latency: value('--latency') ? Number(value('--latency')) : 0, http: args.includes('--http'),
     controllers: !args.includes('--no-controllers'), warmUp: !args.includes('--no-warm-up'),
+    serviceAccounts: args.flatMap((a, i) => (a === '--service-account' && args[i + 1] ? [args[i + 1]!] : [])),
   });
 }

@@ -1,58 +1,74 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError } from '../contracts.ts';
+import { ApiError, type Obj, type ResourceInfo } from '../contracts.ts';
+import type { Cluster } from './cluster.ts';
+import { installRbacPolicy } from './rbac/aggregation.ts';
+import { RbacAuthorizer, type Decision } from './rbac/authorizer.ts';
+import { checkRbacWrite } from './rbac/escalation.ts';
+import type { RequestAttributes } from './rbac/rules.ts';
+import { ServiceAccountTokens } from './rbac/tokens.ts';
 
 export interface User {
   name: string;
   uid: string;
   groups: string[];
-  role: 'admin' | 'viewer' | 'anonymous';
 }
 
-export const anonymous: User = { name: 'system:anonymous', uid: '', groups: ['system:unauthenticated'], role: 'anonymous' };
-const readVerbs = new Set(['get', 'list', 'watch']);
-const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
-/** Every authenticated user may ask who it is and what it may do (ClusterRole system:basic-user). */
-const selfReviews = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews']);
+export const anonymous: User = { name: 'system:anonymous', uid: '', groups: ['system:unauthenticated'] };
 
-export interface Attributes {
-  verb: string;
-  resource?: string;
-  subresource?: string;
-  group?: string;
-  namespace?: string;
-  name?: string;
-  path: string;
-}
+export type Attributes = RequestAttributes;
 
+const VIEWER = 'viewer';
+
+/**
+ * Authentication (the sandbox's two static tokens and ServiceAccount tokens) and authorization
+ * (system:masters, then RBAC over the stored roles and bindings, as kube-apiserver's
+ * `--authorization-mode=RBAC` chain does).
+ */
 export class Auth {
   readonly adminToken = randomBytes(24).toString('hex');
   readonly viewerToken = randomBytes(24).toString('hex');
-  private readonly admin: User = { name: 'admin', uid: 'sandbox-admin', groups: ['system:masters', 'system:authenticated'], role: 'admin' };
-  private readonly viewer: User = { name: 'viewer', uid: 'sandbox-viewer', groups: ['system:authenticated'], role: 'viewer' };
+  readonly rbac: RbacAuthorizer;
+  readonly tokens: ServiceAccountTokens;
+  private readonly admin: User = { name: 'admin', uid: 'sandbox-admin', groups: ['system:masters', 'system:authenticated'] };
+  private readonly viewer: User = { name: VIEWER, uid: 'sandbox-viewer', groups: ['system:authenticated'] };
 
-  /** The user for an Authorization header, or a 401 for a token nobody issued. */
+  constructor(cluster: Cluster) {
+    this.rbac = new RbacAuthorizer(cluster);
+    this.tokens = new ServiceAccountTokens(cluster);
+    installRbacPolicy(cluster, VIEWER);
+  }
+
+  /** The user for an Authorization header, or a 401 for a token nobody issued (or that expired). */
   authenticate(header: string | undefined): User {
     if (!header) return anonymous;
     const token = header.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
-    if (token === this.adminToken) return this.admin;
-    if (token === this.viewerToken) return this.viewer;
-    throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    const user = token ? this.userForToken(token) : undefined;
+    if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    return user;
   }
 
   userForToken(token: string): User | undefined {
-    return token === this.adminToken ? this.admin : token === this.viewerToken ? this.viewer : undefined;
+    if (token === this.adminToken) return this.admin;
+    if (token === this.viewerToken) return this.viewer;
+    return this.tokens.verify(token);
+  }
+
+  decide(user: User, attrs: Attributes): Decision {
+    return this.rbac.authorize(user, withNamespace(attrs));
   }
 
   allowed(user: User, attrs: Attributes): boolean {
-    if (user.role === 'admin') return true;
-    if (!attrs.resource) return publicPaths.has(attrs.path) || (user.role === 'viewer' && attrs.verb === 'get');
-    if (user.role === 'anonymous') return false;
-    if (attrs.verb === 'create' && selfReviews.has(attrs.resource) && !attrs.subresource) return true;
-    return readVerbs.has(attrs.verb);
+    return this.decide(user, attrs).allowed;
+  }
+
+  /** The escalation check of RBAC writes, run by the create/update pipeline before validation. */
+  admission(user: User): (info: ResourceInfo, next: Obj) => void {
+    return (info, next) => checkRbacWrite(this.rbac, user, info, next);
   }
 
   /** 403 with the message of apiserver's forbiddenMessage + apimachinery's NewForbidden. */
-  forbidden(user: User, attrs: Attributes): ApiError {
+  forbidden(user: User, raw: Attributes): ApiError {
+    const attrs = withNamespace(raw);
     if (!attrs.resource) {
       return new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${attrs.verb} path "${attrs.path}"`, {});
     }
@@ -63,4 +79,9 @@ export class Auth {
     const message = attrs.name ? `${qualifiedResource} "${attrs.name}" is forbidden: ${why}` : `${qualifiedResource} is forbidden: ${why}`;
     return new ApiError(403, 'Forbidden', message, { name: attrs.name, group: attrs.group, kind: attrs.resource });
   }
+}
+
+/** RequestInfoFactory puts a namespace's own name in the namespace attribute (`/api/v1/namespaces/foo`). */
+function withNamespace(attrs: Attributes): Attributes {
+  return attrs.resource === 'namespaces' && attrs.name && !attrs.namespace ? { ...attrs, namespace: attrs.name } : attrs;
 }

@@ -25,6 +25,8 @@ export interface WriteOptions {
   applied?: boolean;
   /** The body went through `decode` (unknown fields already handled). */
   decoded?: boolean;
+  /** Checks of the requesting user's right to store this object (RBAC escalation), before validation. */
+  admit?: (info: ResourceInfo, next: Obj) => void;
 }
 
 /**
@@ -230,6 +232,7 @@ export class Cluster {
     }
     applyDefaults(info, next, old);
     if (!opts.internal) {
+      opts.admit?.(info, next);
       const causes = [...(info.custom ? schemaCauses(next, schema) : []), ...validate(info, next, old, schema)];
       if (causes.length > 0) throw invalid(info, metaOf(next).name as string, causes);
       if (isService(info)) {

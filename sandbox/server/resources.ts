@@ -55,7 +55,7 @@ function writeOptions(r: ResourceRequest): WriteOptions {
   if (causes.length > 0) throw invalid({ group: 'meta.k8s.io', kind: optionsKind[r.ri.verb] ?? 'CreateOptions' }, '', causes);
   const ua = r.req.headers['user-agent'] ?? '';
   const manager = r.params.get('fieldManager') || ua.split('/')[0] || 'unknown';
-  return { manager, dryRun: dryRun.length > 0, fieldValidation: (fv || undefined) as FieldValidation | undefined, warnings: [] };
+  return { manager, dryRun: dryRun.length > 0, fieldValidation: (fv || undefined) as FieldValidation | undefined, warnings: [], admit: r.auth.admission(r.user) };
 }
 
 type Shape = 'table' | 'partial' | 'plain';
@@ -86,6 +86,9 @@ export function handleResource(cluster: Cluster, r: ResourceRequest): Reply | un
 function serve(cluster: Cluster, r: ResourceRequest): Reply | undefined {
   const { ri, params } = r;
   if (reviewKinds.has(ri.resource) && ri.verb === 'create') return { status: 201, body: reviewResponse(ri.resource, parseJson(r.body), r.user, r.auth, cluster) };
+  if (ri.group === '' && ri.resource === 'serviceaccounts' && ri.subresource === 'token' && ri.verb === 'create' && ri.namespace && ri.name) {
+    return { status: 201, body: r.auth.tokens.tokenRequest(ri.namespace, ri.name, parseJson(r.body)) };
+  }
   const info = cluster.registry.lookup(ri.group, ri.version, ri.resource);
   if (info && info.group === '' && info.resource === 'pods' && ri.subresource === 'log' && ri.verb === 'get') return podLog(cluster, info, ri.namespace, ri.name!, params);
   if (!info || (ri.subresource && !['status', 'scale', 'finalize'].includes(ri.subresource))) throw resourceNotFound();

@@ -11,6 +11,7 @@ import { createHandler } from './http.ts';
 import { Instruments } from './instruments.ts';
 import { buildKubeconfig } from './kubeconfig.ts';
 import { OpenAPIService } from './openapi.ts';
+import { serviceAccountCredentials } from './rbac/contexts.ts';
 import { Registry } from './registry.ts';
 import { loadState, saveState } from './state.ts';
 import { Store } from './store.ts';
@@ -34,6 +35,8 @@ export interface SandboxOptions {
    * first requests are not served by cold code. Default false; the CLI turns it on.
    */
   warmUp?: boolean;
+  /** `namespace/name` of ServiceAccounts to create if missing, each with a kubeconfig context `sa-<ns>-<name>`. */
+  serviceAccounts?: string[];
 }
 
 export interface Sandbox {
@@ -72,7 +75,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   if (options.warmUp) await warmUp(registry, schemas);
 
-  const auth = new Auth();
+  const auth = new Auth(cluster);
+  const serviceAccounts = serviceAccountCredentials(cluster, auth, options.serviceAccounts ?? []);
   const instruments = new Instruments();
   let address = '127.0.0.1:0';
   const discovery = new Discovery(registry, () => address);
@@ -82,7 +86,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const { port } = server;
   address = `127.0.0.1:${port}`;
   const url = `${certs ? 'https' : 'http'}://127.0.0.1:${port}`;
-  const kubeconfig = buildKubeconfig({ url, caPem: certs?.caPem, adminToken: auth.adminToken, viewerToken: auth.viewerToken });
+  const kubeconfig = buildKubeconfig({ url, caPem: certs?.caPem, adminToken: auth.adminToken, viewerToken: auth.viewerToken, serviceAccounts });
   if (options.kubeconfigPath) writeFileSync(options.kubeconfigPath, kubeconfig, { mode: 0o600 });
 
   const host = new Host(cluster);

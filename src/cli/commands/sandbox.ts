@@ -8,6 +8,11 @@ function integer(value: string): number {
   return n;
 }
 
+function serviceAccount(value: string, previous: string[]): string[] {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) throw new InvalidArgumentError(`expected NAMESPACE/NAME in lower-case DNS names (e.g. apps/driftless), got "${value}"`);
+  return [...previous, value];
+}
+
 export function registerSandbox(program: Command): void {
   program
     .command('sandbox')
@@ -18,11 +23,12 @@ export function registerSandbox(program: Command): void {
     .option('--latency <ms>', 'delay every API request by this many milliseconds', integer, 0)
     .option('--http', 'serve plain HTTP instead of HTTPS (debugging)')
     .option('--no-controllers', 'do not run the built-in controllers (status, garbage collection)')
+    .option('--service-account <ns/name>', 'create this ServiceAccount if missing and add a kubeconfig context sa-<ns>-<name> with a token for it (repeatable)', serviceAccount, [])
     .action(
-      exiting(async (options: { port: number; kubeconfig: string; state?: string; latency: number; http?: boolean; controllers: boolean }) => {
+      exiting(async (options: { port: number; kubeconfig: string; state?: string; latency: number; http?: boolean; controllers: boolean; serviceAccount: string[] }) => {
         // Loaded on use, so that other commands do not pay for the sandbox's imports.
         const { runSandbox } = await import('../../../sandbox/cli.ts');
-        await runSandbox(options);
+        await runSandbox({ ...options, serviceAccounts: options.serviceAccount });
       }),
     );
 }

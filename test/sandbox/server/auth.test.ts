@@ -66,7 +66,7 @@ describe('sandbox transport and auth', () => {
     expect(patched.json.message).toBe('deployments.apps "x" is forbidden: User "viewer" cannot patch resource "deployments" in API group "apps" in the namespace "default"');
     expect(patched.json.details).toEqual({ name: 'x', group: 'apps', kind: 'deployments' });
     const ns = await call(sb, 'DELETE', '/api/v1/namespaces/default', { token: sb.viewerToken });
-    expect(ns.json.message).toBe('namespaces "default" is forbidden: User "viewer" cannot delete resource "namespaces" in API group "" at the cluster scope');
+    expect(ns.json.message).toBe('namespaces "default" is forbidden: User "viewer" cannot delete resource "namespaces" in API group "" in the namespace "default"');
   });
 
   it('computes SelfSubjectAccessReview, SelfSubjectReview and TokenReview without storing them', async () => {
