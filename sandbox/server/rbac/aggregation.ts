@@ -27,6 +27,12 @@ function labelsMatch(selector: unknown, labels: Record<string, string>): boolean
  * an aggregationRule gets the rules of every ClusterRole its selectors match, by name order, deduplicated.
  */
 export function aggregateClusterRoles(cluster: Cluster, info: ResourceInfo): void {
+  // Aggregated roles may aggregate each other (edit into admin): repeat until nothing changes.
+  for (let pass = 0; pass < 10 && aggregateOnce(cluster, info); pass++);
+}
+
+function aggregateOnce(cluster: Cluster, info: ResourceInfo): boolean {
+  let changed = false;
   const roles = cluster.store.list(info).sort((a, b) => String(metaOf(a).name).localeCompare(String(metaOf(b).name)));
   for (const role of roles) {
     const selectors = (role.aggregationRule as { clusterRoleSelectors?: unknown[] } | undefined)?.clusterRoleSelectors;
@@ -40,7 +46,9 @@ export function aggregateClusterRoles(cluster: Cluster, info: ResourceInfo): voi
     }
     if (jsonEqual(role.rules ?? [], rules)) continue;
     cluster.update(info, undefined, String(metaOf(role).name), { ...role, rules }, { manager, internal: true });
+    changed = true;
   }
+  return changed;
 }
 
 /**
