@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError, type Obj, type ResourceInfo } from '../contracts.ts';
+import { checkPodSecurity } from './admission/podsecurity.ts';
 import type { Cluster } from './cluster.ts';
 import { installRbacPolicy } from './rbac/aggregation.ts';
 import { RbacAuthorizer, type Decision } from './rbac/authorizer.ts';
@@ -32,7 +33,7 @@ export class Auth {
   private readonly admin: User = { name: 'admin', uid: 'sandbox-admin', groups: ['system:masters', 'system:authenticated'] };
   private readonly viewer: User = { name: VIEWER, uid: 'sandbox-viewer', groups: ['system:authenticated'] };
 
-  constructor(cluster: Cluster) {
+  constructor(private readonly cluster: Cluster) {
     this.rbac = new RbacAuthorizer(cluster);
     this.tokens = new ServiceAccountTokens(cluster);
     installRbacPolicy(cluster, VIEWER);
@@ -61,9 +62,12 @@ export class Auth {
     return this.decide(user, attrs).allowed;
   }
 
-  /** The escalation check of RBAC writes, run by the create/update pipeline before validation. */
-  admission(user: User): (info: ResourceInfo, next: Obj) => void {
-    return (info, next) => checkRbacWrite(this.rbac, user, info, next);
+  /** Admission of a user's writes (RBAC escalation, PodSecurity enforce), run by the create/update pipeline before validation. */
+  admission(user: User): (info: ResourceInfo, next: Obj, old: Obj | undefined) => void {
+    return (info, next, old) => {
+      checkRbacWrite(this.rbac, user, info, next);
+      checkPodSecurity(this.cluster, info, next, old);
+    };
   }
 
   /** 403 with the message of apiserver's forbiddenMessage + apimachinery's NewForbidden. */

@@ -25,8 +25,8 @@ export interface WriteOptions {
   applied?: boolean;
   /** The body went through `decode` (unknown fields already handled). */
   decoded?: boolean;
-  /** Checks of the requesting user's right to store this object (RBAC escalation), before validation. */
-  admit?: (info: ResourceInfo, next: Obj) => void;
+  /** Admission checks of the request (RBAC escalation, PodSecurity), before validation. */
+  admit?: (info: ResourceInfo, next: Obj, old: Obj | undefined) => void;
 }
 
 /**
@@ -232,7 +232,7 @@ export class Cluster {
     }
     applyDefaults(info, next, old);
     if (!opts.internal) {
-      opts.admit?.(info, next);
+      opts.admit?.(info, next, old);
       const causes = [...(info.custom ? schemaCauses(next, schema) : []), ...validate(info, next, old, schema)];
       if (causes.length > 0) throw invalid(info, metaOf(next).name as string, causes);
       if (isService(info)) {
