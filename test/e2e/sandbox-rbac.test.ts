@@ -98,6 +98,14 @@ describe('RBAC and ServiceAccount tokens with kubectl 1.34 and @kubernetes/clien
     expect(escalating.stderr).toContain(`roles.rbac.authorization.k8s.io "node-reader" is forbidden: user "${SA}" (groups=${saGroups}) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[""], Resources:["nodes"], Verbs:["get"]}`);
   });
 
+  it('PodSecurity: kubectl run in a namespace labelled enforce=restricted is refused with the real message', async () => {
+    expect((await kubectl(['create', 'namespace', 'locked'])).code).toBe(0);
+    expect((await kubectl(['label', 'namespace', 'locked', 'pod-security.kubernetes.io/enforce=restricted'])).code).toBe(0);
+    const run = await kubectl(['run', 'nginx', '--image=nginx', '-n', 'locked']);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('Error from server (Forbidden): pods "nginx" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "nginx" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "nginx" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "nginx" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "nginx" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")');
+  });
+
   it('@kubernetes/client-node: a ServiceAccount context lists what it is bound to, gets 403 elsewhere, and can request tokens', async () => {
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
