@@ -13,7 +13,7 @@ describe('driftless sandbox (CLI)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sandbox-cli-'));
     const kubeconfig = join(dir, 'kubeconfig');
     const state = join(dir, 'state.json');
-    const child = spawn(join(repoRoot, 'bin/driftless'), ['sandbox', '--port', '0', '--kubeconfig', kubeconfig, '--state', state, '--http', '--no-controllers'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(join(repoRoot, 'bin/driftless'), ['sandbox', '--port', '0', '--kubeconfig', kubeconfig, '--state', state, '--http', '--no-controllers', '--service-account', 'apps/bot'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
@@ -29,6 +29,15 @@ describe('driftless sandbox (CLI)', () => {
       body: JSON.stringify({ metadata: { name: 'from-cli' }, data: { a: '1' } }),
     });
     expect(created.status).toBe(201);
+    // --service-account: a context sa-apps-bot whose token authenticates as the ServiceAccount.
+    expect(out).toContain('sa-apps-bot = ServiceAccount apps/bot');
+    expect(config.contexts).toContainEqual({ name: 'sa-apps-bot', context: { cluster: 'sandbox', user: 'sa-apps-bot', namespace: 'apps' } });
+    const saToken: string = config.users.find((u: { name: string }) => u.name === 'sa-apps-bot').user.token;
+    const who = await fetch(`${server}/apis/authentication.k8s.io/v1/selfsubjectreviews`, {
+      method: 'POST', headers: { authorization: `Bearer ${saToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+    });
+    expect(((await who.json()) as { status: { userInfo: { username: string } } }).status.userInfo.username).toBe('system:serviceaccount:apps:bot');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     const saved = JSON.parse(readFileSync(state, 'utf8')) as { objects: Array<{ object: { metadata: { name: string } } }> };
