@@ -68,7 +68,7 @@ export function createHandler(parts: ServerParts): Handler {
 
 async function handle(parts: ServerParts, req: Request, res: Response): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sandbox');
-  const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
+  const path = decodePath(url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname);
   const method = req.method ?? 'GET';
   if (path.startsWith('/_sandbox/')) return instrumentsEndpoint(parts, method, path, await readBody(req), res);
   const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
@@ -116,6 +116,15 @@ function nonResource(parts: ServerParts, path: string, url: URL, req: Request, r
     return send(res, 200, doc.body, { ETag: etag, Vary: 'Accept', ...caching });
   }
   throw resourceNotFound();
+}
+
+/** Go's net/http hands the apiserver a decoded URL.Path (client-node sends `system%3Adiscovery`). */
+function decodePath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 function legacy(parts: ServerParts, path: string): ReturnType<Discovery['groupList']> | undefined {

@@ -1,4 +1,4 @@
-import { isRecord } from '../core/objects.ts';
+import { groupOf, isRecord } from '../core/objects.ts';
 import type { Manifest, Origin } from '../core/types.ts';
 import { parseYamlStream, type ParseLimits } from './parse.ts';
 
@@ -8,8 +8,6 @@ interface Declared {
   name: string;
   origin: Origin;
 }
-
-const groupOf = (apiVersion: unknown): string | undefined => (typeof apiVersion === 'string' ? (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '') : undefined);
 
 function declared(files: Map<string, string>, limits: ParseLimits): Declared[] {
   const out: Declared[] = [];
@@ -22,7 +20,7 @@ function declared(files: Map<string, string>, limits: ParseLimits): Declared[] {
     }
     for (const { value, line } of docs) {
       if (!isRecord(value) || typeof value.kind !== 'string' || !isRecord(value.metadata) || typeof value.metadata.name !== 'string') continue;
-      out.push({ group: groupOf(value.apiVersion) ?? '', kind: value.kind, name: value.metadata.name, origin: line === undefined ? { file } : { file, line } });
+      out.push({ group: typeof value.apiVersion === 'string' ? groupOf(value.apiVersion) : '', kind: value.kind, name: value.metadata.name, origin: line === undefined ? { file } : { file, line } });
     }
   }
   return out;
@@ -41,7 +39,7 @@ export function mapOrigins(manifests: Manifest[], resourceFiles: Map<string, str
   for (const manifest of manifests) {
     const { kind, metadata } = manifest.object;
     const name = metadata.name ?? '';
-    const group = groupOf(manifest.object.apiVersion) ?? '';
+    const group = groupOf(manifest.object.apiVersion);
     let best: Declared[] = [];
     let bestScore = 0;
     for (const c of candidates) {

@@ -346,8 +346,3 @@ function migrate(db: SqliteDatabase): void {
     })();
   }
 }
-
-/** Opens the store in `dataDir` (default ./.driftless). */
-export function openSqliteStateStore(dataDir = '.driftless'): SqliteStateStore {
-  return new SqliteStateStore(dataDir);
-}

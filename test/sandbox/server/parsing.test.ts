@@ -18,6 +18,12 @@ describe('sandbox request parsing and decoding', () => {
   });
   afterAll(() => sb.stop());
 
+  it('decodes percent-encoded paths as Go hands them to the apiserver (client-node encodes ":")', async () => {
+    const encoded = await call(sb, 'GET', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system%3Adiscovery');
+    expect(encoded.status).toBe(200);
+    expect(encoded.json.metadata.name).toBe('system:discovery');
+  });
+
   it('boolean query parameters: false only for 0 and false (any case), the empty value is true', async () => {
     await call(sb, 'POST', cms, { body: cm('b1') });
     for (const v of ['true', 'True', '1', '', 'yes']) {
