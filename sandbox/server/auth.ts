@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError, type Obj, type ResourceInfo } from '../contracts.ts';
-import { checkPodSecurity } from './admission/podsecurity.ts';
-import type { Cluster } from './cluster.ts';
+import { admitPodSecurity } from './admission/podsecurity-admission.ts';
+import type { Cluster, WriteOptions } from './cluster.ts';
 import { installRbacPolicy } from './rbac/aggregation.ts';
 import { RbacAuthorizer, type Decision } from './rbac/authorizer.ts';
 import { checkRbacWrite } from './rbac/escalation.ts';
@@ -63,10 +63,10 @@ export class Auth {
   }
 
   /** Admission of a user's writes (RBAC escalation, PodSecurity enforce), run by the create/update pipeline before validation. */
-  admission(user: User): (info: ResourceInfo, next: Obj, old: Obj | undefined) => void {
-    return (info, next, old) => {
+  admission(user: User): (info: ResourceInfo, next: Obj, old: Obj | undefined, opts: WriteOptions) => void {
+    return (info, next, old, opts) => {
       checkRbacWrite(this.rbac, user, info, next);
-      checkPodSecurity(this.cluster, info, next, old);
+      admitPodSecurity(this.cluster, info, next, old, opts);
     };
   }
 

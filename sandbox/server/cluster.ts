@@ -25,8 +25,8 @@ export interface WriteOptions {
   applied?: boolean;
   /** The body went through `decode` (unknown fields already handled). */
   decoded?: boolean;
-  /** Admission checks of the request (RBAC escalation, PodSecurity), before validation. */
-  admit?: (info: ResourceInfo, next: Obj, old: Obj | undefined) => void;
+  /** Admission checks of the request (RBAC escalation, PodSecurity), before validation; also run on internal writes that set it (controllers' Pods). */
+  admit?: (info: ResourceInfo, next: Obj, old: Obj | undefined, opts: WriteOptions) => void;
 }
 
 /**
@@ -231,8 +231,8 @@ export class Cluster {
       meta.labels = { ...(meta.labels as Record<string, string> | undefined), 'kubernetes.io/metadata.name': meta.name as string };
     }
     applyDefaults(info, next, old);
+    opts.admit?.(info, next, old, opts);
     if (!opts.internal) {
-      opts.admit?.(info, next, old);
       const causes = [...(info.custom ? schemaCauses(next, schema) : []), ...validate(info, next, old, schema)];
       if (causes.length > 0) throw invalid(info, metaOf(next).name as string, causes);
       if (isService(info)) {

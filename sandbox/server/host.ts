@@ -1,4 +1,5 @@
 import type { ControllerHost, Obj, ResourceInfo, StoreEvent } from '../contracts.ts';
+import { admitPodSecurity } from './admission/podsecurity-admission.ts';
 import type { Cluster } from './cluster.ts';
 import { deleteObject } from './verbs.ts';
 
@@ -32,7 +33,9 @@ export class Host implements ControllerHost {
 
   create(resource: ResourceInfo, object: Obj, manager: string): Obj {
     const ns = (object.metadata as { namespace?: string } | undefined)?.namespace;
-    return this.cluster.create(resource, ns, object, { manager, internal: true });
+    // Controllers' Pods go through PodSecurity enforce like any Pod (their templates were only warned about).
+    const admit = resource.group === '' && resource.resource === 'pods' ? (i: ResourceInfo, next: Obj, old: Obj | undefined): void => admitPodSecurity(this.cluster, i, next, old, {}) : undefined;
+    return this.cluster.create(resource, ns, object, { manager, internal: true, admit });
   }
 
   /** One entry per served group/resource, in its preferred version. */

@@ -4,6 +4,7 @@
 // on a real cluster, scaled to the sandbox's ready delay here). Terminal states get
 // SuccessCriteriaMet then Complete, or FailureTarget then Failed, as the 1.31+ controller writes them.
 import type { Obj, ResourceInfo, StoreEvent } from '../../contracts.ts';
+import { ApiError } from '../../contracts.ts';
 import { listAt, num, objAt, str } from '../util.ts';
 import { createPod, deletePod, generatedName, ownedPods, podActive, podPhase, podReady } from './podutil.ts';
 import { isDeleting, ownerRefs, type Runtime, uidOf } from './runtime.ts';
@@ -106,9 +107,16 @@ export class JobController {
       } else {
         for (; running < want; running++) {
           const podName = generatedName(`${name}-`);
-          createPod(this.rt, info, job, objAt(job, 'spec', 'template'), podName, {
-            labels: { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name },
-          });
+          try {
+            createPod(this.rt, info, job, objAt(job, 'spec', 'template'), podName, {
+              labels: { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name },
+            });
+          } catch (err) {
+            // PodControl.CreatePods: a refused Pod (PodSecurity, validation) is an event, and the batch stops.
+            if (!(err instanceof ApiError) || err.status === 409) throw err;
+            this.rt.events.record(info, job, 'Warning', 'FailedCreate', `Error creating: ${err.message}`, source);
+            break;
+          }
           this.rt.events.record(info, job, 'Normal', 'SuccessfulCreate', `Created pod: ${podName}`, source);
         }
       }

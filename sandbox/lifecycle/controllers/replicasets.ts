@@ -3,7 +3,7 @@
 // its status counts the Pods it saw — replicas, fully labelled, ready, available after minReadySeconds.
 import type { Obj, ResourceInfo, StoreEvent } from '../../contracts.ts';
 import { ApiError } from '../../contracts.ts';
-import { labelsOf, num, objAt, str } from '../util.ts';
+import { labelsOf, listAt, num, objAt, str } from '../util.ts';
 import { createPod, deletePod, deletionOrder, generatedName, ownedPods, podActive, podAvailable, podReady } from './podutil.ts';
 import { isDeleting, omitZero, ownerRefs, type Runtime, uidOf } from './runtime.ts';
 
@@ -51,8 +51,9 @@ export class ReplicaSetController {
       observedGeneration: num(rs, 'metadata', 'generation') ?? 1,
     }, ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas']);
     if (failure) {
-      const now = this.rt.now();
-      status.conditions = [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: now, reason: 'FailedCreate', message: failure }];
+      // calculateStatus keeps an existing ReplicaFailure condition, so retries do not rewrite the status.
+      const existing = listAt(rs, 'status', 'conditions').find((c) => c.type === 'ReplicaFailure');
+      status.conditions = [existing ?? { type: 'ReplicaFailure', status: 'True', lastTransitionTime: this.rt.now(), reason: 'FailedCreate', message: failure }];
     }
     this.rt.writeStatus(info, rs, status);
     if (wake !== undefined) this.rt.laterOnce(`rs-ready/${ns}/${name}`, wake, () => this.queue(ns, name));

@@ -109,13 +109,20 @@ export class SetController {
       const spec = (template.spec ?? {}) as Obj;
       const claimed = new Set(volumes.map((v) => v.name));
       const serviceName = str(o, 'spec', 'serviceName');
-      createPod(this.rt, info, o, template, podName, {
-        labels: { [revisionLabel]: updateRevision, 'statefulset.kubernetes.io/pod-name': podName, 'apps.kubernetes.io/pod-index': String(i) },
-        spec: {
-          hostname: podName, ...(serviceName ? { subdomain: serviceName } : {}),
-          ...(volumes.length > 0 ? { volumes: [...listAt(spec, 'volumes').filter((v) => !claimed.has(v.name)), ...volumes] } : {}),
-        },
-      });
+      try {
+        createPod(this.rt, info, o, template, podName, {
+          labels: { [revisionLabel]: updateRevision, 'statefulset.kubernetes.io/pod-name': podName, 'apps.kubernetes.io/pod-index': String(i) },
+          spec: {
+            hostname: podName, ...(serviceName ? { subdomain: serviceName } : {}),
+            ...(volumes.length > 0 ? { volumes: [...listAt(spec, 'volumes').filter((v) => !claimed.has(v.name)), ...volumes] } : {}),
+          },
+        });
+      } catch (err) {
+        // recordPodEvent("create", …) in stateful_pod_control.go; the next ordinals wait for this one.
+        if (!(err instanceof ApiError) || err.status === 409) throw err;
+        this.event(info, o, 'Warning', 'FailedCreate', `create Pod ${podName} in StatefulSet ${setName} failed error: ${err.message}`);
+        break;
+      }
       this.event(info, o, 'Normal', 'SuccessfulCreate', `create Pod ${podName} in StatefulSet ${setName} successful`);
       if (!parallel) blocked = true;
     }
@@ -191,10 +198,17 @@ export class SetController {
     for (const node of nodes) {
       if (pods.some((p) => nodeOf(p) === node)) continue;
       const name = generatedName(`${dsName}-`);
-      createPod(this.rt, info, o, template, name, {
-        labels: { [revisionLabel]: hash, 'pod-template-generation': String(generation) },
-        spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } } },
-      });
+      try {
+        createPod(this.rt, info, o, template, name, {
+          labels: { [revisionLabel]: hash, 'pod-template-generation': String(generation) },
+          spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } } },
+        });
+      } catch (err) {
+        // syncNodes: PodControl's `Error creating` event; the slow-start batch stops at the first error.
+        if (!(err instanceof ApiError) || err.status === 409) throw err;
+        this.event(info, o, 'Warning', 'FailedCreate', `Error creating: ${err.message}`);
+        break;
+      }
       this.event(info, o, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`);
     }
     const onNodes = pods.filter((p) => nodes.includes(nodeOf(p)));

@@ -1,21 +1,15 @@
-import { ApiError, type Obj, type ResourceInfo } from '../../contracts.ts';
-import type { Cluster } from '../cluster.ts';
-import { metaOf } from '../store.ts';
-import { isObj, jsonEqual } from '../util.ts';
+import type { Obj } from '../../contracts.ts';
+import { isObj } from '../util.ts';
 
 /**
- * PodSecurity admission's enforce mode for Pods written through the API
- * (staging/src/k8s.io/pod-security-admission/policy/check_*.go): the namespace's
- * `pod-security.kubernetes.io/enforce` level decides which checks run; every failing check adds
- * `reason (detail)` to the 403, in check-ID order as the real evaluator reports them.
+ * The Pod Security Standards checks (staging/src/k8s.io/pod-security-admission/policy/check_*.go):
+ * a level decides which checks run; every failing check gives a reason and a detail, in check-ID
+ * order as the real evaluator reports them. Admission (which level, enforce/warn) is in podsecurity-admission.ts.
  */
-type Level = 'privileged' | 'baseline' | 'restricted';
+export type Level = 'privileged' | 'baseline' | 'restricted';
 interface Container { name: string; sc: Obj; ports: Obj[] }
 interface Check { id: string; level: Level; run: (pod: PodView) => { reason: string; detail: string } | undefined }
 interface PodView { spec: Obj; sc: Obj; containers: Container[] }
-
-const ENFORCE = 'pod-security.kubernetes.io/enforce';
-const ENFORCE_VERSION = 'pod-security.kubernetes.io/enforce-version';
 
 const quoted = (names: string[]): string => names.map((n) => JSON.stringify(n)).join(', ');
 const containersPhrase = (names: string[]): string => `${names.length === 1 ? 'container' : 'containers'} ${quoted(names)}`;
@@ -125,31 +119,19 @@ const rank: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 
 /** Restricted checks replace these baseline ones (their OverrideCheckIDs). */
 const overriddenByRestricted = new Set(['capabilities_baseline', 'hostPathVolumes']);
 
-/** The 403 reasons for a Pod spec at a level, as `reason (detail)` strings. */
-export function podSecurityViolations(level: Level, spec: Obj): string[] {
+/** The failing checks for a Pod spec at a level, in check-ID order (policy.AggregateCheckResults). */
+export function evaluatePodSecurity(level: Level, spec: Obj): { reason: string; detail: string }[] {
   const pod: PodView = { spec, sc: obj(spec.securityContext), containers: containersOf(spec) };
-  const out: string[] = [];
+  const out: { reason: string; detail: string }[] = [];
   for (const check of checks) {
     if (rank[check.level] > rank[level] || (level === 'restricted' && overriddenByRestricted.has(check.id))) continue;
     const result = check.run(pod);
-    if (result) out.push(`${result.reason} (${result.detail})`);
+    if (result) out.push(result);
   }
   return out;
 }
 
-/** Enforce mode on Pod creates and on updates that change the spec. */
-export function checkPodSecurity(cluster: Cluster, info: ResourceInfo, next: Obj, old: Obj | undefined): void {
-  if (info.group !== '' || info.resource !== 'pods') return;
-  if (old && jsonEqual(old.spec, next.spec)) return;
-  const namespace = String(metaOf(next).namespace ?? '');
-  const nsInfo = cluster.registry.lookup('', 'v1', 'namespaces');
-  const ns = nsInfo && cluster.store.get(nsInfo, undefined, namespace);
-  const labels = (ns && metaOf(ns).labels) as Record<string, string> | undefined;
-  const level = labels?.[ENFORCE];
-  if (level !== 'baseline' && level !== 'restricted') return;
-  const violations = podSecurityViolations(level, obj(next.spec));
-  if (violations.length === 0) return;
-  const name = String(metaOf(next).name ?? '');
-  const version = labels?.[ENFORCE_VERSION] || 'latest';
-  throw new ApiError(403, 'Forbidden', `pods "${name}" is forbidden: violates PodSecurity "${level}:${version}": ${violations.join(', ')}`, { name, kind: 'pods' });
+/** The 403 reasons for a Pod spec at a level, as `reason (detail)` strings (ForbiddenDetail's parts). */
+export function podSecurityViolations(level: Level, spec: Obj): string[] {
+  return evaluatePodSecurity(level, spec).map((r) => `${r.reason} (${r.detail})`);
 }
