@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthenticationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { findTool } from '../../src/tools/binaries.ts';
 
@@ -104,6 +104,27 @@ describe('RBAC and ServiceAccount tokens with kubectl 1.34 and @kubernetes/clien
     const run = await kubectl(['run', 'nginx', '--image=nginx', '-n', 'locked']);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('Error from server (Forbidden): pods "nginx" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "nginx" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "nginx" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "nginx" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "nginx" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")');
+  });
+
+  it('PodSecurity: kubectl apply of a Deployment warns, its Pods are refused and kubectl events / describe rs show FailedCreate', async () => {
+    expect((await kubectl(['create', 'namespace', 'guarded'])).code).toBe(0);
+    expect((await kubectl(['label', 'namespace', 'guarded', 'pod-security.kubernetes.io/enforce=restricted', 'pod-security.kubernetes.io/warn=restricted', 'pod-security.kubernetes.io/warn-version=v1.30'])).code).toBe(0);
+    const file = join(dir, 'web.yaml');
+    writeFileSync(file, stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'guarded' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } } }));
+    const apply = await kubectl(['apply', '-f', file]);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toContain('deployment.apps/web created');
+    expect(apply.stderr).toContain('Warning: would violate PodSecurity "restricted:v1.30": allowPrivilegeEscalation != false (container "nginx" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities');
+    let events = '';
+    for (let i = 0; i < 50 && !events.includes('FailedCreate'); i++) {
+      events = (await kubectl(['events', '-n', 'guarded'])).stdout;
+      if (!events.includes('FailedCreate')) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(events).toMatch(/Warning\s+FailedCreate\s+ReplicaSet\/web-[a-z0-9]+\s+Error creating: pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/);
+    const describe = await kubectl(['describe', 'rs', '-n', 'guarded']);
+    expect(describe.stdout).toMatch(/ReplicaFailure\s+True\s+FailedCreate/);
+    expect(describe.stdout).toMatch(/Warning\s+FailedCreate\s+.*replicaset-controller\s+Error creating: pods "web-/);
+    expect((await kubectl(['get', 'pods', '-n', 'guarded', '-o', 'name'])).stdout.trim()).toBe('');
   });
 
   it('@kubernetes/client-node: a ServiceAccount context lists what it is bound to, gets 403 elsewhere, and can request tokens', async () => {

@@ -20,13 +20,17 @@ const versionPattern = /^(latest|v1\.(0|[1-9][0-9]*))$/;
 const privileged = (p: Policy): boolean => p.enforce.level === 'privileged' && p.warn.level === 'privileged' && p.audit.level === 'privileged';
 const lv = (l: LevelVersion): string => `${l.level}:${l.version}`;
 
-/** api.PolicyToEvaluate, with unset (or unparseable) labels meaning privileged:latest, the default configuration. */
+/**
+ * api.PolicyToEvaluate: unset labels mean privileged:latest (the default configuration); an
+ * unparseable enforce level fails closed (restricted), warn and audit fail open, a bad version is latest.
+ */
 function policyOf(labels: Record<string, string> | undefined): Policy | null {
   if (!labels || !Object.keys(labels).some((k) => k.startsWith(PREFIX))) return null;
   const mode = (m: string): LevelVersion => {
     const level = labels[PREFIX + m];
     const version = labels[`${PREFIX}${m}-version`];
-    return { level: level && levels.has(level) ? level as Level : 'privileged', version: version && versionPattern.test(version) ? version : 'latest' };
+    const parsed = level === undefined ? 'privileged' : levels.has(level) ? level as Level : m === 'enforce' ? 'restricted' : 'privileged';
+    return { level: parsed, version: version && versionPattern.test(version) ? version : 'latest' };
   };
   const policy = { enforce: mode('enforce'), warn: mode('warn'), audit: mode('audit') };
   return privileged(policy) ? null : policy;
