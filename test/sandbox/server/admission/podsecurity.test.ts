@@ -34,6 +34,15 @@ describe('PodSecurity enforce (namespace labels)', () => {
     expect((await call(sb, 'POST', '/api/v1/namespaces/base/pods', { body: pod('plain', { containers: [{ name: 'c', image: 'nginx' }] }) })).status).toBe(201);
   });
 
+  it('an unparseable enforce level fails closed as restricted; a label change takes effect at once', async () => {
+    await call(sb, 'POST', '/api/v1/namespaces', { body: { metadata: { name: 'typo', labels: { 'pod-security.kubernetes.io/enforce': 'restriced', 'pod-security.kubernetes.io/enforce-version': 'v1' } } } });
+    const res = await call(sb, 'POST', '/api/v1/namespaces/typo/pods', { body: pod('p', { containers: [{ name: 'c', image: 'nginx' }] }) });
+    expect(res.status).toBe(403);
+    expect(res.json.message).toMatch(/^pods "p" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/);
+    await call(sb, 'PATCH', '/api/v1/namespaces/typo', { body: { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } }, contentType: 'application/merge-patch+json' });
+    expect((await call(sb, 'POST', '/api/v1/namespaces/typo/pods', { body: pod('p', { containers: [{ name: 'c', image: 'nginx' }] }) })).status).toBe(201);
+  });
+
   it('names every offending container and volume; restricted checks replace their baseline counterparts', () => {
     expect(podSecurityViolations('baseline', { volumes: [{ name: 'host', hostPath: { path: '/' } }], containers: [{ name: 'a', securityContext: { capabilities: { add: ['SYS_ADMIN', 'CHOWN'] } } }] })).toEqual([
       'non-default capabilities (container "a" must not include "SYS_ADMIN" in securityContext.capabilities.add)',
