@@ -81,8 +81,29 @@ export interface SchemaNode {
   enum?: unknown[];
   format?: string;
   description?: string;
+  /** `nullable: true` (CRDs): null is a value here, not a field to prune or default. */
+  nullable?: boolean;
+  /** A CRD's value keywords (minimum, pattern, maxItems, …), compiled once when the CRD is registered. */
+  checks?: ValueChecks;
   /** The OpenAPI component the node stands for (`io.k8s.api.apps.v1.DeploymentSpec`), which names its Go type in decode errors. */
   ref?: string;
+}
+
+/** The JSON-schema value keywords of a CRD schema node, as kube-openapi's validate package checks them. */
+export interface ValueChecks {
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: boolean;
+  exclusiveMaximum?: boolean;
+  multipleOf?: number;
+  minLength?: number;
+  maxLength?: number;
+  /** The pattern as written (for messages) and compiled once. */
+  pattern?: { source: string; re: RegExp };
+  minItems?: number;
+  maxItems?: number;
+  minProperties?: number;
+  maxProperties?: number;
 }
 
 export interface SchemaIndex {

@@ -1,4 +1,4 @@
-import type { Obj, SchemaNode } from '../contracts.ts';
+import type { Obj, SchemaNode, ValueChecks } from '../contracts.ts';
 
 const TYPES = new Set(['object', 'array', 'string', 'integer', 'number', 'boolean']);
 
@@ -68,5 +68,36 @@ export function fromJSONSchemaProps(props: Obj): SchemaNode {
   if (Array.isArray(props['enum'])) node.enum = props['enum'];
   if (typeof props['format'] === 'string') node.format = props['format'];
   if (typeof props['description'] === 'string') node.description = props['description'];
+  if (props['nullable'] === true) node.nullable = true;
+  const checks = valueChecks(props);
+  if (checks) node.checks = checks;
   return node;
+}
+
+const NUMERIC = ['minimum', 'maximum', 'multipleOf', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties'] as const;
+
+/**
+ * The value keywords of one schema node, compiled when the CRD is registered so that a write only
+ * compares. A pattern JavaScript cannot compile (RE2 and ECMAScript differ at the edges) is left
+ * out rather than failing every write.
+ */
+function valueChecks(props: Obj): ValueChecks | undefined {
+  const checks: ValueChecks = {};
+  let any = false;
+  for (const key of NUMERIC) {
+    const v = props[key];
+    if (typeof v === 'number' && Number.isFinite(v)) { checks[key] = v; any = true; }
+  }
+  if (props['exclusiveMinimum'] === true) checks.exclusiveMinimum = true;
+  if (props['exclusiveMaximum'] === true) checks.exclusiveMaximum = true;
+  const pattern = props['pattern'];
+  if (typeof pattern === 'string') {
+    try {
+      checks.pattern = { source: pattern, re: new RegExp(pattern, 'u') };
+      any = true;
+    } catch {
+      // See above: an uncompilable pattern checks nothing.
+    }
+  }
+  return any ? checks : undefined;
 }

@@ -1,5 +1,7 @@
 import { ApiError, type Obj, type ResourceInfo, type SchemaIndex, type SchemaNode } from '../contracts.ts';
 import { schemaCauses } from './crvalidate.ts';
+import { applySchemaDefaults, bodySchema, defaultedOnRead, hasDefaults, pruneNulls } from './crdefault.ts';
+import { listTypeCauses } from './crlisttype.ts';
 import { applyDefaults, decodeTyped, nodePortAllocation, recordUpdate, serviceAllocator, unknownFields, validate } from './deps.ts';
 import { eventAs, isEventsApi } from './events.ts';
 import type { Registry } from './registry.ts';
@@ -95,6 +97,7 @@ export class Cluster {
   /** Objects as the requested version shows them (storage is version-agnostic). */
   view(info: ResourceInfo, obj: Obj): Obj {
     const apiVersion = this.apiVersion(info);
+    if (info.custom) obj = defaultedOnRead(obj, this.schema(info));
     if (obj.apiVersion === apiVersion && obj.kind === info.kind) return obj;
     if (info.kind === 'Event' && (info.group === '' || isEventsApi(info.group, info.resource))) return eventAs(obj, apiVersion);
     return { ...obj, apiVersion, kind: info.kind };
@@ -173,6 +176,8 @@ export class Cluster {
       if (!('managedFields' in inMeta)) meta.managedFields = oldMeta.managedFields;
       next.metadata = meta;
     }
+    // Defaults land before the generation check, as they do at decode time on a real server.
+    this.defaultCustom(info, next);
     if (info.generation !== 'none' && opts.subresource !== 'status' && this.generationChanged(info, old, next)) metaOf(next).generation = ((oldMeta.generation as number) ?? 0) + 1;
     return this.commit(info, old, next, opts);
   }
@@ -231,9 +236,11 @@ export class Cluster {
       meta.labels = { ...(meta.labels as Record<string, string> | undefined), 'kubernetes.io/metadata.name': meta.name as string };
     }
     applyDefaults(info, next, old);
+    this.defaultCustom(info, next);
     opts.admit?.(info, next, old, opts);
     if (!opts.internal) {
-      const causes = [...(info.custom ? schemaCauses(next, schema) : []), ...validate(info, next, old, schema)];
+      const custom = info.custom && schema ? [...schemaCauses(next, schema), ...listTypeCauses(next, bodySchema(schema))] : [];
+      const causes = [...custom, ...validate(info, next, old, schema)];
       if (causes.length > 0) throw invalid(info, metaOf(next).name as string, causes);
       if (isService(info)) {
         const uid = metaOf(next).uid;
@@ -260,6 +267,15 @@ export class Cluster {
     // Node ports a Service asked for by number are taken, so that no other Service is handed them.
     if (isService(info)) serviceAllocator.reserve(result);
     return this.store.put(info, result, old);
+  }
+
+  /** Structural pruning of non-nullable nulls and defaulting from a CRD's schema (custom resources only). */
+  private defaultCustom(info: ResourceInfo, obj: Obj): void {
+    const schema = info.custom ? this.schema(info) : undefined;
+    if (!schema) return;
+    const body = bodySchema(schema);
+    pruneNulls(obj, body);
+    if (hasDefaults(body)) applySchemaDefaults(obj, body);
   }
 
   private namespaceFinalizers(info: ResourceInfo, obj: Obj): boolean {
