@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { SchemaNode, StatusCause, ValueChecks } from '../contracts.ts';
+import type { SchemaNode, StatusCause } from '../contracts.ts';
 import { isObj } from './util.ts';
 
 /**
@@ -50,8 +50,14 @@ const FORMATS: Record<string, (s: string) => boolean> = {
 };
 FORMATS['datetime'] = FORMATS['date-time']!;
 
-function numberCauses(field: string, value: number, c: ValueChecks): StatusCause[] {
+function numberCauses(field: string, value: number, schema: SchemaNode): StatusCause[] {
   const out: StatusCause[] = [];
+  // kube-openapi's range check returns a plain error, which apiextensions reports without a field.
+  if (schema.type === 'integer' && schema.format === 'int32' && (value > 2147483647 || value < -2147483648)) {
+    out.push({ reason: 'FieldValueInvalid', message: `Invalid value: "": Checked value must be of type integer with format int32 in ${field}` });
+  }
+  const c = schema.checks;
+  if (!c) return out;
   if (c.multipleOf !== undefined && c.multipleOf !== 0 && !Number.isInteger(value / c.multipleOf)) out.push(invalid(field, value, `should be a multiple of ${num(c.multipleOf)}`));
   if (c.maximum !== undefined) {
     if (c.exclusiveMaximum ? value >= c.maximum : value > c.maximum) {
@@ -108,7 +114,7 @@ export function schemaCauses(value: unknown, schema: SchemaNode | undefined, pat
   }
   const c = schema.checks;
   if (typeof value === 'string') causes.push(...stringCauses(field, value, schema));
-  else if (typeof value === 'number' && c) causes.push(...numberCauses(field, value, c));
+  else if (typeof value === 'number') causes.push(...numberCauses(field, value, schema));
   if (schema.enum) {
     const cause = enumCause(field, value, schema.enum);
     if (cause) causes.push(cause);

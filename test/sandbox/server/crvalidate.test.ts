@@ -9,6 +9,7 @@ const schema = fromJSONSchemaProps({
       type: 'object', required: ['name'],
       properties: {
         replicas: { type: 'integer', minimum: 1, maximum: 10 },
+        big: { type: 'integer', format: 'int32' },
         ratio: { type: 'number', minimum: 0, maximum: 1, exclusiveMaximum: true, exclusiveMinimum: true },
         name: { type: 'string', pattern: '^[a-z]+$', maxLength: 5, minLength: 2 },
         mode: { type: 'string', enum: ['a', 'b'] },
@@ -51,6 +52,11 @@ describe('custom resource schema validation (kube-openapi keywords, apiextension
     expect(messages({ port: 'http' })).toEqual(['spec.port: Too long: may not be more than 3 bytes']);
     expect(messages({ port: true })).toEqual(['spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: "boolean"']);
     expect(schemaCauses({ spec: {} }, schema).map((c) => `${c.field}: ${c.message}`)).toEqual(['spec.name: Required value']);
+  });
+
+  it('reports an int32 out of range as kube-openapi\'s plain range error, without a field', () => {
+    const causes = schemaCauses({ spec: { name: 'ok', big: 2 ** 31 } }, schema);
+    expect(causes).toEqual([{ reason: 'FieldValueInvalid', message: 'Invalid value: "": Checked value must be of type integer with format int32 in spec.big' }]);
   });
 
   it('collects every error of one object', () => {
