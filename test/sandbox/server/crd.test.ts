@@ -67,6 +67,32 @@ describe('sandbox CustomResourceDefinitions', () => {
     expect(res.json.details.causes[0]).toMatchObject({ reason: 'FieldValueTypeInvalid', field: 'spec.replicas' });
   });
 
+  it('collects every schema error into one 422 with causes', async () => {
+    const crd = (await call(sb, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com')).json;
+    crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.level = { type: 'integer', maximum: 10 };
+    crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.tier = { type: 'string', enum: ['S', 'L'] };
+    expect((await call(sb, 'PUT', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com', { body: crd })).status).toBe(200);
+    const res = await call(sb, 'POST', widgets, { body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'many' }, spec: { level: 11, tier: 'XL' } } });
+    expect(res.status).toBe(422);
+    expect(res.json.message).toBe('Widget.example.com "many" is invalid: [spec.level: Invalid value: 11: spec.level in body should be less than or equal to 10, spec.tier: Unsupported value: "XL": supported values: "S", "L"]');
+    expect(res.json.details.causes).toEqual([
+      { reason: 'FieldValueInvalid', field: 'spec.level', message: 'Invalid value: 11: spec.level in body should be less than or equal to 10' },
+      { reason: 'FieldValueNotSupported', field: 'spec.tier', message: 'Unsupported value: "XL": supported values: "S", "L"' },
+    ]);
+  });
+
+  it('defaults stored objects on read once the CRD gains a default, without rewriting them', async () => {
+    const crd = (await call(sb, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com')).json;
+    const before = (await call(sb, 'GET', `${widgets}/w`)).json;
+    expect(before.spec.color).toBeUndefined();
+    crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.color = { type: 'string', default: 'blue' };
+    expect((await call(sb, 'PUT', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com', { body: crd })).status).toBe(200);
+    const after = (await call(sb, 'GET', `${widgets}/w`)).json;
+    expect(after.spec.color).toBe('blue');
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect((await call(sb, 'GET', widgets)).json.items[0].spec.color).toBe('blue');
+  });
+
   it('answers 415 to strategic merge patches of custom resources', async () => {
     const res = await call(sb, 'PATCH', `${widgets}/w`, { body: { spec: { size: 'S' } }, contentType: 'application/strategic-merge-patch+json' });
     expect(res.status).toBe(415);
