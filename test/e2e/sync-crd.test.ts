@@ -73,4 +73,27 @@ describe('objects that cannot be dry-run yet', () => {
     expect((await requests(sb)).writes).toBe(0);
     expect(await getJson(sb, '/api/v1/namespaces/fresh')).toBeUndefined();
   });
+
+  it('a custom resource over its CRD\'s maximum fails at preflight (server dry run) naming the file; nothing written', async () => {
+    const dials = {
+      ...crd, metadata: { name: 'dials.example.com' },
+      spec: {
+        ...crd.spec, names: { kind: 'Dial', plural: 'dials', singular: 'dial', listKind: 'DialList' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { level: { type: 'integer', maximum: 10, default: 5 } } } } } } }],
+      },
+    };
+    const dialApp = appConfig({ name: 'dials', namespace: 'dials', healthTimeoutSeconds: 20, allow: { namespaces: ['dials'], kinds: ['*'], clusterScoped: true } });
+    repo.commit({ 'app/crd.yaml': [dials], 'app/dial.yaml': [{ apiVersion: 'example.com/v1', kind: 'Dial', metadata: { name: 'ok' }, spec: {} }] });
+    const first = await syncApp(deps(), dialApp);
+    expect(first.errors).toEqual([]);
+    expect((await getJson(sb, '/apis/example.com/v1/namespaces/dials/dials/ok'))?.spec).toEqual({ level: 5 });
+    repo.commit({ 'app/crd.yaml': [dials], 'app/dial.yaml': [{ apiVersion: 'example.com/v1', kind: 'Dial', metadata: { name: 'ok' }, spec: { level: 11 } }] });
+    await resetRequests(sb);
+    const result = await syncApp(deps(), dialApp);
+    expect(result.errors[0]!.code).toBe('PREFLIGHT_FAILED');
+    expect(result.errors[0]!.message).toContain('app/dial.yaml');
+    expect(result.errors[0]!.message).toContain('Dial.example.com "ok" is invalid: spec.level: Invalid value: 11: spec.level in body should be less than or equal to 10');
+    expect((await requests(sb)).writes).toBe(0);
+    expect((await getJson(sb, '/apis/example.com/v1/namespaces/dials/dials/ok'))?.spec).toEqual({ level: 5 });
+  });
 });
