@@ -7,6 +7,7 @@ import { comparable, deepEqual, diffLines, isSubset } from './compare.ts';
 import type { DesiredObject } from './desired.ts';
 import { displacedManagers, hasApplyEntry } from './managers.ts';
 import { maskSecret } from './mask.ts';
+import { isForbidden, missingPermission, unreadableError, type UnreadableKind } from './permissions.ts';
 import { SchemaChecker } from './schema-check.ts';
 import { appliedHashOf, trackedBy } from './stamp.ts';
 import { APPLIED_HASH_ANNOTATION, FIELD_MANAGER } from '../core/labels.ts';
@@ -58,23 +59,53 @@ const isNamespaceType = (type: ResourceType): boolean => type.group === '' && ty
 /**
  * One LIST per kind and namespace (cluster-wide for cluster-scoped kinds), unlabeled objects
  * included. Namespaces are listed first and reported through `onNamespaces` as soon as known, so
- * work that depends only on them (schema prefetch) overlaps the other lists.
+ * work that depends only on them (schema prefetch) overlaps the other lists. A LIST the identity may
+ * not make (403) falls back to a GET of each rendered object of that kind, which tells the plan the
+ * same about them; when that is refused too, the kind is unreadable and the plan stops (see
+ * permissions.ts) before any dry run or write.
  */
 async function listLive(ctx: PlanContext, onNamespaces?: (live: Set<string>) => void): Promise<Map<string, KubeObject>> {
-  const lists = new Map<string, { type: ResourceType; namespace?: string }>();
+  const lists = new Map<string, { type: ResourceType; namespace?: string; objects: DesiredObject[] }>();
   for (const d of ctx.desired) {
     if (d.pendingCrd) continue;
     const namespace = d.type.namespaced ? d.ref.namespace : undefined;
-    lists.set(`${typeId(d.type)}|${namespace ?? ''}`, namespace ? { type: d.type, namespace } : { type: d.type });
+    const id = `${typeId(d.type)}|${namespace ?? ''}`;
+    const list = lists.get(id) ?? (namespace ? { type: d.type, namespace, objects: [] } : { type: d.type, objects: [] });
+    list.objects.push(d);
+    lists.set(id, list);
   }
   const ordered = [...lists.values()].sort((a, b) => Number(isNamespaceType(b.type)) - Number(isNamespaceType(a.type)));
   const live = new Map<string, KubeObject>();
+  const unreadable: UnreadableKind[] = [];
   await mapLimit(ordered, ctx.concurrency ?? 8, async (l) => {
-    const objects = await ctx.cluster.list(l.type, l.namespace);
+    let objects: KubeObject[];
+    try {
+      objects = await ctx.cluster.list(l.type, l.namespace);
+    } catch (err) {
+      if (!isForbidden(err)) throw err;
+      const read = await readByName(ctx, l.objects);
+      if (!read) {
+        unreadable.push({ missing: missingPermission(err, { verb: 'list', type: l.type, ...(l.namespace ? { namespace: l.namespace } : {}) }), message: err.message, objects: l.objects });
+        return;
+      }
+      objects = read;
+    }
     for (const obj of objects) live.set(refKey(refOf(obj)), obj);
     if (isNamespaceType(l.type)) onNamespaces?.(new Set(objects.map((o) => o.metadata.name ?? '')));
   });
+  if (unreadable.length > 0) throw unreadableError(unreadable);
   return live;
+}
+
+/** The narrower request: each object by name. undefined when that is forbidden too. */
+async function readByName(ctx: PlanContext, objects: DesiredObject[]): Promise<KubeObject[] | undefined> {
+  try {
+    const found = await mapLimit(objects, ctx.concurrency ?? 8, (d) => ctx.cluster.get(d.type, d.ref.name, d.type.namespaced ? d.ref.namespace : undefined));
+    return found.filter((o): o is KubeObject => o !== undefined);
+  } catch (err) {
+    if (isForbidden(err)) return undefined;
+    throw err;
+  }
 }
 
 /**
