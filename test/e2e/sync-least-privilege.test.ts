@@ -79,6 +79,36 @@ describe('driftless with least privilege: a ServiceAccount bound to the README R
     expect(await getJson(sb, '/api/v1/namespaces/shop/configmaps/b')).toBeUndefined();
   });
 
+  it('pods list (the last rule of the Role) is what lets an unhealthy rollout say why', async () => {
+    repo.commit({ 'app/all.yaml': [deployment('web', { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:crash' }] } } }), service, configMap('a', { key: 'changed' })] });
+    const result = await syncApp(deps(), { ...app, healthTimeoutSeconds: 3 });
+    expect(result.status).toBe('Degraded');
+    expect(result.errors.map((e) => e.message).join('\n')).toMatch(/Deployment\.apps shop\/web not healthy after 3s: .*CrashLoopBackOff/);
+  });
+
+  it('a kind the Role lets it GET by name but not LIST is read by name, applied and pruned', async () => {
+    const admin = createKubernetesCluster(sb.kubeconfig);
+    const role: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'driftless-tls', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['web-tls'], verbs: ['get', 'create', 'patch', 'delete'] }] };
+    const binding: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'driftless-tls', namespace: 'shop' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'driftless-tls' }, subjects: [{ kind: 'ServiceAccount', name: 'driftless', namespace: 'shop' }] };
+    for (const o of [role, binding]) await admin.apply((await admin.resolve(o.apiVersion, o.kind))!, o, { fieldManager: 'admin', force: true });
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web-tls' }, stringData: { 'tls.key': 'not-a-real-key' } };
+    repo.commit({ 'app/all.yaml': [deployment('web'), service, configMap('a', { key: 'changed' }), secret] });
+    const created = await syncApp(deps(), app);
+    expect(created.errors).toEqual([]);
+    expect(created.status).toBe('Synced');
+    expect((await getJson(sb, '/api/v1/namespaces/shop/secrets/web-tls'))?.metadata.labels?.['driftless.dev/app']).toBe('shop');
+    // Resync: the GET finds it, so the plan knows it is unchanged.
+    await resetRequests(sb);
+    const again = await syncApp(deps(), app);
+    expect(again.status).toBe('Synced');
+    expect((await requests(sb)).writes).toBe(0);
+    repo.commit({ 'app/all.yaml': [deployment('web'), service, configMap('a', { key: 'changed' })] });
+    const pruned = await syncApp(deps(), app);
+    expect(pruned.errors).toEqual([]);
+    expect(pruned.pruned.map((r) => r.name)).toEqual(['web-tls']);
+    expect(await getJson(sb, '/api/v1/namespaces/shop/secrets/web-tls')).toBeUndefined();
+  });
+
   it('a ClusterRole in the render fails before any write, naming the missing cluster-scoped permission', async () => {
     repo.commit({ 'app/all.yaml': [deployment('web'), service, configMap('a', { key: 'changed' }), configMap('new'), clusterRole] });
     await resetRequests(sb);
