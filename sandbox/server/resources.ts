@@ -148,6 +148,11 @@ function serve(cluster: Cluster, r: ResourceRequest): Reply | undefined {
       const isApply = contentType.startsWith('application/apply-patch');
       if (!isApply && params.has('force')) throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', { group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' }] });
       const force = queryBool(params, 'force');
+      if (isApply && !ri.subresource && !cluster.store.get(info, ns, ri.name!)) {
+        // An apply that creates is also authorized as create on that name (handlers/patch.go createAuthorizerAttributes).
+        const attrs = { verb: 'create', resource: ri.resource, group: ri.group, namespace: ri.namespace, name: ri.name, path: new URL(r.req.url ?? '/', 'http://sandbox').pathname };
+        if (!r.auth.allowed(r.user, attrs)) throw r.auth.forbidden(r.user, attrs);
+      }
       const { object, created } = patchObject(cluster, info, ns, ri.name!, contentType, r.body, { ...opts, force, explicitManager: params.get('fieldManager') ?? undefined });
       return { status: created ? 201 : 200, body: cluster.view(info, object), warnings: opts.warnings };
     }

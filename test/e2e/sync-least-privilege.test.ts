@@ -88,11 +88,17 @@ describe('driftless with least privilege: a ServiceAccount bound to the README R
 
   it('a kind the Role lets it GET by name but not LIST is read by name, applied and pruned', async () => {
     const admin = createKubernetesCluster(sb.kubeconfig);
-    const role: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'driftless-tls', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['web-tls'], verbs: ['get', 'create', 'patch', 'delete'] }] };
+    const role = (verbs: string[]): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'driftless-tls', namespace: 'shop' }, rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: ['web-tls'], verbs }] });
     const binding: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'driftless-tls', namespace: 'shop' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'driftless-tls' }, subjects: [{ kind: 'ServiceAccount', name: 'driftless', namespace: 'shop' }] };
-    for (const o of [role, binding]) await admin.apply((await admin.resolve(o.apiVersion, o.kind))!, o, { fieldManager: 'admin', force: true });
+    for (const o of [role(['get', 'patch', 'delete']), binding]) await admin.apply((await admin.resolve(o.apiVersion, o.kind))!, o, { fieldManager: 'admin', force: true });
     const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'web-tls' }, stringData: { 'tls.key': 'not-a-real-key' } };
     repo.commit({ 'app/all.yaml': [deployment('web'), service, configMap('a', { key: 'changed' }), secret] });
+    // patch without create: the apply that would create it is refused at its dry run, before any write.
+    const refused = await syncApp(deps(), app);
+    expect(refused.status).toBe('Failed');
+    expect(refused.errors[0]!.message).toContain('secrets "web-tls" is forbidden: User "system:serviceaccount:shop:driftless" cannot create resource "secrets" in API group "" in the namespace "shop"');
+    expect(await getJson(sb, '/api/v1/namespaces/shop/secrets/web-tls')).toBeUndefined();
+    await admin.apply((await admin.resolve('rbac.authorization.k8s.io/v1', 'Role'))!, role(['get', 'create', 'patch', 'delete']), { fieldManager: 'admin', force: true });
     const created = await syncApp(deps(), app);
     expect(created.errors).toEqual([]);
     expect(created.status).toBe('Synced');
