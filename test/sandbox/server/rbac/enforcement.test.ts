@@ -107,6 +107,19 @@ describe('sandbox RBAC', () => {
     expect((await call(sb, 'POST', `${RBAC}/namespaces/team/rolebindings`, { token: bot, body: binding('root', 'ClusterRole', 'cluster-admin', 'team', 'other') })).status).toBe(201);
   });
 
+  it('authorizes an apply that creates its object as create too, one that updates as patch only', async () => {
+    expect((await call(sb, 'POST', `${RBAC}/namespaces/team/roles`, { body: role('cm-patch', [{ apiGroups: [''], resources: ['configmaps'], verbs: ['patch'] }]) })).status).toBe(201);
+    await call(sb, 'POST', '/api/v1/namespaces/team/serviceaccounts', { body: { metadata: { name: 'patcher' } } });
+    const patcher = (await call(sb, 'POST', '/api/v1/namespaces/team/serviceaccounts/patcher/token', { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} } })).json.status.token as string;
+    expect((await call(sb, 'POST', `${RBAC}/namespaces/team/rolebindings`, { body: binding('patcher-cm-patch', 'Role', 'cm-patch', 'team', 'patcher') })).status).toBe(201);
+    const apply = (name: string, data: Record<string, string>): Promise<{ status: number; json: { message?: string } }> => call(sb, 'PATCH', `/api/v1/namespaces/team/configmaps/${name}?fieldManager=patcher&force=true`, { token: patcher, contentType: 'application/apply-patch+yaml', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data } });
+    const create = await apply('applied', { a: '1' });
+    expect(create.status).toBe(403);
+    expect(create.json.message).toBe('configmaps "applied" is forbidden: User "system:serviceaccount:team:patcher" cannot create resource "configmaps" in API group "" in the namespace "team"');
+    expect((await call(sb, 'POST', '/api/v1/namespaces/team/configmaps', { body: { metadata: { name: 'applied' }, data: { a: '0' } } })).status).toBe(201);
+    expect((await apply('applied', { a: '1' })).status).toBe(200);
+  });
+
   it('aggregates a new ClusterRole labelled aggregate-to-view into view', async () => {
     const gizmos = { metadata: { name: 'gizmo-reader', labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } }, rules: [{ apiGroups: ['example.com'], resources: ['gizmos'], verbs: ['get', 'list'] }] };
     expect((await call(sb, 'POST', `${RBAC}/clusterroles`, { body: gizmos })).status).toBe(201);
