@@ -29,3 +29,37 @@ export function quantityValue(s: string): number | undefined {
   if (suffix in decimal) return n * decimal[suffix]!;
   return n * 10 ** Number(suffix.slice(1));
 }
+
+/** A parsed quantity: its value in thousandths and whether it was written with a binary suffix. */
+export interface Quantity { milli: number; binary: boolean }
+
+export function parseQuantity(s: unknown): Quantity | undefined {
+  const t = typeof s === 'number' ? String(s) : typeof s === 'string' ? s.trim() : undefined;
+  if (t === undefined) return undefined;
+  const v = quantityValue(t);
+  if (v === undefined) return undefined;
+  return { milli: Math.round(v * 1000), binary: /[KMGTPE]i$/.test(t) };
+}
+
+const binarySuffixes: Array<[string, number]> = [['Ei', 2 ** 60], ['Pi', 2 ** 50], ['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]];
+const decimalSuffixes: Array<[string, number]> = [['E', 1e18], ['P', 1e15], ['T', 1e12], ['G', 1e9], ['M', 1e6], ['k', 1e3]];
+
+/**
+ * Quantity.String(): the canonical form. Binary quantities of whole bytes (1024 or more) take the
+ * largest suffix that divides them (`1024Mi` → `1Gi`); everything else is decimal with the largest
+ * suffix that keeps the number whole (`1000m` → `1`, `0.5` → `500m`, `2000` → `2k`).
+ */
+export function formatQuantity(q: Quantity): string {
+  const { milli } = q;
+  if (milli === 0) return '0';
+  const sign = milli < 0 ? '-' : '';
+  const abs = Math.abs(milli);
+  if (abs % 1000 !== 0) return `${sign}${abs}m`;
+  const units = abs / 1000;
+  if (q.binary && units >= 1024) {
+    for (const [suffix, size] of binarySuffixes) if (units % size === 0) return `${sign}${units / size}${suffix}`;
+    return `${sign}${units}`;
+  }
+  for (const [suffix, size] of decimalSuffixes) if (units % size === 0) return `${sign}${units / size}${suffix}`;
+  return `${sign}${units}`;
+}

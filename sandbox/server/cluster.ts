@@ -1,4 +1,6 @@
 import { ApiError, type Obj, type ResourceInfo, type SchemaIndex, type SchemaNode } from '../contracts.ts';
+import { checkLimitRanges } from './admission/limitranger.ts';
+import { checkResourceQuota } from './admission/resourcequota.ts';
 import { schemaCauses } from './crvalidate.ts';
 import { applySchemaDefaults, bodySchema, defaultedOnRead, hasDefaults, pruneNulls } from './crdefault.ts';
 import { listTypeCauses } from './crlisttype.ts';
@@ -11,6 +13,7 @@ import { cloneJson } from '../json.ts';
 import { isObj, jsonEqual, jsonEqualExcept, nameSuffix, newUid, removePath, rfc3339 } from './util.ts';
 
 const isService = (info: ResourceInfo): boolean => info.group === '' && info.resource === 'services';
+const isPod = (info: ResourceInfo): boolean => info.group === '' && info.resource === 'pods';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -237,6 +240,9 @@ export class Cluster {
     }
     applyDefaults(info, next, old);
     this.defaultCustom(info, next);
+    // LimitRanger (mutating, so first) and ResourceQuota admit creates of clients and the Pods controllers create alike.
+    const policed = !old && (!opts.internal || isPod(info));
+    if (policed) checkLimitRanges(this, info, next);
     opts.admit?.(info, next, old, opts);
     if (!opts.internal) {
       const custom = info.custom && schema ? [...schemaCauses(next, schema), ...listTypeCauses(next, bodySchema(schema))] : [];
@@ -248,6 +254,7 @@ export class Cluster {
         if (taken.length > 0) throw invalid(info, metaOf(next).name as string, taken);
       }
     }
+    if (policed) checkResourceQuota(this, info, next);
     let result = next;
     if (!opts.applied) {
       result = recordUpdate({

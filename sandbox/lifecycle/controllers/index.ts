@@ -7,6 +7,7 @@ import { GarbageCollector } from './gc.ts';
 import { JobController } from './jobs.ts';
 import { NamespaceController } from './namespaces.ts';
 import { PodController } from './pods.ts';
+import { QuotaController } from './quota.ts';
 import { ReplicaSetController } from './replicasets.ts';
 import { type ControllerOptions, Runtime } from './runtime.ts';
 import { ServiceController } from './services.ts';
@@ -31,6 +32,7 @@ export function startControllers(host: ControllerHost, options: ControllerOption
   const pods = new PodController(rt);
   const endpoints = new EndpointsController(rt);
   const gc = new GarbageCollector(rt);
+  const quotas = new QuotaController(rt);
   const handlers: Array<(e: StoreEvent) => void> = [
     (e) => namespaces.onEvent(e),
     (e) => deployments.onEvent(e),
@@ -42,6 +44,7 @@ export function startControllers(host: ControllerHost, options: ControllerOption
     (e) => pods.onEvent(e),
     (e) => endpoints.onEvent(e),
     (e) => gc.onEvent(e),
+    (e) => quotas.onEvent(e),
   ];
   const unsubscribe = host.subscribe((e) => {
     if (rt.isStopped) return;
