@@ -84,4 +84,17 @@ describe('ResourceQuota and LimitRange admission', () => {
     const small = await call(sb, 'POST', '/api/v1/namespaces/lr/pods', { body: pod('y', { requests: { memory: '32Mi', cpu: '50m' }, limits: { cpu: '1' } }) });
     expect(small.json.message).toBe('pods "y" is forbidden: [minimum memory usage per Container is 64Mi, but request is 32Mi, cpu max limit to request ratio per Pod is 10, but provided ratio is 20.000000]');
   });
+
+  it('a Job and a StatefulSet refused by a pods quota record FailedCreate with the controllers\' messages', async () => {
+    await call(sb, 'POST', '/api/v1/namespaces', { body: { metadata: { name: 'none' } } });
+    expect((await call(sb, 'POST', '/api/v1/namespaces/none/resourcequotas', { body: { metadata: { name: 'zero' }, spec: { hard: { pods: '0' } } } })).status).toBe(201);
+    const template = { metadata: { labels: { app: 'x' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'app', image: 'busybox' }] } };
+    expect((await call(sb, 'POST', '/apis/batch/v1/namespaces/none/jobs', { body: { metadata: { name: 'job' }, spec: { template } } })).status).toBe(201);
+    const sts = { metadata: { name: 'db' }, spec: { serviceName: 'db', replicas: 1, selector: { matchLabels: { app: 'x' } }, template: { ...template, spec: { ...template.spec, restartPolicy: 'Always' } } } };
+    expect((await call(sb, 'POST', '/apis/apps/v1/namespaces/none/statefulsets', { body: sts })).status).toBe(201);
+    const messages = async (): Promise<string[]> => ((await call(sb, 'GET', '/api/v1/namespaces/none/events?fieldSelector=reason%3DFailedCreate')).json.items as Array<{ message: string }>).map((e) => e.message);
+    const found = await waitFor(messages, (m) => m.length >= 2);
+    expect(found).toContainEqual(expect.stringMatching(/^Error creating: pods "job-" is forbidden: exceeded quota: zero, requested: pods=1, used: pods=0, limited: pods=0$/));
+    expect(found).toContain('create Pod db-0 in StatefulSet db failed error: pods "db-0" is forbidden: exceeded quota: zero, requested: pods=1, used: pods=0, limited: pods=0');
+  });
 });
