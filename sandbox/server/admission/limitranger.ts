@@ -10,7 +10,8 @@ import { admissionName } from './resourcequota.ts';
  * namespace with LimitRanges: `Container` items default missing limits (`default`, else `max`) and
  * requests (`defaultRequest`, else the default limit) and record what they set in the
  * `kubernetes.io/limit-ranger` annotation; then `min`, `max` and `maxLimitRequestRatio` of
- * `Container` and `Pod` items are enforced with the real 403 messages.
+ * `Container` and `Pod` items are enforced with the real 403 messages; `PersistentVolumeClaim` items
+ * bound a claim's storage request by `min` and `max`.
  */
 type List = Map<string, Quantity>;
 
@@ -120,8 +121,31 @@ function podTotal(pod: Obj, field: 'requests' | 'limits'): List {
   return total;
 }
 
+/** PersistentVolumeClaimValidateLimitFunc: `min` against the request, `max` against the request only (maxRequestConstraint). */
+function claimErrors(items: Obj[], claim: Obj): string[] {
+  const requests = list(isObj(claim.spec) && isObj(claim.spec.resources) ? claim.spec.resources.requests : undefined);
+  const errs: string[] = [];
+  const type = 'PersistentVolumeClaim';
+  for (const item of items) {
+    for (const [r, q] of list(item.min)) { const e = minConstraint(type, r, q, requests, new Map()); if (e) errs.push(e); }
+    for (const [r, q] of list(item.max)) {
+      const rq = requests.get(r);
+      if (!rq) errs.push(`maximum ${r} usage per ${type} is ${str(q)}.  No request is specified`);
+      else if (scaled(r, rq) > scaled(r, q)) errs.push(`maximum ${r} usage per ${type} is ${str(q)}, but request is ${str(rq)}`);
+    }
+  }
+  return errs;
+}
+
+function forbidden(resource: string, obj: Obj, errs: string[]): ApiError {
+  // utilerrors.NewAggregate: one error as itself, several as `[a, b]`.
+  const message = errs.length === 1 ? errs[0]! : `[${errs.join(', ')}]`;
+  const name = admissionName(obj);
+  return new ApiError(403, 'Forbidden', `${resource} "${name}" is forbidden: ${message}`, { name, kind: resource });
+}
+
 export function checkLimitRanges(cluster: Cluster, info: ResourceInfo, pod: Obj): void {
-  if (info.group !== '' || info.resource !== 'pods') return;
+  if (info.group !== '' || (info.resource !== 'pods' && info.resource !== 'persistentvolumeclaims')) return;
   const lrInfo = cluster.registry.lookup('', 'v1', 'limitranges');
   if (!lrInfo) return;
   const ranges = cluster.store.list(lrInfo, metaOf(pod).namespace as string);
@@ -130,6 +154,11 @@ export function checkLimitRanges(cluster: Cluster, info: ResourceInfo, pod: Obj)
     const limits = isObj(lr.spec) ? lr.spec.limits : undefined;
     return Array.isArray(limits) ? limits.filter((i): i is Obj => isObj(i) && i.type === type) : [];
   });
+  if (info.resource === 'persistentvolumeclaims') {
+    const errs = claimErrors(items('PersistentVolumeClaim'), pod);
+    if (errs.length > 0) throw forbidden(info.resource, pod, errs);
+    return;
+  }
   const containerItems = items('Container');
   applyDefaults(pod, containerItems);
   const errs: string[] = [];
@@ -140,9 +169,5 @@ export function checkLimitRanges(cluster: Cluster, info: ResourceInfo, pod: Obj)
     }
   }
   for (const item of items('Pod')) errs.push(...constraints('Pod', item, podTotal(pod, 'requests'), podTotal(pod, 'limits')));
-  if (errs.length === 0) return;
-  // utilerrors.NewAggregate: one error as itself, several as `[a, b]`.
-  const message = errs.length === 1 ? errs[0]! : `[${errs.join(', ')}]`;
-  const name = admissionName(pod);
-  throw new ApiError(403, 'Forbidden', `pods "${name}" is forbidden: ${message}`, { name, kind: 'pods' });
+  if (errs.length > 0) throw forbidden('pods', pod, errs);
 }

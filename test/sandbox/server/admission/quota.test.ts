@@ -64,6 +64,11 @@ describe('ResourceQuota and LimitRange admission', () => {
     expect(over.json.message).toBe('pods "two" is forbidden: exceeded quota: compute, requested: limits.cpu=600m, used: limits.cpu=600m, limited: limits.cpu=1');
     const status = await waitFor(() => call(sb, 'GET', '/api/v1/namespaces/free/resourcequotas/compute'), (r) => (r.json.status as { used?: object } | undefined)?.used !== undefined);
     expect(status.json.status).toEqual({ hard: { 'limits.cpu': '1', 'requests.memory': '1Gi' }, used: { 'limits.cpu': '600m', 'requests.memory': '512Mi' } });
+    expect((await call(sb, 'POST', '/api/v1/namespaces/free/resourcequotas', { body: { metadata: { name: 'storage' }, spec: { hard: { 'requests.storage': '1Gi', 'services.nodeports': '1' } } } })).status).toBe(201);
+    const claim = await call(sb, 'POST', '/api/v1/namespaces/free/persistentvolumeclaims', { body: { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } } });
+    expect(claim.json.message).toBe('persistentvolumeclaims "data" is forbidden: exceeded quota: storage, requested: requests.storage=2Gi, used: requests.storage=0, limited: requests.storage=1Gi');
+    const svc = await call(sb, 'POST', '/api/v1/namespaces/free/services', { body: { metadata: { name: 'np' }, spec: { type: 'NodePort', selector: { a: 'b' }, ports: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }] } } });
+    expect(svc.json.message).toBe('services "np" is forbidden: exceeded quota: storage, requested: services.nodeports=2, used: services.nodeports=0, limited: services.nodeports=1');
   });
 
   it('LimitRange fills in defaults with the limit-ranger annotation and enforces max, min and ratio', async () => {
@@ -83,6 +88,14 @@ describe('ResourceQuota and LimitRange admission', () => {
     expect(big.json.message).toBe('pods "x" is forbidden: maximum cpu usage per Container is 1, but limit is 2');
     const small = await call(sb, 'POST', '/api/v1/namespaces/lr/pods', { body: pod('y', { requests: { memory: '32Mi', cpu: '50m' }, limits: { cpu: '1' } }) });
     expect(small.json.message).toBe('pods "y" is forbidden: [minimum memory usage per Container is 64Mi, but request is 32Mi, cpu max limit to request ratio per Pod is 10, but provided ratio is 20.000000]');
+    expect((await call(sb, 'POST', '/api/v1/namespaces/lr/limitranges', { body: { metadata: { name: 'claims' }, spec: { limits: [{ type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '2Gi' } }] } } })).status).toBe(201);
+    const claim = (name: string, storage: string): object => ({ metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } });
+    const huge = await call(sb, 'POST', '/api/v1/namespaces/lr/persistentvolumeclaims', { body: claim('huge', '5Gi') });
+    expect(huge.status).toBe(403);
+    expect(huge.json.message).toBe('persistentvolumeclaims "huge" is forbidden: maximum storage usage per PersistentVolumeClaim is 2Gi, but request is 5Gi');
+    expect((await call(sb, 'POST', '/api/v1/namespaces/lr/persistentvolumeclaims', { body: claim('tiny', '512Mi') })).json.message)
+      .toBe('persistentvolumeclaims "tiny" is forbidden: minimum storage usage per PersistentVolumeClaim is 1Gi, but request is 512Mi');
+    expect((await call(sb, 'POST', '/api/v1/namespaces/lr/persistentvolumeclaims', { body: claim('fits', '1536Mi') })).status).toBe(201);
   });
 
   it('a Job and a StatefulSet refused by a pods quota record FailedCreate with the controllers\' messages', async () => {
