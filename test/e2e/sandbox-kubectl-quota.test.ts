@@ -57,7 +57,7 @@ describe('ResourceQuota with kubectl 1.34', () => {
     expect((await kubectl(['apply', '-f', quota])).code).toBe(0);
     expect((await kubectl(['create', 'deployment', 'web', '-n', 'capped', '--image=nginx', '--replicas=3'])).code).toBe(0);
     const events = await until(['get', 'events', '-n', 'capped', '--field-selector', 'reason=FailedCreate', '-o', 'jsonpath={.items[*].message}'], (r) => r.stdout.includes('exceeded quota'));
-    expect(events.stdout).toMatch(/Error creating: pods "web-[a-z0-9]+-" is forbidden: exceeded quota: two-pods, requested: pods=1, used: pods=2, limited: pods=2/);
+    expect(events.stdout).toMatch(/Error creating: pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: two-pods, requested: pods=1, used: pods=2, limited: pods=2/);
     const pods = await kubectl(['get', 'pods', '-n', 'capped', '-o', 'name']);
     expect(pods.stdout.trim().split('\n')).toHaveLength(2);
   });

@@ -14,13 +14,11 @@ import { metaOf } from '../store.ts';
 /** Pod quotas on cpu or memory require each container to state them (validationSet). */
 const validationSet = new Set(['cpu', 'memory', 'requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']);
 
-/** The name admission errors use: the generateName when the name is still to be generated. */
-export function admissionName(obj: Obj): string {
-  const meta = metaOf(obj);
-  const name = String(meta.name ?? '');
-  const generate = typeof meta.generateName === 'string' ? meta.generateName : '';
-  return generate && name.length === generate.length + 5 && name.startsWith(generate) ? generate : name;
-}
+/**
+ * The name admission errors use: validating admission runs after name generation
+ * (AdmissionToValidateObjectFunc), so a generateName create is refused under its generated name.
+ */
+export const admissionName = (obj: Obj): string => String(metaOf(obj).name ?? '');
 
 /** prettyPrint: `name=value` sorted by name, joined by commas. */
 const pretty = (u: Usage, names: string[]): string => [...names].sort().map((n) => `${n}=${formatQuantity(u.get(n) ?? { milli: 0, binary: false })}`).join(',');

@@ -107,7 +107,7 @@ describe('ResourceQuota and LimitRange admission', () => {
     expect((await call(sb, 'POST', '/apis/apps/v1/namespaces/none/statefulsets', { body: sts })).status).toBe(201);
     const messages = async (): Promise<string[]> => ((await call(sb, 'GET', '/api/v1/namespaces/none/events?fieldSelector=reason%3DFailedCreate')).json.items as Array<{ message: string }>).map((e) => e.message);
     const found = await waitFor(messages, (m) => m.length >= 2);
-    expect(found).toContainEqual(expect.stringMatching(/^Error creating: pods "job-" is forbidden: exceeded quota: zero, requested: pods=1, used: pods=0, limited: pods=0$/));
+    expect(found).toContainEqual(expect.stringMatching(/^Error creating: pods "job-[a-z0-9]{5}" is forbidden: exceeded quota: zero, requested: pods=1, used: pods=0, limited: pods=0$/));
     expect(found).toContain('create Pod db-0 in StatefulSet db failed error: pods "db-0" is forbidden: exceeded quota: zero, requested: pods=1, used: pods=0, limited: pods=0');
   });
 });
