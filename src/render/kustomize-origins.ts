@@ -39,7 +39,8 @@ export function mapOrigins(manifests: Manifest[], resourceFiles: Map<string, str
   for (const manifest of manifests) {
     const { kind, metadata } = manifest.object;
     const name = metadata.name ?? '';
-    const group = groupOf(manifest.object.apiVersion);
+    // Custom documents may lack apiVersion (kustomize renders them as they are).
+    const group = typeof manifest.object.apiVersion === 'string' ? groupOf(manifest.object.apiVersion) : '';
     let best: Declared[] = [];
     let bestScore = 0;
     for (const c of candidates) {
