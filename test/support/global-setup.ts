@@ -1,4 +1,4 @@
-import { buildCli } from '../../scripts/build-cli.ts';
+import { buildCli } from '../../bin/build-cli.ts';
 import { findTool } from '../../src/tools/binaries.ts';
 
 /**
