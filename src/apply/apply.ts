@@ -79,7 +79,7 @@ async function applyOne(ctx: ApplyContext, item: PlanItem, freshKinds: ReadonlyS
     return { item, outcome: 'applied', result, displacedManagers: displaced };
   } catch (err) {
     if (!isDriftlessError(err)) throw err;
-    const error = new DriftlessError(err.code === 'APPLY_CONFLICT' ? 'APPLY_CONFLICT' : err.transient || err.code.startsWith('CLUSTER_') ? err.code : 'APPLY_FAILED', `${where(d.origin.file, d.origin.line)}: ${err.message}`, { ...err.details, file: d.origin.file, object: refString(d.ref) }, { cause: err });
+    const error = new DriftlessError(err.code === 'APPLY_CONFLICT' || err.code === 'ADMISSION_DENIED' ? err.code : err.transient || err.code.startsWith('CLUSTER_') ? err.code : 'APPLY_FAILED', `${where(d.origin.file, d.origin.line)}: ${err.message}`, { ...err.details, file: d.origin.file, object: refString(d.ref) }, { cause: err });
     ctx.onProgress?.({ type: 'object', phase: 'apply', ref: d.ref, outcome: 'failed', message: error.message });
     return { item, outcome: 'failed', displacedManagers: [], error };
   }

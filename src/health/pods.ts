@@ -3,6 +3,7 @@ import type { KubeObject } from '../core/types.ts';
 import type { ResourceType } from '../ports/cluster.ts';
 
 export const podType: ResourceType = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+export const replicaSetType: ResourceType = { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true };
 
 /** Kinds whose pods say why a rollout is stuck. */
 export const podOwners = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', 'batch/Job']);
@@ -83,4 +84,23 @@ export function podDiagnosis(pods: KubeObject[]): string | undefined {
   const first = problems[0];
   if (!first) return undefined;
   return problems.length > 1 ? `${first.text} (and ${problems.length - 1} more pod${problems.length > 2 ? 's' : ''})` : first.text;
+}
+
+/**
+ * A pod the ReplicaSet controller could not create (admission: PodSecurity, quota, LimitRange) leaves
+ * no pod to diagnose, only the `ReplicaFailure` condition (reason FailedCreate) on the ReplicaSet;
+ * the deployment controller copies it onto the Deployment too.
+ */
+export function replicaFailure(obj: KubeObject): string | undefined {
+  const status = isRecord(obj.status) ? obj.status : {};
+  const c = records(status.conditions).find((x) => x.type === 'ReplicaFailure' && x.status === 'True');
+  if (!c) return undefined;
+  return `${String(c.reason ?? 'FailedCreate')}: ${String(c.message ?? '')}`.replace(/: $/, '');
+}
+
+/** The ReplicaSet of the Deployment's current template: owned by it, highest revision (creation time breaks ties). */
+export function newestOwned(deployment: KubeObject, replicaSets: KubeObject[]): KubeObject | undefined {
+  const revision = (rs: KubeObject): number => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) || 0;
+  const owned = replicaSets.filter((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.controller === true && o.uid === deployment.metadata.uid));
+  return owned.sort((a, b) => revision(b) - revision(a) || String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')))[0];
 }

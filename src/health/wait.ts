@@ -5,7 +5,7 @@ import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
 import type { ProgressListener } from '../core/progress.ts';
 import { mapLimit } from '../core/limit.ts';
 import { assessHealth, hasHealthRule, type HealthVerdict } from './assess.ts';
-import { podDiagnosis, podOwners, podType, selectorOf } from './pods.ts';
+import { newestOwned, podDiagnosis, podOwners, podType, replicaFailure, replicaSetType, selectorOf } from './pods.ts';
 
 export interface Watched {
   key: string;
@@ -49,12 +49,22 @@ async function observeAll(cluster: ClusterClient, pending: Watched[]): Promise<M
   return seen;
 }
 
-/** The pods of a workload that is not healthy, and what keeps them from running and ready. */
-async function diagnose(cluster: ClusterClient, workload: KubeObject): Promise<string | undefined> {
+/**
+ * The pods of a workload that is not healthy, and what keeps them from running and ready; with no
+ * telling pod, why its controller could not create them (ReplicaFailure: one more LIST, for a
+ * Deployment whose own status does not carry it).
+ */
+async function diagnose(cluster: ClusterClient, workload: KubeObject, kind: string): Promise<string | undefined> {
   const labelSelector = selectorOf(workload);
   if (!labelSelector) return undefined;
   try {
-    return podDiagnosis(await cluster.list(podType, workload.metadata.namespace, { labelSelector }));
+    const why = podDiagnosis(await cluster.list(podType, workload.metadata.namespace, { labelSelector }));
+    if (why) return why;
+    const own = replicaFailure(workload);
+    if (own || kind !== 'Deployment') return own;
+    const rs = newestOwned(workload, await cluster.list(replicaSetType, workload.metadata.namespace, { labelSelector }));
+    const failure = rs ? replicaFailure(rs) : undefined;
+    return failure ? `ReplicaSet ${rs!.metadata.name} ${failure}` : undefined;
   } catch {
     // Best effort: a cluster that will not show pods (RBAC) still gets the workload's own verdict.
     return undefined;
@@ -84,7 +94,7 @@ export async function waitForHealth(cluster: ClusterClient, objects: Watched[], 
     // Still not healthy after a poll: its pods say why (one LIST by the workload's selector); the
     // first, free observation never pays for it, so a healthy rollout costs no extra request.
     if (polled && verdict.status !== 'Healthy' && podOwners.has(`${w.ref.group}/${w.ref.kind}`)) {
-      const why = await diagnose(cluster, obj);
+      const why = await diagnose(cluster, obj, w.ref.kind);
       if (why) return { ...verdict, message: verdict.message ? `${verdict.message}; ${why}` : why };
     }
     return verdict;

@@ -187,6 +187,8 @@ export async function planChanges(ctx: PlanContext): Promise<PlanDetail> {
         return undefined;
       }
       if (isDriftlessError(err) && (err.code === 'APPLY_FAILED' || err.code === 'APPLY_CONFLICT')) return fail(d, err.code === 'APPLY_CONFLICT' ? 'APPLY_CONFLICT' : 'PREFLIGHT_FAILED', err.message);
+      // The dry run passes through admission: PodSecurity, quota and LimitRange refusals show here, before any write.
+      if (isDriftlessError(err, 'ADMISSION_DENIED')) return fail(d, 'ADMISSION_DENIED', err.message);
       throw err;
     }
     if (!current) return createItem(d, { preview, displacedManagers: [], checkedBy: 'dry-run' });

@@ -85,7 +85,7 @@ export async function prepareSync(deps: SyncDeps, app: PrepareOptions, revision:
   if (scrubber) learnLiveSecrets(detail.live.values(), scrubber);
   if (detail.failures.length > 0) {
     const codes = new Set(detail.failures.map((f) => f.code));
-    const code = codes.size === 1 && codes.has('OWNERSHIP_CONFLICT') ? 'OWNERSHIP_CONFLICT' : codes.size === 1 && codes.has('APPLY_CONFLICT') ? 'APPLY_CONFLICT' : 'PREFLIGHT_FAILED';
+    const code = codes.size === 1 && codes.has('OWNERSHIP_CONFLICT') ? 'OWNERSHIP_CONFLICT' : codes.size === 1 && codes.has('APPLY_CONFLICT') ? 'APPLY_CONFLICT' : codes.size === 1 && codes.has('ADMISSION_DENIED') ? 'ADMISSION_DENIED' : 'PREFLIGHT_FAILED';
     const first = detail.failures[0]!;
     const lines = detail.failures.map((f) => f.message);
     throw new DriftlessError(code, lines.length === 1 ? lines[0]! : `preflight failed for ${lines.length} objects (nothing was applied):\n${lines.join('\n')}`, {

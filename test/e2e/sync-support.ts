@@ -42,6 +42,11 @@ export async function addFault(sb: Sandbox, fault: Record<string, unknown>): Pro
   await call(sb, 'POST', '/_sandbox/faults', fault);
 }
 
+/** Raw POST against the API server as admin (for setting up what a cluster admin would). */
+export async function postJson(sb: Sandbox, apiPath: string, object: KubeObject): Promise<void> {
+  await call(sb, 'POST', apiPath, object);
+}
+
 /** Raw GET against the API server (for assertions on live state). */
 export async function getJson(sb: Sandbox, apiPath: string): Promise<KubeObject | undefined> {
   try {

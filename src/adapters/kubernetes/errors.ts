@@ -20,8 +20,25 @@ export type Verb = 'list' | 'get' | 'apply' | 'patch' | 'delete' | 'discovery' |
 const schemaMismatch = /^(failed to create typed patch object|strict decoding error)/;
 
 /**
+ * Admission plugins refuse with 403 `<resource> "<name>" is forbidden: <why>`: PodSecurity
+ * (`violates PodSecurity "<level>:<version>": …`), ResourceQuota (`exceeded quota: <name>, …`,
+ * `failed quota: <name>: …`) and LimitRanger (`maximum|minimum <resource> usage per <type> is …`).
+ * RBAC's 403 reads `User "…" cannot …` instead.
+ */
+const admission = /is forbidden: (?:violates (PodSecurity "[^"]+")|(?:exceeded|failed) quota: ([^,:\s]+)|(?:maximum|minimum) \S+ usage per )/;
+
+/** The policy an admission refusal names (`PodSecurity "restricted:latest"`, `ResourceQuota "pods2"`, `LimitRange`), or undefined for any other 403. */
+export function admissionPolicy(message: string): string | undefined {
+  const m = admission.exec(message);
+  if (!m) return undefined;
+  if (m[1]) return m[1];
+  if (m[2]) return `ResourceQuota "${m[2]}"`;
+  return 'LimitRange';
+}
+
+/**
  * Maps an HTTP failure to a DriftlessError that keeps the API server's own message: 401/403 →
- * CLUSTER_UNAUTHORIZED; an apply body that does not fit the schema → APPLY_FAILED (permanent, with
+ * CLUSTER_UNAUTHORIZED, except an admission refusal → ADMISSION_DENIED (permanent); an apply body that does not fit the schema → APPLY_FAILED (permanent, with
  * `schemaMismatch`, whatever the status); 429/5xx → CLUSTER_UNAVAILABLE (transient, with
  * Retry-After); 409 on apply → APPLY_CONFLICT; any other refusal → APPLY_FAILED.
  */
@@ -30,6 +47,11 @@ export function statusError(status: number, body: StatusBody | string | undefine
   const reason = typeof body === 'object' ? body.reason : undefined;
   const details = { status, ...(reason ? { reason } : {}) };
   if (status === 401) return new DriftlessError('CLUSTER_UNAUTHORIZED', `the API server at ${server} rejected the credentials (401 Unauthorized): check the kubeconfig's token or certificate`, details);
+  const policy = status === 403 ? admissionPolicy(message) : undefined;
+  if (policy) {
+    // Granting permissions cannot help: the object breaks a policy of its namespace.
+    return new DriftlessError('ADMISSION_DENIED', `${message} (refused by the namespace's ${policy} admission policy: change the manifest to satisfy it, or change the namespace's policy)`, { ...details, policy, transient: false });
+  }
   if (status === 403) return new DriftlessError('CLUSTER_UNAUTHORIZED', `${message} (403 Forbidden: grant driftless's identity this permission)`, details);
   if (verb === 'apply' && (status === 500 || status === 400) && schemaMismatch.test(message)) {
     // The manifest's fault, not an outage: retrying the same body cannot help (unless the schema
