@@ -180,3 +180,52 @@ describe('why a rollout is stuck: the pods say', () => {
     expect(healthyPodLists()).toBe(0);
   });
 });
+
+describe('why a rollout is stuck: pods its controller could not create', () => {
+  const failed = { type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'Error creating: pods "web-1-abcde" is forbidden: exceeded quota: pods2' };
+  const rs = (name: string, revision: string, uid: string, conditions: unknown[] = []): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet',
+    metadata: { name, namespace: 'shop', labels: { app: 'web' }, annotations: { 'deployment.kubernetes.io/revision': revision }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid, controller: true }] },
+    spec: { selector: { matchLabels: { app: 'web' } } },
+    status: { replicas: 0, conditions },
+  });
+
+  it('reads the ReplicaFailure condition of the newest ReplicaSet the Deployment owns', async () => {
+    const { newestOwned, replicaFailure } = await import('../../src/health/pods.ts');
+    const web = { ...deployment('web'), metadata: { name: 'web', namespace: 'shop', uid: 'u1' } };
+    const old = rs('web-1', '1', 'u1');
+    const current = rs('web-2', '2', 'u1', [failed]);
+    const foreign = rs('web-9', '9', 'other', [failed]);
+    expect(newestOwned(web, [old, foreign, current])?.metadata.name).toBe('web-2');
+    expect(replicaFailure(current)).toBe('FailedCreate: Error creating: pods "web-1-abcde" is forbidden: exceeded quota: pods2');
+    expect(replicaFailure(old)).toBeUndefined();
+    expect(replicaFailure(rs('x', '1', 'u1', [{ ...failed, status: 'False' }]))).toBeUndefined();
+  });
+
+  it('a Deployment with no pods: its ReplicaSet says why, with one ReplicaSet LIST per poll', async () => {
+    const fake = new Fake();
+    fake.cluster.autoReady = false;
+    fake.set([deployment('web')]);
+    const lists: string[] = [];
+    const list = fake.cluster.list.bind(fake.cluster);
+    fake.cluster.list = async (type, namespace, options) => {
+      lists.push(type.kind);
+      const found = await list(type, namespace, options);
+      if (type.kind !== 'ReplicaSet') return found;
+      const live = await fake.cluster.get({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true }, 'web', 'shop');
+      return [rs('web-2', '2', String(live?.metadata.uid), [failed])];
+    };
+    let clock = 0;
+    const deps = { ...fake.deps(), sleep: async (ms: number) => { clock += ms; } };
+    const originalNow = Date.now;
+    Date.now = () => originalNow() + clock;
+    try {
+      const result = await syncApp(deps, appConfig({ healthTimeoutSeconds: 5 }));
+      expect(result.errors[0]).toMatchObject({ code: 'HEALTH_TIMEOUT' });
+      expect(result.errors[0]!.message).toMatch(/; ReplicaSet web-2 FailedCreate: Error creating: pods "web-1-abcde" is forbidden: exceeded quota: pods2$/);
+      expect(lists.filter((k) => k === 'ReplicaSet').length).toBe(lists.filter((k) => k === 'Pod').length);
+    } finally {
+      Date.now = originalNow;
+    }
+  });
+});

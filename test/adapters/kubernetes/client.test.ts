@@ -154,6 +154,22 @@ describe('statusError', () => {
     expect(statusError(403, { message: 'forbidden' }, {}, 'list', 's').code).toBe('CLUSTER_UNAUTHORIZED');
     expect(statusError(409, { message: 'conflict' }, {}, 'patch', 's').code).toBe('APPLY_FAILED');
   });
+
+  it('an admission refusal is ADMISSION_DENIED naming the policy; an RBAC 403 stays CLUSTER_UNAUTHORIZED', () => {
+    const deny = (message: string): DriftlessError => statusError(403, { message, reason: 'Forbidden' }, {}, 'apply', 's');
+    const pss = deny('pods "x" is forbidden: violates PodSecurity "restricted:latest": privileged (container "main" must not set securityContext.privileged=true)');
+    expect(pss.code).toBe('ADMISSION_DENIED');
+    expect(pss.details).toMatchObject({ status: 403, policy: 'PodSecurity "restricted:latest"', transient: false });
+    expect(pss.message).toMatch(/change the manifest to satisfy it, or change the namespace's policy\)$/);
+    expect(pss.message).not.toContain('grant');
+    expect(deny('pods "p" is forbidden: exceeded quota: pods2, requested: pods=1, used: pods=2, limited: pods=2').details.policy).toBe('ResourceQuota "pods2"');
+    expect(deny('pods "p" is forbidden: failed quota: compute: must specify limits.cpu for: main').details.policy).toBe('ResourceQuota "compute"');
+    expect(deny('pods "p" is forbidden: maximum cpu usage per Container is 2, but limit is 3').details.policy).toBe('LimitRange');
+    expect(deny('pods "p" is forbidden: minimum memory usage per Pod is 64Mi, but request is 32Mi').details.policy).toBe('LimitRange');
+    const rbac = deny('pods "p" is forbidden: User "system:serviceaccount:d:d" cannot patch resource "pods" in API group "" in the namespace "shop"');
+    expect(rbac.code).toBe('CLUSTER_UNAUTHORIZED');
+    expect(rbac.message).toContain("grant driftless's identity this permission");
+  });
 });
 
 describe('request timeout', () => {
