@@ -64,4 +64,16 @@ describe('admission refusals', () => {
     expect(error.code).toBe('HEALTH_TIMEOUT');
     expect(error.message).toMatch(/ReplicaSet web-[a-z0-9]+ FailedCreate: Error creating: pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: violates PodSecurity "restricted:latest"/);
   }, 20_000);
+
+  it('a Pod a ResourceQuota refuses fails at preflight naming the quota; nothing written', async () => {
+    await postJson(sb, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'counted' } });
+    await postJson(sb, '/api/v1/namespaces/counted/resourcequotas', { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods0', namespace: 'counted' }, spec: { hard: { pods: '0' } } });
+    repo.commit({ 'app/pod.yaml': [{ ...privilegedPod, metadata: { name: 'one', namespace: 'counted' } }] });
+    await resetRequests(sb);
+    const result = await syncApp(deps(), { ...app, name: 'counted', namespace: 'counted', allow: { namespaces: ['counted'], kinds: ['*'], clusterScoped: false } });
+    expect(result.status).toBe('Failed');
+    expect(result.errors[0]!.code).toBe('ADMISSION_DENIED');
+    expect(result.errors[0]!.message).toMatch(/^app\/pod\.yaml(:\d+)?: pods "one" is forbidden: exceeded quota: pods0, .*refused by the namespace's ResourceQuota "pods0" admission policy/);
+    expect((await requests(sb)).writes).toBe(0);
+  }, 20_000);
 });
