@@ -1,3 +1,4 @@
+import { DriftlessError } from '../../src/core/errors.ts';
 import { describe, expect, it } from 'vitest';
 import { api, deliver, harness, tokens } from '../support/service-harness.ts';
 import { pushPayload } from '../support/push-payloads.ts';
@@ -228,6 +229,14 @@ describe('publicRead and health (issue 8)', () => {
     expect(res.status).toBe(401);
     expect((await json(res)).error?.code).toBe('UNAUTHORIZED');
     expect((await api(h, 'GET', '/apps/staging/diff')).status).toBe(200);
+  });
+
+  it('a diff the repository makes impossible is 422 with its code, not a server error', async () => {
+    const h = harness();
+    h.engine.diff = async () => { throw new DriftlessError('ADMISSION_DENIED', 'pods "bad" is forbidden: violates PodSecurity "restricted:latest"'); };
+    const res = await api(h, 'GET', '/apps/staging/diff');
+    expect(res.status).toBe(422);
+    expect((await json(res)).error?.code).toBe('ADMISSION_DENIED');
   });
 
   it('/healthz is 503 with the reason when the store is unhealthy', async () => {
