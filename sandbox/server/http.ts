@@ -90,7 +90,7 @@ async function handle(parts: ServerParts, req: Request, res: Response): Promise<
   const attrs = ri.isResource ? { verb: ri.verb, resource: ri.resource, subresource: ri.subresource, group: ri.group, namespace: ri.namespace, name: ri.name, path } : { verb: method.toLowerCase() === 'get' ? 'get' : method.toLowerCase(), path };
   if (!parts.auth.allowed(user, attrs)) throw parts.auth.forbidden(user, attrs);
   if (!ri.isResource) return nonResource(parts, path, url, req, res);
-  const reply = handleResource(parts.cluster, { ri, params: url.searchParams, req, res, body, user: user as User, auth: parts.auth });
+  const reply = await handleResource(parts.cluster, { ri, params: url.searchParams, req, res, body, user: user as User, auth: parts.auth });
   if (reply) sendReply(res, reply);
 }
 

@@ -13,6 +13,7 @@ import { toTable } from './tables.ts';
 import type { Request, Response } from './transport.ts';
 import { deleteObject, patchObject, scaleOf, writeScale, type DeleteOptions } from './verbs.ts';
 import { isObj } from './util.ts';
+import { admitWebhooks, candidateHooks, type Hook, type Operation } from './admission/webhooks.ts';
 import { serveWatch } from './watch.ts';
 
 export interface Reply {
@@ -77,10 +78,69 @@ const partial = (o: Obj): Obj => ({ kind: 'PartialObjectMetadata', apiVersion: '
 export const endpointsDeprecation = 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice';
 
 /** Serves one resource request; returns undefined when it streamed the answer itself (watch). */
-export function handleResource(cluster: Cluster, r: ResourceRequest): Reply | undefined {
-  const reply = serve(cluster, r);
+export function handleResource(cluster: Cluster, r: ResourceRequest): Reply | undefined | Promise<Reply | undefined> {
+  const hooks = webhooksFor(cluster, r);
+  if (hooks) return serveWithWebhooks(cluster, r, hooks, (rr) => finish(serve(cluster, rr), r));
+  return finish(serve(cluster, r), r);
+}
+
+function finish(reply: Reply | undefined, r: ResourceRequest): Reply | undefined {
   if (reply && r.ri.group === '' && r.ri.resource === 'endpoints') reply.warnings = [...(reply.warnings ?? []), endpointsDeprecation];
   return reply;
+}
+
+/** The operation a write is admitted as (a PATCH or PUT that creates is a CREATE). */
+function operationOf(cluster: Cluster, info: ResourceInfo, r: ResourceRequest): Operation | undefined {
+  const { verb } = r.ri;
+  if (verb === 'create') return 'CREATE';
+  if (verb === 'delete') return 'DELETE';
+  if (verb !== 'update' && verb !== 'patch') return undefined;
+  return cluster.store.get(info, info.namespaced ? r.ri.namespace : undefined, r.ri.name ?? '') ? 'UPDATE' : 'CREATE';
+}
+
+/** The webhooks whose rules match this write; undefined (no extra work) when there are none. */
+function webhooksFor(cluster: Cluster, r: ResourceRequest): { hooks: Hook[]; info: ResourceInfo; operation: Operation } | undefined {
+  const { ri } = r;
+  if (!['create', 'update', 'patch', 'delete'].includes(ri.verb) || !ri.name && ri.verb !== 'create' || ri.subresource === 'scale') return undefined;
+  const info = cluster.registry.lookup(ri.group, ri.version, ri.resource);
+  if (!info) return undefined;
+  const operation = operationOf(cluster, info, r);
+  if (!operation) return undefined;
+  const hooks = candidateHooks(cluster, info, ri.subresource, operation);
+  return hooks.length > 0 ? { hooks, info, operation } : undefined;
+}
+
+/**
+ * A write that webhooks admit: the request runs as a dry run to get the object as it would be
+ * stored, the webhooks see (and may patch) it, then the write happens for real: as asked when no
+ * webhook changed the object, else as a write of the patched object.
+ */
+async function serveWithWebhooks(cluster: Cluster, r: ResourceRequest, found: { hooks: Hook[]; info: ResourceInfo; operation: Operation }, run: (r: ResourceRequest) => Reply | undefined): Promise<Reply | undefined> {
+  const { info, operation, hooks } = found;
+  const ns = info.namespaced ? r.ri.namespace : undefined;
+  const opts = writeOptions(r);
+  const old = operation === 'CREATE' ? undefined : cluster.store.get(info, ns, r.ri.name ?? '');
+  let object: Obj | undefined;
+  if (operation !== 'DELETE') {
+    const params = new URLSearchParams(r.params);
+    params.set('dryRun', 'All');
+    const trial = run({ ...r, params });
+    if (!trial || !isObj(trial.body)) return run(r);
+    object = trial.body;
+  }
+  const options = { apiVersion: 'meta.k8s.io/v1', kind: `${r.ri.verb === 'patch' ? 'Patch' : operation === 'CREATE' ? 'Create' : operation === 'UPDATE' ? 'Update' : 'Delete'}Options`, ...(r.params.get('fieldManager') ? { fieldManager: r.params.get('fieldManager') } : {}), ...(opts.dryRun ? { dryRun: ['All'] } : {}) };
+  const oldView = old ? cluster.view(info, old) : undefined;
+  const name = String(metaOf(object ?? oldView ?? {}).name ?? r.ri.name ?? '');
+  const admitted = await admitWebhooks(cluster, hooks, { info, subresource: r.ri.subresource, operation, namespace: ns, name, object, oldObject: oldView, dryRun: opts.dryRun === true, user: r.user, options });
+  if (!object || !admitted || admitted === object) return run(r);
+  const status = operation === 'CREATE' ? 201 : 200;
+  if (opts.dryRun) return { status, body: admitted, warnings: opts.warnings };
+  const meta = { ...metaOf(admitted) };
+  delete meta.managedFields;
+  if (operation === 'CREATE') for (const k of ['uid', 'creationTimestamp', 'resourceVersion', 'generation']) delete meta[k];
+  const body = { ...admitted, metadata: meta };
+  const stored = operation === 'CREATE' ? cluster.create(info, ns, body, opts) : cluster.update(info, ns, name, body, { ...opts, ...(r.ri.subresource === 'status' ? { subresource: 'status' as const } : {}) });
+  return finish({ status, body: cluster.view(info, stored), warnings: opts.warnings }, r);
 }
 
 function serve(cluster: Cluster, r: ResourceRequest): Reply | undefined {
