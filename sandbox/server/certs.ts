@@ -24,8 +24,11 @@ function pem(label: string, der: ArrayBuffer): string {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
-/** A fresh CA and a server certificate for 127.0.0.1 and localhost (EC P-256: milliseconds, not seconds). */
-export async function generateCertificates(): Promise<Certificates> {
+/**
+ * A fresh CA and a server certificate for 127.0.0.1 and `dnsNames` (default localhost; tests' webhook
+ * servers add `<svc>.<ns>.svc`) (EC P-256: milliseconds, not seconds).
+ */
+export async function generateCertificates(dnsNames: string[] = ['localhost']): Promise<Certificates> {
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
   const caKeys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as KeyPair;
@@ -45,7 +48,7 @@ export async function generateCertificates(): Promise<Certificates> {
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }, { type: 'dns', value: 'localhost' }]),
+      new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }, ...dnsNames.map((value) => ({ type: 'dns' as const, value }))]),
       await x509.AuthorityKeyIdentifierExtension.create(ca),
     ],
   });
