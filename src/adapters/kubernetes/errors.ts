@@ -37,8 +37,14 @@ export function admissionPolicy(message: string): string | undefined {
 }
 
 /**
+ * A validating or mutating webhook's refusal (apiserver webhook/errors ToStatusErr): `admission
+ * webhook "<name>" denied the request: <why>`, with the code the webhook chose (400 unless it said).
+ */
+const webhookDenial = /^admission webhook "([^"]+)" denied the request/;
+
+/**
  * Maps an HTTP failure to a DriftlessError that keeps the API server's own message: 401/403 →
- * CLUSTER_UNAUTHORIZED, except an admission refusal → ADMISSION_DENIED (permanent); an apply body that does not fit the schema → APPLY_FAILED (permanent, with
+ * CLUSTER_UNAUTHORIZED, except an admission refusal (or a webhook's denial, 4xx) → ADMISSION_DENIED (permanent); an apply body that does not fit the schema → APPLY_FAILED (permanent, with
  * `schemaMismatch`, whatever the status); 429/5xx → CLUSTER_UNAVAILABLE (transient, with
  * Retry-After); 409 on apply → APPLY_CONFLICT; any other refusal → APPLY_FAILED.
  */
@@ -51,6 +57,10 @@ export function statusError(status: number, body: StatusBody | string | undefine
   if (policy) {
     // Granting permissions cannot help: the object breaks a policy of its namespace.
     return new DriftlessError('ADMISSION_DENIED', `${message} (refused by the namespace's ${policy} admission policy: change the manifest to satisfy it, or change the namespace's policy)`, { ...details, policy, transient: false });
+  }
+  const webhook = status >= 400 && status < 500 ? webhookDenial.exec(message)?.[1] : undefined;
+  if (webhook) {
+    return new DriftlessError('ADMISSION_DENIED', `${message} (refused by the cluster's admission webhook "${webhook}": change the manifest to satisfy it, or ask the webhook's owner)`, { ...details, policy: `webhook "${webhook}"`, transient: false });
   }
   if (status === 403) return new DriftlessError('CLUSTER_UNAUTHORIZED', `${message} (403 Forbidden: grant driftless's identity this permission)`, details);
   if (verb === 'apply' && (status === 500 || status === 400) && schemaMismatch.test(message)) {

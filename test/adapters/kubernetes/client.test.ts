@@ -170,6 +170,18 @@ describe('statusError', () => {
     expect(rbac.code).toBe('CLUSTER_UNAUTHORIZED');
     expect(rbac.message).toContain("grant driftless's identity this permission");
   });
+
+  it('a webhook denial (any 4xx the webhook chose) is ADMISSION_DENIED naming the webhook; a webhook call failure is not', () => {
+    const message = 'admission webhook "deny.example.com" denied the request: no latest tags';
+    for (const status of [400, 403, 422]) {
+      const err = statusError(status, { message }, {}, 'apply', 's');
+      expect(err.code).toBe('ADMISSION_DENIED');
+      expect(err.details).toMatchObject({ status, policy: 'webhook "deny.example.com"', transient: false });
+      expect(err.message).toBe(`${message} (refused by the cluster's admission webhook "deny.example.com": change the manifest to satisfy it, or ask the webhook's owner)`);
+    }
+    const failed = statusError(500, { message: 'Internal error occurred: failed calling webhook "x": failed to call webhook: Post "https://x.y.svc:443/?timeout=10s": service "x" not found' }, {}, 'apply', 's');
+    expect(failed.code).toBe('CLUSTER_UNAVAILABLE');
+  });
 });
 
 describe('request timeout', () => {
