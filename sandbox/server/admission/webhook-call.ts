@@ -12,7 +12,10 @@ import { isObj } from '../util.ts';
  * verified against `caBundle` (for a Service, under the name `<svc>.<ns>.svc`).
  */
 
-export class CallError extends Error {}
+/** A failed call; `invalid` marks a response that arrived but does not verify (VerifyAdmissionResponse). */
+export class CallError extends Error {
+  constructor(message: string, readonly invalid = false) { super(message); }
+}
 
 interface Target { url: string; host: string; port: number; path: string; servername: string }
 
@@ -84,7 +87,7 @@ export function post(t: Target, caBundle: string | undefined, timeoutSeconds: nu
           const body: unknown = JSON.parse(text);
           if (isObj(body)) return resolve(body);
         } catch { /* reported below */ }
-        reject(new CallError('received invalid webhook response: the response is not a JSON object'));
+        reject(new CallError('the response is not a JSON object', true));
       });
     });
     req.on('timeout', () => { req.destroy(); fail('context deadline exceeded'); });

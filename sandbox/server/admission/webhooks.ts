@@ -115,14 +115,18 @@ async function callHook(cluster: Cluster, hook: Hook, a: Attributes): Promise<Ob
   const uid = newUid();
   const result = await post(target(cluster, clientConfig, timeout), typeof clientConfig.caBundle === 'string' ? clientConfig.caBundle : undefined, timeout, review(a, uid));
   const response = isObj(result.response) ? result.response : undefined;
-  if (!response) throw new CallError('webhook response was absent');
-  if (response.uid !== uid) throw new CallError(`expected response.uid="${uid}", got "${String(response.uid ?? '')}"`);
+  if (!response) throw new CallError('webhook response was absent', true);
+  if (response.uid !== uid) throw new CallError(`expected response.uid="${uid}", got "${String(response.uid ?? '')}"`, true);
   if (response.allowed !== true) throw denied(hook.name, isObj(response.status) ? response.status : undefined);
   if (!hook.mutating || typeof response.patch !== 'string' || !a.object) return undefined;
-  if (response.patchType !== 'JSONPatch') throw new CallError(response.patchType === undefined ? 'webhook returned response.patch but not response.patchType' : `webhook returned invalid response.patchType of "${String(response.patchType)}"`);
-  const ops: unknown = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
-  if (!Array.isArray(ops)) throw new CallError('the server rejected our request due to an error in our request');
-  return jsonPatch(a.object, ops);
+  if (response.patchType !== 'JSONPatch') throw new CallError(response.patchType === undefined ? 'webhook returned response.patch but not response.patchType' : `webhook returned invalid response.patchType of "${String(response.patchType)}"`, true);
+  try {
+    const ops: unknown = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8'));
+    if (!Array.isArray(ops)) throw new Error('the patch is not a JSON array');
+    return jsonPatch(a.object, ops);
+  } catch (err) {
+    throw new CallError(`the server rejected our request due to an error in our request: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -144,7 +148,7 @@ export async function admitWebhooks(cluster: Cluster, hooks: Hook[], a: Attribut
       } catch (err) {
         if (!(err instanceof CallError)) throw err;
         if (hook.spec.failurePolicy === 'Ignore') continue;
-        const message = `failed calling webhook "${hook.name}": failed to call webhook: ${err.message}`;
+        const message = `failed calling webhook "${hook.name}": ${err.invalid ? 'received invalid webhook response' : 'failed to call webhook'}: ${err.message}`;
         throw new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: '', message }] });
       }
     }

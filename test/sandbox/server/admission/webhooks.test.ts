@@ -57,6 +57,7 @@ describe('admission webhooks', () => {
         if (path === '/label') response = { uid, allowed: true, patchType: 'JSONPatch', patch: b64(JSON.stringify([{ op: 'add', path: '/metadata/labels', value: { ...review.request.object?.metadata.labels, stamped: 'yes' } }])) };
         if (path === '/deny') response = { uid, allowed: false, status: { code: 403, message: 'configmaps named forbidden-* are not allowed' } };
         if (path === '/slow') return;
+        if (path === '/wrong-uid') response = { uid: 'not-the-request', allowed: true };
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
       });
@@ -73,6 +74,7 @@ describe('admission webhooks', () => {
     await configure('Validating', 'missing', { name: 'missing.example.com', clientConfig: { service: { namespace: 'hooks', name: 'gone', path: '/check' }, caBundle }, rules: rules(['services']), failurePolicy: 'Fail' });
     await configure('Validating', 'ignored', { name: 'ignored.example.com', clientConfig: { url: 'https://127.0.0.1:1/x', caBundle }, rules: rules(['serviceaccounts']), failurePolicy: 'Ignore' });
     await configure('Validating', 'effects', { name: 'effects.example.com', clientConfig: service('/ok'), rules: rules(['persistentvolumeclaims']), sideEffects: 'Some' });
+    await configure('Validating', 'wrong', { name: 'wrong.example.com', clientConfig: service('/wrong-uid'), rules: rules(['limitranges']) });
     await configure('Validating', 'slow', { name: 'slow.example.com', clientConfig: { url: `https://127.0.0.1:${port}/slow`, caBundle }, rules: rules(['replicationcontrollers']), timeoutSeconds: 1 });
   });
   afterAll(async () => {
@@ -140,5 +142,12 @@ describe('admission webhooks', () => {
     expect(slow.status).toBe(500);
     expect(slow.json.message).toBe(`Internal error occurred: failed calling webhook "slow.example.com": failed to call webhook: Post "https://127.0.0.1:${port}/slow?timeout=1s": context deadline exceeded`);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('a response for another request is an invalid response (500 under the default failurePolicy Fail)', async () => {
+    const res = await call(sb, 'POST', '/api/v1/namespaces/hooks/limitranges', { body: { metadata: { name: 'lr' }, spec: { limits: [] } } });
+    expect(res.status).toBe(500);
+    expect(res.json.message).toMatch(/^Internal error occurred: failed calling webhook "wrong\.example\.com": received invalid webhook response: expected response\.uid="[^"]+", got "not-the-request"$/);
+    expect((await call(sb, 'GET', '/api/v1/namespaces/hooks/limitranges/lr')).status).toBe(404);
   });
 });
