@@ -75,6 +75,7 @@ describe('admission webhooks', () => {
     await configure('Validating', 'ignored', { name: 'ignored.example.com', clientConfig: { url: 'https://127.0.0.1:1/x', caBundle }, rules: rules(['serviceaccounts']), failurePolicy: 'Ignore' });
     await configure('Validating', 'effects', { name: 'effects.example.com', clientConfig: service('/ok'), rules: rules(['persistentvolumeclaims']), sideEffects: 'Some' });
     await configure('Validating', 'wrong', { name: 'wrong.example.com', clientConfig: service('/wrong-uid'), rules: rules(['limitranges']) });
+    await configure('Validating', 'keep', { name: 'keep.example.com', clientConfig: service('/deny'), rules: rules(['configmaps'], ['DELETE']), objectSelector: { matchLabels: { keep: 'yes' } } });
     await configure('Validating', 'slow', { name: 'slow.example.com', clientConfig: { url: `https://127.0.0.1:${port}/slow`, caBundle }, rules: rules(['replicationcontrollers']), timeoutSeconds: 1 });
   });
   afterAll(async () => {
@@ -142,6 +143,18 @@ describe('admission webhooks', () => {
     expect(slow.status).toBe(500);
     expect(slow.json.message).toBe(`Internal error occurred: failed calling webhook "slow.example.com": failed to call webhook: Post "https://127.0.0.1:${port}/slow?timeout=1s": context deadline exceeded`);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('DELETE sends the old object; the objectSelector matches its labels', async () => {
+    expect((await call(sb, 'POST', '/api/v1/namespaces/hooks/configmaps', { body: { metadata: { name: 'kept', labels: { keep: 'yes' } } } })).status).toBe(201);
+    expect((await call(sb, 'POST', '/api/v1/namespaces/hooks/configmaps', { body: { metadata: { name: 'loose' } } })).status).toBe(201);
+    seen.length = 0;
+    const refused = await kubectl(['delete', 'configmap', 'kept', '-n', 'hooks']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('admission webhook "keep.example.com" denied the request');
+    expect(seen[0]!.review.request).toMatchObject({ operation: 'DELETE', name: 'kept', object: null, oldObject: { metadata: { name: 'kept' } } });
+    expect((await call(sb, 'GET', '/api/v1/namespaces/hooks/configmaps/kept')).status).toBe(200);
+    expect((await call(sb, 'DELETE', '/api/v1/namespaces/hooks/configmaps/loose')).status).toBe(200);
   });
 
   it('a response for another request is an invalid response (500 under the default failurePolicy Fail)', async () => {
