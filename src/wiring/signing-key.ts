@@ -63,6 +63,12 @@ async function defaultKey(file: string, configFile: string): Promise<string> {
   return created;
 }
 
+/** Resolves the configured keys (never the default file, never generating one): what `validate` checks. */
+export async function checkConfiguredKeys(config: DriftlessConfig, secrets: SecretResolver): Promise<void> {
+  if (config.signing.key) await resolveConfigured(secrets, config.signing.key, 'signing.key', config.file);
+  await Promise.all(config.signing.previousKeys.map((ref, i) => resolveConfigured(secrets, ref, `signing.previousKeys[${i}]`, config.file)));
+}
+
 /** The keyring of config `signing`: its key (or the default file, generated on first use) and previous keys. */
 export async function loadKeyring(config: DriftlessConfig, secrets: SecretResolver): Promise<Keyring> {
   const current = config.signing.key

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,21 @@ describe('driftless validate', () => {
     expect(failed.stderr).toMatch(/FAIL {2}broken: .*broken\/x\.yaml/);
     const invalid = await runInProcess(registerValidate, ['validate', '--config', path.join(dir, 'missing.yaml')]);
     expect(invalid.code).toBe(2);
+  });
+
+  it('a configured signing key that does not resolve is a config error naming the field (exit 2); nothing is generated', async () => {
+    repo.commit({ 'app/cm.yaml': [configMap('one')] });
+    const base = writeConfig(dir, 'x', [{ name: 'web', repository: 'demo', branch: 'main', path: 'app', cluster: 'sandbox', namespace: 'web' }]);
+    const file = path.join(dir, 'signing.yaml');
+    writeFileSync(file, `${readFileSync(base, 'utf8')}signing:\n  key: { env: DRIFTLESS_TEST_UNSET_SIGNING_KEY }\n`);
+    delete process.env.DRIFTLESS_TEST_UNSET_SIGNING_KEY;
+    const run = await runInProcess(registerValidate, ['validate', '--config', file, '--json']);
+    expect(run.code).toBe(2);
+    const report = JSON.parse(run.stdout) as { ok: boolean; signing: { ok: boolean; error?: { code: string; message: string } } };
+    expect(report.ok).toBe(false);
+    expect(report.signing.error?.code).toBe('SECRET_UNAVAILABLE');
+    expect(report.signing.error?.message).toContain('signing.key');
+    expect(existsSync(path.join(dir, '.driftless', 'signing-key'))).toBe(false);
   });
 
   it('a kustomize replacements error that quotes a secretGenerator value prints it nowhere (plain or base64)', async () => {

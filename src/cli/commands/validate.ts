@@ -32,11 +32,12 @@ export function registerValidate(program: Command): void {
     .option('--json', 'print a JSON report on stdout')
     .action(
       exiting(async (flags: ValidateFlags) => {
-        const [{ loadConfig }, { createRuntime }, { requestedRef }, { checkRepositoryRoot }] = await Promise.all([
+        const [{ loadConfig }, { createRuntime }, { requestedRef }, { checkRepositoryRoot }, { checkConfiguredKeys }] = await Promise.all([
           import('../../config/load.ts'),
           import('../../wiring/runtime.ts'),
           import('../../sync/prepare.ts'),
           import('../../adapters/git-local/local-git-source.ts'),
+          import('../../wiring/signing-key.ts'),
         ]);
         let config;
         try {
@@ -63,6 +64,13 @@ export function registerValidate(program: Command): void {
           }
         }
         const runtime = createRuntime(config);
+        // A configured signing key that does not resolve would fail every sync; the default file is not created here.
+        let signing: Report = { ok: true };
+        try {
+          await checkConfiguredKeys(config, runtime.secrets);
+        } catch (err) {
+          signing = failed(err);
+        }
         const apps: AppReport[] = [];
         for (const app of config.apps) {
           try {
@@ -75,9 +83,10 @@ export function registerValidate(program: Command): void {
           }
         }
         const ok = failures.length === 0;
-        if (flags.json) process.stdout.write(`${JSON.stringify({ ok, config: config.file, warnings: config.warnings, repositories, apps }, null, 2)}\n`);
+        if (flags.json) process.stdout.write(`${JSON.stringify({ ok, config: config.file, warnings: config.warnings, repositories, signing, apps }, null, 2)}\n`);
         for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
         for (const r of repositories) if (!r.ok) process.stderr.write(`FAIL  repository ${r.repository}: ${r.error!.message} [${r.error!.code}]\n`);
+        if (!signing.ok) process.stderr.write(`FAIL  signing: ${signing.error!.message} [${signing.error!.code}]\n`);
         for (const r of apps) {
           process.stderr.write(r.ok ? `ok    ${r.app}: ${r.objects} objects (${r.renderer}) at ${r.revision!.slice(0, 12)}\n` : `FAIL  ${r.app}: ${r.error!.message} [${r.error!.code}]\n`);
         }
