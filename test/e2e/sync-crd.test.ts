@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
-import { createKubernetesCluster } from '../../src/adapters/kubernetes/client.ts';
-import { createLocalGitSource } from '../../src/adapters/git-local/local-git-source.ts';
-import { createKubectlKustomize } from '../../src/adapters/kustomize/kubectl-kustomize.ts';
-import { retryingCluster } from '../../src/apply/retrying.ts';
-import { createRenderer } from '../../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
 import { appConfig, configMap, deployment } from '../sync/fixtures.ts';
-import { getJson, GitRepo, requests, resetRequests } from './sync-support.ts';
-import { testKeyring } from '../support/keyring.ts';
+import { getJson, GitRepo, requests, resetRequests, sandboxDeps } from './sync-support.ts';
 
 let sb: Sandbox;
 let repo: GitRepo;
@@ -24,7 +18,7 @@ afterAll(async () => {
 });
 
 function deps(): SyncDeps {
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), keyring: testKeyring, pollMs: 20 };
+  return sandboxDeps(sb, repo);
 }
 
 const crd = {

@@ -1,16 +1,10 @@
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
-import { createKubernetesCluster } from '../../src/adapters/kubernetes/client.ts';
-import { createLocalGitSource } from '../../src/adapters/git-local/local-git-source.ts';
-import { createKubectlKustomize } from '../../src/adapters/kustomize/kubectl-kustomize.ts';
-import { retryingCluster } from '../../src/apply/retrying.ts';
 import type { KubeObject } from '../../src/core/types.ts';
-import { createRenderer } from '../../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
-import { testKeyring } from '../support/keyring.ts';
 import { appConfig, deployment } from '../sync/fixtures.ts';
-import { getJson, GitRepo } from './sync-support.ts';
+import { getJson, GitRepo, sandboxDeps } from './sync-support.ts';
 
 let sb: Sandbox;
 let repo: GitRepo;
@@ -26,7 +20,7 @@ afterAll(async () => {
 });
 
 function deps(): SyncDeps {
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), keyring: testKeyring, pollMs: 100 };
+  return sandboxDeps(sb, repo, { pollMs: 100 });
 }
 
 /** Writes an object's status as its controller would (PUT …/status). */

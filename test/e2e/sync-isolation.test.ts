@@ -2,16 +2,11 @@ import { gzipSync, strToU8 } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { createKubernetesCluster } from '../../src/adapters/kubernetes/client.ts';
-import { createLocalGitSource } from '../../src/adapters/git-local/local-git-source.ts';
-import { createKubectlKustomize } from '../../src/adapters/kustomize/kubectl-kustomize.ts';
-import { retryingCluster } from '../../src/apply/retrying.ts';
-import { createRenderer } from '../../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
 import type { KubeObject } from '../../src/core/types.ts';
 import type { ResourceType } from '../../src/ports/cluster.ts';
 import { appConfig, configMap } from '../sync/fixtures.ts';
-import { testKeyring } from '../support/keyring.ts';
-import { getJson, GitRepo, requests, resetRequests } from './sync-support.ts';
+import { getJson, GitRepo, requests, resetRequests, sandboxDeps } from './sync-support.ts';
 
 /*
  * "No app can touch what is not its own", against the sandbox API server with the real client:
@@ -32,8 +27,7 @@ afterAll(async () => {
 });
 
 function deps(): SyncDeps {
-  const cluster = retryingCluster(createKubernetesCluster(sb.kubeconfig), { policy: { attempts: 2, baseMs: 1, maxMs: 5 } });
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster, keyring: testKeyring, pollMs: 20 };
+  return sandboxDeps(sb, repo, { attempts: 2 });
 }
 
 const configMaps: ResourceType = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };

@@ -4,15 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { createKubernetesCluster } from '../../src/adapters/kubernetes/client.ts';
-import { createLocalGitSource } from '../../src/adapters/git-local/local-git-source.ts';
-import { createKubectlKustomize } from '../../src/adapters/kustomize/kubectl-kustomize.ts';
-import { retryingCluster } from '../../src/apply/retrying.ts';
-import { createRenderer } from '../../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
 import type { KubeObject } from '../../src/core/types.ts';
 import { appConfig, configMap, deployment } from '../sync/fixtures.ts';
-import { getJson, GitRepo, requests, resetRequests } from './sync-support.ts';
-import { testKeyring } from '../support/keyring.ts';
+import { getJson, GitRepo, requests, resetRequests, sandboxDeps } from './sync-support.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const rbacFile = readFileSync(path.join(root, 'examples/least-privilege/rbac.yaml'), 'utf8');
@@ -39,8 +34,7 @@ afterAll(async () => {
 
 /** driftless as the ServiceAccount shop/driftless, which holds only the README's Role in shop. */
 function deps(): SyncDeps {
-  const cluster = retryingCluster(createKubernetesCluster(sb.kubeconfig, { context: 'sa-shop-driftless' }), { policy: { attempts: 3, baseMs: 1, maxMs: 5 } });
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster, keyring: testKeyring, pollMs: 20 };
+  return sandboxDeps(sb, repo, { context: 'sa-shop-driftless', attempts: 3 });
 }
 
 const service: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } };

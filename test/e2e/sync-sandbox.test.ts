@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { createKubernetesCluster } from '../../src/adapters/kubernetes/client.ts';
-import { createLocalGitSource } from '../../src/adapters/git-local/local-git-source.ts';
-import { createKubectlKustomize } from '../../src/adapters/kustomize/kubectl-kustomize.ts';
-import { retryingCluster } from '../../src/apply/retrying.ts';
-import { createRenderer } from '../../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
 import type { KubeObject } from '../../src/core/types.ts';
 import { appConfig, configMap, deployment } from '../sync/fixtures.ts';
 import { readInventory } from '../../src/inventory/inventory.ts';
-import { addFault, getJson, GitRepo, requests, resetRequests } from './sync-support.ts';
+import { addFault, getJson, GitRepo, requests, resetRequests, sandboxDeps } from './sync-support.ts';
 import { testKeyring } from '../support/keyring.ts';
 
 let sb: Sandbox;
@@ -26,8 +22,7 @@ afterAll(async () => {
 });
 
 function deps(): SyncDeps {
-  const cluster = retryingCluster(createKubernetesCluster(sb.kubeconfig), { policy: { attempts: 3, baseMs: 1, maxMs: 5 } });
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster, keyring: testKeyring, pollMs: 20 };
+  return sandboxDeps(sb, repo, { attempts: 3 });
 }
 
 function ns(name: string, o: KubeObject): KubeObject {

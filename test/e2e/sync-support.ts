@@ -8,6 +8,13 @@ import { vi } from 'vitest';
 import { stringify } from 'yaml';
 import type { Sandbox } from '../../sandbox/index.ts';
 import type { KubeObject } from '../../src/core/types.ts';
+import { createLocalGitSource } from '../../src/adapters/git-local/local-git-source.ts';
+import { createKubernetesCluster } from '../../src/adapters/kubernetes/client.ts';
+import { createKubectlKustomize } from '../../src/adapters/kustomize/kubectl-kustomize.ts';
+import { retryingCluster } from '../../src/apply/retrying.ts';
+import { createRenderer } from '../../src/render/renderer.ts';
+import type { SyncDeps } from '../../src/sync/sync.ts';
+import { testKeyring } from '../support/keyring.ts';
 
 export interface Counts {
   total: number;
@@ -124,4 +131,11 @@ export async function runInProcess(register: (program: Command) => void, args: s
   const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   process.exitCode = undefined;
   return { code, stdout, stderr };
+}
+
+/** Real adapters against the sandbox and a local repository: what every sync e2e test syncs with. */
+export function sandboxDeps(sb: Sandbox, repo: GitRepo, options: { context?: string; attempts?: number; pollMs?: number } = {}): SyncDeps {
+  const client = createKubernetesCluster(sb.kubeconfig, options.context ? { context: options.context } : {});
+  const cluster = retryingCluster(client, options.attempts ? { policy: { attempts: options.attempts, baseMs: 1, maxMs: 5 } } : {});
+  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster, keyring: testKeyring, pollMs: options.pollMs ?? 20 };
 }

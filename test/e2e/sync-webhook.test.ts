@@ -3,15 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { generateCertificates } from '../../sandbox/server/certs.ts';
-import { createKubernetesCluster } from '../../src/adapters/kubernetes/client.ts';
-import { createLocalGitSource } from '../../src/adapters/git-local/local-git-source.ts';
-import { createKubectlKustomize } from '../../src/adapters/kustomize/kubectl-kustomize.ts';
-import { retryingCluster } from '../../src/apply/retrying.ts';
-import { createRenderer } from '../../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
-import { testKeyring } from '../support/keyring.ts';
 import { appConfig, configMap } from '../sync/fixtures.ts';
-import { getJson, GitRepo, postJson, requests, resetRequests } from './sync-support.ts';
+import { getJson, GitRepo, postJson, requests, resetRequests, sandboxDeps } from './sync-support.ts';
 
 let sb: Sandbox;
 let repo: GitRepo;
@@ -55,7 +49,7 @@ afterAll(async () => {
 });
 
 function deps(): SyncDeps {
-  return { source: createLocalGitSource(repo.dir), renderer: createRenderer({ kustomize: createKubectlKustomize() }), cluster: retryingCluster(createKubernetesCluster(sb.kubeconfig)), keyring: testKeyring, pollMs: 100 };
+  return sandboxDeps(sb, repo, { pollMs: 100 });
 }
 
 const app = appConfig({ name: 'policed', namespace: 'policed', createNamespace: false, healthTimeoutSeconds: 2, allow: { namespaces: ['policed'], kinds: ['*'], clusterScoped: false } });
