@@ -121,19 +121,46 @@ export interface SyncResult {
   errors: SyncError[];
 }
 
+/** How an object differs from what driftless last applied. */
+export type DriftState = 'modified' | 'missing' | 'extra';
+
+/** One drifted field: a JSON pointer into the object, with both values (Secret values masked). */
+export interface DriftField {
+  path: string;
+  /** Absent: Git does not set it (a field driftless applied earlier and someone else now holds). */
+  desired?: unknown;
+  /** Absent: the field is gone from the live object. */
+  live?: unknown;
+  /** Field manager that holds the path now (from managedFields), when one does. */
+  manager?: string;
+}
+
 export interface DriftedObject {
   ref: ObjectRef;
-  kind: 'missing' | 'modified' | 'extra';
-  diff?: string;
+  state: DriftState;
+  /** The changed fields (`modified` only). */
+  fields: DriftField[];
+  origin?: Origin;
 }
+
+/**
+ * Synced: the cluster holds what driftless last synced. OutOfSync: `objects` says what differs.
+ * Unknown: the check could not tell (`reason` says why).
+ */
+export type DriftStatus = 'Synced' | 'OutOfSync' | 'Unknown';
 
 export interface DriftReport {
   app: string;
-  revision: Revision;
+  status: DriftStatus;
+  /** Why the status is Unknown (cluster unreachable, credentials refused, render failed, untrusted revision...). */
+  reason?: { code: string; message: string };
+  /** The revision drift is measured against: the last one driftless synced for this app. */
+  revision?: Revision;
+  /** The branch head when it has moved past `revision` (Git changed and no sync ran yet). */
+  pending?: string;
   checkedAt: string;
-  inSync: boolean;
-  drifted: DriftedObject[];
-  healed?: boolean;
+  /** Drifted objects only. */
+  objects: DriftedObject[];
 }
 
 /** What driftless recorded as applied, per app; the basis of prune and of no-op detection. */
