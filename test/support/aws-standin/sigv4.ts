@@ -151,7 +151,7 @@ export async function verifyPresigned(iam: Iam, service: string, req: SignedRequ
   const signer = new SignatureV4({ credentials: found, region: scope.region, service: scope.service, sha256: Sha256 });
   const request = new HttpRequest({ method: req.method, protocol: 'https:', hostname: headers.host ?? '', path, query: rest, headers });
   const signed = await signer.presign(request, { signingDate: date, expiresIn: expires });
-  const expected = String(signed.query['X-Amz-Signature'] ?? '');
+  const expected = String(signed.query?.['X-Amz-Signature'] ?? '');
   if (!sameHex(expected, signature)) return { ok: false, failure: { kind: 'badSignature' } };
   return { ok: true, identity: found, region: scope.region };
 }

@@ -34,7 +34,7 @@ async function presignCallerIdentity(who: Creds, cluster: string, signingDate = 
   const req = new HttpRequest({ method: 'GET', protocol: 'https:', hostname: 'sts.us-east-1.amazonaws.com', path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: 'sts.us-east-1.amazonaws.com', 'x-k8s-aws-id': cluster } });
   const signed = await signer.presign(req, { expiresIn: 60, signingDate });
   const url = new URL('https://sts.us-east-1.amazonaws.com/');
-  for (const [k, v] of Object.entries(signed.query)) url.searchParams.set(k, String(v));
+  for (const [k, v] of Object.entries(signed.query ?? {})) url.searchParams.set(k, String(v));
   return url;
 }
 
