@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiError, type Obj, type ResourceInfo } from '../contracts.ts';
 import { admitPodSecurity } from './admission/podsecurity-admission.ts';
 import type { Cluster, WriteOptions } from './cluster.ts';
+import { EksAuthenticator, type EksAuthOptions } from './eks-auth.ts';
 import { installRbacPolicy } from './rbac/aggregation.ts';
 import { RbacAuthorizer, type Decision } from './rbac/authorizer.ts';
 import { checkRbacWrite } from './rbac/escalation.ts';
@@ -32,25 +33,32 @@ export class Auth {
   readonly tokens: ServiceAccountTokens;
   private readonly admin: User = { name: 'admin', uid: 'sandbox-admin', groups: ['system:masters', 'system:authenticated'] };
   private readonly viewer: User = { name: VIEWER, uid: 'sandbox-viewer', groups: ['system:authenticated'] };
+  private readonly eks: EksAuthenticator | undefined;
 
-  constructor(private readonly cluster: Cluster) {
+  constructor(private readonly cluster: Cluster, eks?: EksAuthOptions) {
+    this.eks = eks ? new EksAuthenticator(eks) : undefined;
     this.rbac = new RbacAuthorizer(cluster);
     this.tokens = new ServiceAccountTokens(cluster);
     installRbacPolicy(cluster, VIEWER);
   }
 
-  /** The user for an Authorization header, or a 401 for a token nobody issued (or that expired). */
-  authenticate(header: string | undefined): User {
+  /**
+   * The user for an Authorization header, or a 401 for a token nobody issued (or that expired).
+   * Async because an EKS token is checked by asking STS, as EKS's authenticator webhook does.
+   */
+  async authenticate(header: string | undefined): Promise<User> {
     if (!header) return anonymous;
     const token = header.match(/^Bearer\s+(.+)$/i)?.[1]?.trim();
-    const user = token ? this.userForToken(token) : undefined;
+    const user = !token ? undefined : this.eks && token.startsWith('k8s-aws-v1.') ? await this.eks.verify(token) : this.userForToken(token);
     if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     return user;
   }
 
+  /** Synchronous lookup (TokenReview): an EKS token counts only once a request has verified it. */
   userForToken(token: string): User | undefined {
     if (token === this.adminToken) return this.admin;
     if (token === this.viewerToken) return this.viewer;
+    if (this.eks && token.startsWith('k8s-aws-v1.')) return this.eks.cached(token);
     return this.tokens.verify(token);
   }
 

@@ -86,7 +86,7 @@ async function handle(parts: ServerParts, req: Request, res: Response): Promise<
 
   if (path === '/version') return send(res, 200, JSON.stringify(versionInfo, null, 2));
   if (health.has(path)) return send(res, 200, 'ok', { 'Content-Type': 'text/plain; charset=utf-8' });
-  const user = parts.auth.authenticate(req.headers.authorization);
+  const user = await parts.auth.authenticate(req.headers.authorization);
   const attrs = ri.isResource ? { verb: ri.verb, resource: ri.resource, subresource: ri.subresource, group: ri.group, namespace: ri.namespace, name: ri.name, path } : { verb: method.toLowerCase() === 'get' ? 'get' : method.toLowerCase(), path };
   if (!parts.auth.allowed(user, attrs)) throw parts.auth.forbidden(user, attrs);
   if (!ri.isResource) return nonResource(parts, path, url, req, res);

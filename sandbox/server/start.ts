@@ -6,6 +6,7 @@ import { Cluster } from './cluster.ts';
 import { CrdManager } from './crd.ts';
 import { createSchemaIndex, serviceAllocator, startControllers } from './deps.ts';
 import { Discovery } from './discovery.ts';
+import type { EksAuthOptions } from './eks-auth.ts';
 import { Host } from './host.ts';
 import { createHandler } from './http.ts';
 import { Instruments } from './instruments.ts';
@@ -37,6 +38,11 @@ export interface SandboxOptions {
   warmUp?: boolean;
   /** `namespace/name` of ServiceAccounts to create if missing, each with a kubeconfig context `sa-<ns>-<name>`. */
   serviceAccounts?: string[];
+  /**
+   * Also accept EKS bearer tokens (`k8s-aws-v1.…`, what `aws eks get-token` prints) signed for
+   * `cluster`, verified by the STS at `stsEndpoint` and mapped to users by `accessEntries`.
+   */
+  eks?: EksAuthOptions;
 }
 
 export interface Sandbox {
@@ -75,7 +81,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   if (options.warmUp) await warmUp(registry, schemas);
 
-  const auth = new Auth(cluster);
+  const auth = new Auth(cluster, options.eks);
   const serviceAccounts = serviceAccountCredentials(cluster, auth, options.serviceAccounts ?? []);
   const instruments = new Instruments();
   let address = '127.0.0.1:0';
