@@ -1,4 +1,5 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +63,8 @@ describe('sandbox EKS token authentication', () => {
   });
 
   it('asks STS once per token while the verdict is cached', async () => {
-    const token = await eksToken(session, 'prod');
+    // A signing date of its own: a token minted in the same second as another test's would already be cached.
+    const token = await eksToken(session, 'prod', { signingDate: new Date(Date.now() - 7000) });
     sts.resetRequests();
     for (let i = 0; i < 3; i++) expect((await call(sb, 'GET', '/api/v1/namespaces/default/pods', { token })).status).toBe(200);
     expect(sts.requests()).toEqual([{ service: 'sts', action: 'GetCallerIdentity', identity: session.arn, accessKeyId: session.accessKeyId, status: 200 }]);
@@ -113,6 +115,23 @@ describe('sandbox EKS token authentication', () => {
     expect(presignedUrl(`k8s-aws-v1.${unsignedCluster}`)).toBeUndefined();
     expect(canonicalArn('arn:aws:sts::111122223333:assumed-role/driftless/s')).toEqual({ principal: roleArn, account: '111122223333', session: 's' });
     expect(canonicalArn('arn:aws:iam::111122223333:user/worker')).toEqual({ principal: 'arn:aws:iam::111122223333:user/worker', account: '111122223333' });
+  });
+
+  it('serves @kubernetes/client-node over HTTPS with an EKS token, and refuses a stale one with 401', async () => {
+    const api = (token: string): CoreV1Api => {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: 'prod', server: sb.url, caData: Buffer.from(sb.caPem).toString('base64') }],
+        users: [{ name: 'eks', token }], contexts: [{ name: 'prod', cluster: 'prod', user: 'eks' }], currentContext: 'prod',
+      });
+      return kc.makeApiClient(CoreV1Api);
+    };
+    const pods = await api(await eksToken(session, 'prod')).listNamespacedPod({ namespace: 'default' });
+    expect(pods.kind).toBe('PodList');
+    const stale = api(await eksToken(session, 'prod', { signingDate: new Date(Date.now() - 15 * 60_000 - 5000) }));
+    const err = await stale.listNamespacedPod({ namespace: 'default' }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiException);
+    expect((err as ApiException<unknown>).code).toBe(401);
   });
 
   it('still accepts its own tokens', async () => {

@@ -10,11 +10,11 @@
  * a secret or signature) and a fault hook (`fail({action, count, code?, status?, message?})`, default
  * the service's throttling error, which the SDK retries).
  *
- * - Secrets Manager (AWS JSON 1.1): GetSecretValue (name or full ARN `…:secret:NAME-xxxxxx`,
+ * - Secrets Manager (AWS JSON 1.1): GetSecretValue (name, full ARN `…:secret:NAME-xxxxxx` or partial ARN,
  *   VersionStage, VersionId, SecretString/SecretBinary) and PutSecretValue (stage rotation,
  *   ClientRequestToken idempotency). Errors ResourceNotFoundException, AccessDeniedException (`deny`),
  *   DecryptionFailure (`setUndecryptable`), InvalidSignatureException, UnrecognizedClientException,
- *   ExpiredTokenException. Leaves out: CreateSecret/Describe/List, partial ARNs, custom staging labels,
+ *   ExpiredTokenException. Leaves out: CreateSecret/Describe/List, custom staging labels,
  *   resource policies, regions (one per stand-in).
  * - STS (AWS Query, XML; JSON for `Accept: application/json` as aws-iam-authenticator asks):
  *   AssumeRole (trust by principal ARN, ExternalId, RoleSessionName and DurationSeconds validation,

@@ -44,6 +44,9 @@ describe('Secrets Manager stand-in with the real SDK', () => {
     const byArn = await client(alice).send(new GetSecretValueCommand({ SecretId: arn }));
     expect(byArn.SecretString).toBe('ghp_first');
     expect(sm.requests().at(-1)).toEqual({ service: 'secretsmanager', action: 'GetSecretValue', identity: alice.arn, accessKeyId: alice.accessKeyId, status: 200 });
+    const byPartialArn = await client(alice).send(new GetSecretValueCommand({ SecretId: arn.slice(0, -7) }));
+    expect(byPartialArn.ARN).toBe(arn);
+    expect(await failure(client(alice).send(new GetSecretValueCommand({ SecretId: `${arn.slice(0, -7)}-zzzzzz` })))).toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('returns SecretBinary as bytes', async () => {

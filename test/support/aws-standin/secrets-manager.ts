@@ -71,7 +71,8 @@ export async function startSecretsManagerStandin(options: SecretsManagerStandinO
 
   const find = (secretId: unknown): Secret | undefined => {
     if (typeof secretId !== 'string') return undefined;
-    return secrets.get(secretId) ?? [...secrets.values()].find((s) => s.arn === secretId);
+    // A partial ARN (without the six-character suffix) names the secret too, as the service allows.
+    return secrets.get(secretId) ?? [...secrets.values()].find((s) => s.arn === secretId || s.arn.slice(0, -7) === secretId);
   };
   const notFound = (): AwsError => new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
 
