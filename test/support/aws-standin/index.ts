@@ -28,6 +28,7 @@
  *   EKS action; access entries live in the sandbox (`startSandbox({eks})`), not here.
  */
 import { Iam } from './iam.ts';
+import type { Identity } from './iam.ts';
 import { startEksStandin } from './eks.ts';
 import type { EksCluster, EksStandin } from './eks.ts';
 import { startSecretsManagerStandin } from './secrets-manager.ts';
@@ -49,6 +50,8 @@ export interface AwsStandins {
   eks: EksStandin;
   /** `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL_EKS` for a child process or process.env. */
   env: Record<string, string>;
+  /** `env` plus AWS_REGION and this identity's AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), for a child process. */
+  envFor(identity: Pick<Identity, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, region?: string): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -60,9 +63,14 @@ export async function startAwsStandins(options: { region?: string; clusters?: Ek
     startStsStandin({ iam }),
     startEksStandin({ iam, region: options.region, clusters: options.clusters }),
   ]);
+  const env = { AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_EKS: eks.url };
   return {
     iam, secretsManager, sts, eks,
-    env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_EKS: eks.url },
+    env,
+    envFor: (identity, region = options.region ?? 'us-east-1') => ({
+      ...env, AWS_REGION: region, AWS_ACCESS_KEY_ID: identity.accessKeyId, AWS_SECRET_ACCESS_KEY: identity.secretAccessKey,
+      ...(identity.sessionToken ? { AWS_SESSION_TOKEN: identity.sessionToken } : {}),
+    }),
     close: async () => { await Promise.all([secretsManager.close(), sts.close(), eks.close()]); },
   };
 }
