@@ -13,7 +13,7 @@
  * - Secrets Manager (AWS JSON 1.1): GetSecretValue (name, full ARN `…:secret:NAME-xxxxxx` or partial ARN,
  *   VersionStage, VersionId, SecretString/SecretBinary) and PutSecretValue (stage rotation,
  *   ClientRequestToken idempotency). Errors ResourceNotFoundException, AccessDeniedException (`deny`),
- *   DecryptionFailure (`setUndecryptable`), InvalidSignatureException, UnrecognizedClientException,
+ *   DecryptionFailure (`setUndecryptable`), KMS AccessDeniedException (`setKmsAccessDenied`), InvalidSignatureException, UnrecognizedClientException,
  *   ExpiredTokenException. Leaves out: CreateSecret/Describe/List, custom staging labels,
  *   resource policies, regions (one per stand-in).
  * - STS (AWS Query, XML; JSON for `Accept: application/json` as aws-iam-authenticator asks):

@@ -88,7 +88,12 @@ describe('Secrets Manager stand-in with the real SDK', () => {
     expect(denied).toMatchObject({ name: 'AccessDeniedException', status: 400 });
     expect(denied.message).toContain(`User: ${bob.arn} is not authorized to perform: secretsmanager:GetSecretValue`);
     expect((await client(alice).send(new GetSecretValueCommand({ SecretId: 'locked' }))).SecretString).toBe('x');
+    expect(denied.message).toBe(`User: ${bob.arn} is not authorized to perform: secretsmanager:GetSecretValue on resource: locked because no identity-based policy allows the secretsmanager:GetSecretValue action`);
     expect(await failure(client(alice).send(new GetSecretValueCommand({ SecretId: 'kms' })))).toMatchObject({ name: 'DecryptionFailure', status: 400 });
+    sm.setKmsAccessDenied('kms');
+    expect(await failure(client(alice).send(new GetSecretValueCommand({ SecretId: 'kms' })))).toMatchObject({ name: 'AccessDeniedException', status: 400, message: 'Access to KMS is not allowed' });
+    sm.setKmsAccessDenied('kms', false);
+    expect((await client(alice).send(new GetSecretValueCommand({ SecretId: 'kms' }))).SecretString).toBe('x');
   });
 
   it('refuses bad signatures, unknown keys and expired temporary credentials', async () => {

@@ -31,13 +31,15 @@ export interface SecretsManagerStandin extends StandinBase {
   versions(name: string): SecretVersionInfo[];
   /** GetSecretValue by this principal (user, role or assumed-role ARN) answers AccessDeniedException. */
   deny(principalArn: string, name: string): void;
-  /** Every read answers DecryptionFailure (a KMS key the caller may not use). */
+  /** Every read answers DecryptionFailure (KMS cannot decrypt with the secret's key); false restores. */
   setUndecryptable(name: string, undecryptable?: boolean): void;
+  /** Every read answers AccessDeniedException `Access to KMS is not allowed` (no kms:Decrypt on a customer key); false restores. */
+  setKmsAccessDenied(name: string, denied?: boolean): void;
   deleteSecret(name: string): void;
 }
 
 interface Version { id: string; value: string | Buffer; stages: Set<string>; created: number }
-interface Secret { name: string; arn: string; versions: Version[]; denied: Set<string>; undecryptable: boolean; created: number }
+interface Secret { name: string; arn: string; versions: Version[]; denied: Set<string>; kms?: 'undecryptable' | 'denied'; created: number }
 
 const JSON11 = 'application/x-amz-json-1.1';
 const BAD_SIGNATURE = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
@@ -80,7 +82,7 @@ export async function startSecretsManagerStandin(options: SecretsManagerStandinO
     let secret = secrets.get(name);
     if (!secret) {
       const suffix = Array.from(randomBytes(6), (b) => suffixChars[b % suffixChars.length]).join('');
-      secret = { name, arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${suffix}`, versions: [], denied: new Set(), undecryptable: false, created: Date.now() };
+      secret = { name, arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${suffix}`, versions: [], denied: new Set(), created: Date.now() };
       secrets.set(name, secret);
     }
     const existing = token ? secret.versions.find((v) => v.id === token) : undefined;
@@ -94,16 +96,17 @@ export async function startSecretsManagerStandin(options: SecretsManagerStandinO
     return { secret, version };
   }
 
-  function authorize(secret: Secret, identity: Identity, action: string): void {
+  /** The message names the resource as the caller gave it (name or ARN), as the service's does. */
+  function authorize(secret: Secret, identity: Identity, action: string, given: string): void {
     if ([...secret.denied].some((p) => covers(p, identity))) {
-      throw new AwsError('AccessDeniedException', `User: ${identity.arn} is not authorized to perform: secretsmanager:${action} on resource: ${secret.name} because no identity-based policy allows the secretsmanager:${action} action`);
+      throw new AwsError('AccessDeniedException', `User: ${identity.arn} is not authorized to perform: secretsmanager:${action} on resource: ${given} because no identity-based policy allows the secretsmanager:${action} action`);
     }
   }
 
   function getSecretValue(input: Record<string, unknown>, identity: Identity): unknown {
     const secret = find(input.SecretId);
     if (!secret) throw notFound();
-    authorize(secret, identity, 'GetSecretValue');
+    authorize(secret, identity, 'GetSecretValue', String(input.SecretId));
     const { VersionId: versionId, VersionStage: stage } = input;
     let version: Version | undefined;
     if (typeof versionId === 'string') {
@@ -115,7 +118,8 @@ export async function startSecretsManagerStandin(options: SecretsManagerStandinO
       version = secret.versions.find((v) => v.stages.has(wanted));
       if (!version) throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${wanted}`);
     }
-    if (secret.undecryptable) throw new AwsError('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
+    if (secret.kms === 'denied') throw new AwsError('AccessDeniedException', 'Access to KMS is not allowed');
+    if (secret.kms === 'undecryptable') throw new AwsError('DecryptionFailure', "Secrets Manager can't decrypt the protected secret text using the provided KMS key.");
     return {
       ARN: secret.arn, Name: secret.name, VersionId: version.id, VersionStages: [...version.stages], CreatedDate: version.created / 1000,
       ...(typeof version.value === 'string' ? { SecretString: version.value } : { SecretBinary: version.value.toString('base64') }),
@@ -125,7 +129,7 @@ export async function startSecretsManagerStandin(options: SecretsManagerStandinO
   function putSecretValue(input: Record<string, unknown>, identity: Identity): unknown {
     const secret = find(input.SecretId);
     if (!secret) throw notFound();
-    authorize(secret, identity, 'PutSecretValue');
+    authorize(secret, identity, 'PutSecretValue', String(input.SecretId));
     const value = typeof input.SecretString === 'string' ? input.SecretString : typeof input.SecretBinary === 'string' ? Buffer.from(input.SecretBinary, 'base64') : undefined;
     if (value === undefined) throw new AwsError('InvalidRequestException', 'You must provide either SecretString or SecretBinary.');
     const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
@@ -179,7 +183,8 @@ export async function startSecretsManagerStandin(options: SecretsManagerStandinO
     arnOf: (name) => must(name).arn,
     versions: (name) => must(name).versions.map((v) => ({ versionId: v.id, stages: [...v.stages] })),
     deny: (principal, name) => { must(name).denied.add(principal); },
-    setUndecryptable: (name, undecryptable = true) => { must(name).undecryptable = undecryptable; },
+    setUndecryptable: (name, undecryptable = true) => { must(name).kms = undecryptable ? 'undecryptable' : undefined; },
+    setKmsAccessDenied: (name, denied = true) => { must(name).kms = denied ? 'denied' : undefined; },
     deleteSecret: (name) => { secrets.delete(name); },
   };
 }
