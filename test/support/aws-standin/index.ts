@@ -12,10 +12,13 @@
  *
  * - Secrets Manager (AWS JSON 1.1): GetSecretValue (name, full ARN `…:secret:NAME-xxxxxx` or partial ARN,
  *   VersionStage, VersionId, SecretString/SecretBinary) and PutSecretValue (stage rotation,
- *   ClientRequestToken idempotency). Errors ResourceNotFoundException, AccessDeniedException (`deny`),
- *   DecryptionFailure (`setUndecryptable`), KMS AccessDeniedException (`setKmsAccessDenied`), InvalidSignatureException, UnrecognizedClientException,
- *   ExpiredTokenException. Leaves out: CreateSecret/Describe/List, custom staging labels,
- *   resource policies, regions (one per stand-in).
+ *   ClientRequestToken idempotency). Errors ResourceNotFoundException, AccessDeniedException (`deny`;
+ *   `setKmsAccessDenied`: "Access to KMS is not allowed"), DecryptionFailure (`setUndecryptable`),
+ *   InvalidSignatureException, UnrecognizedClientException, ExpiredTokenException. Leaves out:
+ *   CreateSecret/Describe/List, custom staging labels, resource policies, regions (one per stand-in).
+ *
+ * Usage: `const aws = await startAwsStandins(); const me = aws.iam.addUser('worker');` then clients
+ * with `endpoint: aws.sts.url, credentials: me`, or a child process with `env: aws.envFor(me)`.
  * - STS (AWS Query, XML; JSON for `Accept: application/json` as aws-iam-authenticator asks):
  *   AssumeRole (trust by principal ARN, ExternalId, RoleSessionName and DurationSeconds validation,
  *   the role's MaxSessionDuration) and GetCallerIdentity by POST or presigned GET (valid 15 minutes from
