@@ -16,9 +16,7 @@
  *   `setKmsAccessDenied`: "Access to KMS is not allowed"), DecryptionFailure (`setUndecryptable`),
  *   InvalidSignatureException, UnrecognizedClientException, ExpiredTokenException. Leaves out:
  *   CreateSecret/Describe/List, custom staging labels, resource policies, regions (one per stand-in).
- *
- * Usage: `const aws = await startAwsStandins(); const me = aws.iam.addUser('worker');` then clients
- * with `endpoint: aws.sts.url, credentials: me`, or a child process with `env: aws.envFor(me)`.
+
  * - STS (AWS Query, XML; JSON for `Accept: application/json` as aws-iam-authenticator asks):
  *   AssumeRole (trust by principal ARN, ExternalId, RoleSessionName and DurationSeconds validation,
  *   the role's MaxSessionDuration) and GetCallerIdentity by POST or presigned GET (valid 15 minutes from
@@ -29,6 +27,9 @@
  *   test registers (a sandbox's `url` and `caPem`); ResourceNotFoundException 404, AccessDeniedException
  *   403 (`allow`), auth failures 403, faults default ThrottlingException 429. Leaves out every other
  *   EKS action; access entries live in the sandbox (`startSandbox({eks})`), not here.
+ *
+ * Usage: `const aws = await startAwsStandins(); const me = aws.iam.addUser('worker');` then clients
+ * with `endpoint: aws.sts.url, credentials: me`, or a child process with `env: aws.envFor(me)`.
  */
 import { Iam } from './iam.ts';
 import type { Identity } from './iam.ts';
