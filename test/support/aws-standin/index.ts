@@ -16,7 +16,6 @@
  *   `setKmsAccessDenied`: "Access to KMS is not allowed"), DecryptionFailure (`setUndecryptable`),
  *   InvalidSignatureException, UnrecognizedClientException, ExpiredTokenException. Leaves out:
  *   CreateSecret/Describe/List, custom staging labels, resource policies, regions (one per stand-in).
-
  * - STS (AWS Query, XML; JSON for `Accept: application/json` as aws-iam-authenticator asks):
  *   AssumeRole (trust by principal ARN, ExternalId, RoleSessionName and DurationSeconds validation,
  *   the role's MaxSessionDuration) and GetCallerIdentity by POST or presigned GET (valid 15 minutes from
