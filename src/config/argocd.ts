@@ -4,7 +4,6 @@ import { buildApp, normalizeAppPath, type Raw } from './build.ts';
 import { formatField, type ConfigIssue, type FieldPath } from './issues.ts';
 import { mapTargetRevision, matchCluster, matchRepository } from './argocd-match.ts';
 import { parseYamlDocuments, type LocatedDocument } from './yaml-source.ts';
-import { NOT_YET_ACTIVE } from './inactive.ts';
 
 /** A file an `apps: [{fromArgoCD: glob}]` entry matched. */
 export interface ArgoCDFile {
@@ -94,7 +93,6 @@ function mapSyncPolicy(policy: unknown, raw: Raw, into: DocumentImport): void {
   if (isRecord(automated)) {
     into.warnUnhandled(['spec', 'syncPolicy', 'automated'], automated, ['prune', 'selfHeal', 'allowEmpty', 'enabled']);
     for (const key of ['prune', 'selfHeal', 'allowEmpty'] as const) if (typeof automated[key] === 'boolean') raw[key] = automated[key];
-    if (automated.selfHeal === true) into.warn(['spec', 'syncPolicy', 'automated', 'selfHeal'], NOT_YET_ACTIVE.selfHeal);
   }
   if (Array.isArray(syncPolicy.syncOptions)) {
     syncPolicy.syncOptions.forEach((option, i) => {

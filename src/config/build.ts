@@ -15,8 +15,8 @@ import { isGitUrl } from './git-url.ts';
 export type Raw = Record<string, unknown>;
 
 export const DEFAULT_BRANCH = 'main';
-export const DEFAULTS = { healthTimeoutSeconds: 300, concurrency: 8, pollInterval: 180, kustomizeTimeoutSeconds: 60, kustomizeMemoryMiB: 512, kustomizeMaxOutputMiB: 64 } as const;
-export const RETENTION = { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } as const;
+export const DEFAULTS = { healthTimeoutSeconds: 300, concurrency: 8, pollInterval: 180, driftInterval: 600, kustomizeTimeoutSeconds: 60, kustomizeMemoryMiB: 512, kustomizeMaxOutputMiB: 64 } as const;
+export const RETENTION = { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000, maxDriftReportsPerApp: 100 } as const;
 
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -130,6 +130,7 @@ export function buildApp(raw: Raw, origin: AppConfig['origin']): AppConfig {
     deployments: bool(raw.deployments, true),
     origin,
   };
+  if (typeof raw.driftIssues === 'boolean') app.driftIssues = raw.driftIssues;
   const health = buildHealth(raw.health);
   if (health.length > 0) app.health = health;
   if (revision !== undefined) app.revision = revision;
@@ -142,7 +143,11 @@ export function buildServer(raw: unknown, baseDir: string): ServerConfig {
   const retention = isRecord(server.retention) ? server.retention : {};
   const out: ServerConfig = {
     publicRead: bool(server.publicRead, false), pollInterval: parseDuration(server.pollInterval) ?? DEFAULTS.pollInterval,
-    retention: { days: int(retention.days, RETENTION.days), maxSyncsPerApp: int(retention.maxSyncsPerApp, RETENTION.maxSyncsPerApp), maxDeliveries: int(retention.maxDeliveries, RETENTION.maxDeliveries) },
+    driftInterval: parseDuration(server.driftInterval) ?? DEFAULTS.driftInterval, driftIssues: bool(server.driftIssues, true),
+    retention: {
+      days: int(retention.days, RETENTION.days), maxSyncsPerApp: int(retention.maxSyncsPerApp, RETENTION.maxSyncsPerApp), maxDeliveries: int(retention.maxDeliveries, RETENTION.maxDeliveries),
+      maxDriftReportsPerApp: int(retention.maxDriftReportsPerApp, RETENTION.maxDriftReportsPerApp),
+    },
   };
   const webhookSecret = secretRef(server.webhookSecret, baseDir);
   if (webhookSecret) out.webhookSecret = webhookSecret;

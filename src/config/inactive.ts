@@ -9,7 +9,6 @@ import type { LocatedDocument } from './yaml-source.ts';
  */
 
 export const NOT_YET_ACTIVE = {
-  selfHeal: 'is not yet active: nothing restores objects changed in the cluster between syncs (each sync still restores every field driftless manages)',
   secret: 'is not yet active: {secret: …} (AWS Secrets Manager) cannot be read yet, so whatever needs this value fails; use {env: NAME} or {file: PATH} for now',
 } as const;
 
@@ -39,11 +38,6 @@ export function inactiveSettings(doc: LocatedDocument, file: string): string[] {
     warnings.push({ line, text: formatIssue({ file, line, field: formatField([...at, key]), message }) });
   };
   const data = isRecord(doc.data) ? doc.data : {};
-  if (Array.isArray(data.apps)) {
-    data.apps.forEach((app, i) => {
-      if (isRecord(app) && app.selfHeal === true) warn(['apps', i], 'selfHeal', NOT_YET_ACTIVE.selfHeal);
-    });
-  }
   const refs: FieldPath[] = [];
   secretRefs(data, [], refs);
   for (const at of refs) warn(at, 'secret', NOT_YET_ACTIVE.secret);

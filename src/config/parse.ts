@@ -138,7 +138,9 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   const apps = collectApps(ctx, raw, repositories, clusters, options.readArgoCD);
   crossCheck(ctx, apps, entries(raw.repositories).map(([name]) => name), entries(raw.clusters).map(([name]) => name));
   const server = buildServer(raw.server, ctx.baseDir);
-  if (isRecord(raw.server) && typeof raw.server.pollInterval === 'string' && server.pollInterval < 1) issue(ctx, ['server', 'pollInterval'], 'must be at least 1 second');
+  for (const key of ['pollInterval', 'driftInterval'] as const) {
+    if (isRecord(raw.server) && typeof raw.server[key] === 'string' && server[key] < 1) issue(ctx, ['server', key], 'must be at least 1 second');
+  }
   if (ctx.issues.length > 0) throw configInvalid(file, ctx.issues);
   return { file: absolute, repositories, clusters, apps: apps.map(({ app }) => app), server, signing: buildSigning(raw.signing, ctx.baseDir), render: buildRender(raw.render), warnings: ctx.warnings };
 }

@@ -168,7 +168,7 @@ const app = {
     namespace: dnsLabel('Namespace of the app: given to namespaced objects without one, and the default of allow.namespaces.'),
     createNamespace: bool("Create the app's namespace if it is missing (even where cluster-scoped objects are otherwise not allowed).", false),
     prune: bool('Delete objects driftless applied earlier that Git no longer has.', false),
-    selfHeal: bool('Not yet active (driftless warns): between syncs, restore objects changed in the cluster (on the drift schedule). Every sync restores all managed fields regardless.', false),
+    selfHeal: bool('Between syncs, restore objects changed in the cluster: confirmed drift queues a sync of the revision last synced (on the drift schedule of serve and the drift function). After 3 heals within an hour healing stops (HealSuspended) until the next push or manual sync. Every sync restores all managed fields regardless.', false),
     force: bool('Git wins: take over fields other field managers set (server-side apply force). false turns such conflicts into a failure.', true),
     allowEmpty: bool('Allow a sync whose render is empty (and then prune everything). Without it an empty render fails.', false),
     allowRemote: {
@@ -188,6 +188,7 @@ const app = {
     healthTimeoutSeconds: { type: 'integer', minimum: 1, description: 'Seconds to wait for applied objects to become healthy before the sync fails as Degraded.', default: 300 },
     concurrency: { type: 'integer', minimum: 1, maximum: 64, description: 'Concurrent writes within one apply step.', default: 8 },
     deployments: bool('Create a GitHub Deployment per sync (GitHub repositories only).', true),
+    driftIssues: { type: 'boolean', description: "Keep a GitHub issue labelled driftless:drift open while this app drifts (GitHub repositories only). Default: server.driftIssues." },
   },
   additionalProperties: false,
   not: { required: ['branch', 'revision'] },
@@ -210,7 +211,7 @@ const server = {
   properties: {
     webhookSecret: { $ref: '#/definitions/secretRef', description: 'The GitHub webhook secret; push deliveries are verified against it (X-Hub-Signature-256).' },
     apiTokens: { $ref: '#/definitions/secretRef', description: 'Bearer tokens for the HTTP API (sync, unpin, reads): one or more, comma-separated.' },
-    publicRead: bool('Let read endpoints (GET /apps, /apps/{app}, /syncs/{id}, diffs) answer without a token.', false),
+    publicRead: bool('Let read endpoints (GET /apps, /apps/{app}, /syncs/{id}, /drift, /apps/{app}/drift) answer without a token.', false),
     publicUrl: { type: 'string', description: 'Public base URL of the HTTP API, used as the link target of commit statuses and deployments.', pattern: '^https?://', 'x-errorMessage': 'must be an http(s) URL' },
     pollInterval: {
       description: 'How often to poll for pushes whose webhook was missed: seconds, or a duration such as 90s, 3m, 1h30m. Default 3m.',
@@ -221,13 +222,24 @@ const server = {
       ],
       'x-errorMessage': 'must be a number of seconds (at least 1) or a duration such as 90s, 3m or 1h30m',
     },
+    driftInterval: {
+      description: 'How often serve checks every app for drift (± 20 % jitter): seconds, or a duration such as 90s, 10m, 1h. Default 10m.',
+      default: 600,
+      oneOf: [
+        { type: 'integer', minimum: 1 },
+        { type: 'string', pattern: '^([0-9]+[hms])+$' },
+      ],
+      'x-errorMessage': 'must be a number of seconds (at least 1) or a duration such as 90s, 10m or 1h',
+    },
+    driftIssues: bool('Open a GitHub issue labelled driftless:drift in the repository of an app that drifts, edit it while the drift changes and close it once the app is back in sync (GitHub repositories only; apps can opt out with driftIssues: false).', true),
     retention: {
       type: 'object',
-      description: 'How much history serve keeps: finished sync records and webhook deliveries past either bound are deleted (hourly).',
+      description: 'How much history serve keeps: finished sync records, webhook deliveries and drift reports past either bound are deleted (hourly).',
       properties: {
         days: { type: 'integer', minimum: 1, default: 30, description: 'Delete records older than this many days.' },
         maxSyncsPerApp: { type: 'integer', minimum: 1, default: 1000, description: 'Keep at most this many finished sync records per app.' },
         maxDeliveries: { type: 'integer', minimum: 1, default: 10000, description: 'Keep at most this many webhook deliveries.' },
+        maxDriftReportsPerApp: { type: 'integer', minimum: 1, default: 100, description: "Keep at most this many drift reports per app (the newest always stays)." },
       },
       additionalProperties: false,
     },

@@ -99,6 +99,8 @@ export interface AppConfig {
   concurrency: number;
   /** Create a GitHub Deployment per sync (GitHub repositories only). Default true. */
   deployments: boolean;
+  /** Keep a `driftless:drift` GitHub issue for this app's drift; absent: server.driftIssues. */
+  driftIssues?: boolean;
   /** Where the definition came from, for messages (driftless.yaml or an Argo CD Application file). */
   origin: { file: string; line?: number };
 }
@@ -121,8 +123,12 @@ export interface ServerConfig {
   publicUrl?: string;
   /** Seconds between polls for missed webhooks. Default 180. */
   pollInterval: number;
-  /** How much history `serve` keeps (finished sync records and webhook deliveries). */
-  retention: { days: number; maxSyncsPerApp: number; maxDeliveries: number };
+  /** Seconds between drift checks of every app (± jitter). Default 600. */
+  driftInterval: number;
+  /** Keep a `driftless:drift` issue per drifted app in its GitHub repository. Default true. */
+  driftIssues: boolean;
+  /** How much history `serve` keeps (finished sync records, webhook deliveries, drift reports). */
+  retention: { days: number; maxSyncsPerApp: number; maxDeliveries: number; maxDriftReportsPerApp: number };
 }
 
 /** Caps on one render (a hostile kustomization must not take the worker down). */

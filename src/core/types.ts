@@ -187,4 +187,6 @@ export type Trigger =
   | { kind: 'manual'; actor: string }
   | { kind: 'poll' }
   | { kind: 'schedule' }
-  | { kind: 'cli'; actor?: string };
+  | { kind: 'cli'; actor?: string }
+  /** Self-heal: a drift check found the cluster changed and queued the revision it last synced. */
+  | { kind: 'heal'; checkedAt: string };

@@ -1,4 +1,4 @@
-import type { Revision, SyncResult, SyncStatus, Trigger } from '../core/types.ts';
+import type { DriftReport, DriftStatus, Revision, SyncResult, SyncStatus, Trigger } from '../core/types.ts';
 
 /**
  * Durable state of the webhook service: deliveries (for redelivery semantics), app status,
@@ -26,19 +26,67 @@ export interface Pin {
   at: string;
 }
 
-/** What the store keeps of its logs: finished syncs and deliveries past either bound are deleted. */
+/** What the store keeps of its logs: finished syncs, deliveries and drift reports past either bound are deleted. */
 export interface RetentionPolicy {
-  /** Records older than this (ISO time) go. */
+  /** Records older than this (ISO time) go, except each app's newest drift report. */
   olderThan: string;
   /** Finished syncs kept per app, newest first. */
   maxSyncsPerApp: number;
   /** Deliveries kept, newest first. */
   maxDeliveries: number;
+  /** Drift reports kept per app, newest first (at least 1: the newest is what GET /drift serves). */
+  maxDriftReportsPerApp: number;
+}
+
+export interface PruneCounts {
+  syncs: number;
+  deliveries: number;
+  driftReports: number;
 }
 
 export type StoreHealth = { ok: true } | { ok: false; reason: string };
 
 export type AppState = SyncStatus | 'Never' | 'Queued' | 'Syncing';
+
+/**
+ * Self-heal stopped for the app: something keeps changing the cluster back after each heal.
+ * Cleared by the next push or manual sync.
+ */
+export interface HealSuspension {
+  at: string;
+  /** Field managers holding the drifted fields (from managedFields), sorted; may be empty. */
+  managers: string[];
+  /** The drifted fields, as `kind namespace/name path` (or `kind namespace/name (missing)`). */
+  fields: string[];
+  message: string;
+}
+
+/** Self-heal bookkeeping of one app (apps with selfHeal only). */
+export interface HealState {
+  /** When heals were queued within the back-off window, oldest first. */
+  recent: string[];
+  suspended?: HealSuspension;
+}
+
+/** The app's last drift check, kept on its status so GET /apps answers from one read. */
+export interface AppDriftSummary {
+  /** HealSuspended: drift persists and self-heal stopped for it (see AppStatusRecord.heal). */
+  status: DriftStatus | 'HealSuspended';
+  checkedAt: string;
+  /** Drifted objects in that report. */
+  objects: number;
+}
+
+/** What self-heal did with one drift report, stored with it. */
+export type HealOutcome =
+  | { action: 'queued'; syncId: string; revision: string }
+  | { action: 'suspended'; suspension: HealSuspension }
+  | { action: 'skipped'; reason: string };
+
+/** A drift report as stored: what the check found, and what self-heal did about it. */
+export interface DriftRecord extends DriftReport {
+  heal?: HealOutcome;
+}
 
 export interface AppStatusRecord {
   app: string;
@@ -51,6 +99,8 @@ export interface AppStatusRecord {
   sourceMissing: boolean;
   pin?: Pin;
   message?: string;
+  drift?: AppDriftSummary;
+  heal?: HealState;
 }
 
 export type SyncRecordState = 'queued' | 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -101,8 +151,18 @@ export interface StateStore {
   /** Every app's recorded dependencies in one read (the webhook handler routes against all apps). */
   listRenderDependencies(): Promise<Map<string, string[]>>;
 
-  /** Deletes finished syncs and deliveries past the policy (never a queued or running sync). */
-  prune(policy: RetentionPolicy): Promise<{ syncs: number; deliveries: number }>;
+  /** Appends a drift report to the app's history. */
+  putDriftReport(record: DriftRecord): Promise<void>;
+  /** The app's drift reports, newest first (default limit 20). */
+  listDriftReports(app: string, limit?: number): Promise<DriftRecord[]>;
+  /** The newest drift report of every app that has one, sorted by app name. */
+  latestDriftReports(): Promise<DriftRecord[]>;
+
+  /**
+   * Deletes finished syncs, deliveries and drift reports past the policy (never a queued or
+   * running sync, never an app's newest drift report).
+   */
+  prune(policy: RetentionPolicy): Promise<PruneCounts>;
   /** Whether the store can be read and written right now, and why not. */
   health(): Promise<StoreHealth>;
 

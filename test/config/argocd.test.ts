@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse.ts';
 import type { ArgoCDFile } from '../../src/config/argocd.ts';
-import { NOT_YET_ACTIVE } from '../../src/config/inactive.ts';
 import { DriftlessError } from '../../src/core/errors.ts';
 
 const CWD = '/work/cfg';
@@ -63,7 +62,8 @@ describe('fromArgoCD', () => {
     const seen: string[] = [];
     const config = parseConfig(CONFIG, 'driftless.yaml', { cwd: CWD, readArgoCD: reader({ 'argocd/shop.yaml': application(SIMPLE) }, seen) });
     expect(seen).toEqual(['/work/cfg|argocd/*.yaml']);
-    expect(config.warnings).toEqual([`argocd/shop.yaml:16: spec.syncPolicy.automated.selfHeal ${NOT_YET_ACTIVE.selfHeal} (app shop-prod)`]);
+    // selfHeal is active: no warning.
+    expect(config.warnings).toEqual([]);
     expect(config.apps).toHaveLength(1);
     expect(config.apps[0]).toMatchObject({
       name: 'shop-prod',

@@ -27,15 +27,13 @@ server:
 `;
 
 describe('settings the schema accepts but driftless does not act on yet', () => {
-  it('warn with file, line and field: selfHeal: true and every {secret: …} reference, nothing else', () => {
+  it('warn with file, line and field: every {secret: …} reference, nothing else (selfHeal is active)', () => {
     const config = parseConfig(text, 'driftless.yaml', { cwd: '/work/cfg' });
     expect(config.warnings).toEqual([
       `driftless.yaml:7: repositories.shop.github.token.secret: ${NOT_YET_ACTIVE.secret}`,
       `driftless.yaml:9: clusters.prod.kubeconfig.secret: ${NOT_YET_ACTIVE.secret}`,
-      `driftless.yaml:19: apps[2].selfHeal: ${NOT_YET_ACTIVE.selfHeal}`,
       `driftless.yaml:22: server.apiTokens.secret: ${NOT_YET_ACTIVE.secret}`,
     ]);
-    // Still accepted: the warnings say what is true, the settings keep their meaning for when they land.
     expect(config.apps[2]!.selfHeal).toBe(true);
   });
 

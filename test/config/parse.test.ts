@@ -48,7 +48,7 @@ describe('parseConfig: valid files and defaults', () => {
     expect(config.file).toBe('/work/cfg/driftless.yaml');
     expect(config.repositories.demo).toEqual({ name: 'demo', git: '/work/cfg/gitops' });
     expect(config.clusters.sandbox).toEqual({ name: 'sandbox', kubeconfig: { file: '/work/cfg/k.yaml' } });
-    expect(config.server).toEqual({ publicRead: false, pollInterval: 180, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } });
+    expect(config.server).toEqual({ publicRead: false, pollInterval: 180, driftInterval: 600, driftIssues: true, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000, maxDriftReportsPerApp: 100 } });
     expect(config.warnings).toEqual([]);
     expect(config.apps).toEqual([
       {
@@ -142,7 +142,9 @@ server:
       publicRead: true,
       publicUrl: 'https://driftless.example.com',
       pollInterval: 5400,
-      retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 },
+      driftInterval: 600,
+      driftIssues: true,
+      retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000, maxDriftReportsPerApp: 100 },
     });
   });
 
@@ -179,7 +181,7 @@ describe('parseConfig: every error names file, line, field and what to do', () =
   it('unknown field without a near match lists the known ones', () => {
     const found = only(base(app(), '\nserver:\n  colour: blue\n'));
     expect(found.field).toBe('server.colour');
-    expect(found.message).toContain("unknown field 'colour' (known fields: webhookSecret, apiTokens, publicRead, publicUrl, pollInterval, retention)");
+    expect(found.message).toContain("unknown field 'colour' (known fields: webhookSecret, apiTokens, publicRead, publicUrl, pollInterval, driftInterval, driftIssues, retention)");
   });
 
   it('missing required field, at the line of its parent', () => {

@@ -18,7 +18,7 @@ export function serviceConfig(apps: AppConfig[], server: Partial<DriftlessConfig
     repositories: { gitops: { name: 'gitops', github: { owner: 'acme', repo: 'gitops' } } },
     clusters: { local: { name: 'local', kubeconfig: { file: 'kubeconfig' } } },
     apps,
-    server: { publicRead: false, pollInterval: 180, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 }, webhookSecret: { env: 'WEBHOOK_SECRET' }, apiTokens: { env: 'API_TOKENS' }, ...server },
+    server: { publicRead: false, pollInterval: 180, driftInterval: 600, driftIssues: true, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000, maxDriftReportsPerApp: 100 }, webhookSecret: { env: 'WEBHOOK_SECRET' }, apiTokens: { env: 'API_TOKENS' }, ...server },
     signing: { previousKeys: [] },
     warnings: [],
   };

@@ -14,7 +14,7 @@ function config(): DriftlessConfig {
     repositories: { demo: { name: 'demo', git: './repo' }, remote: { name: 'remote', git: 'https://example.com/x.git' } },
     clusters: { test: { name: 'test', kubeconfig: { env: 'UNUSED' } } },
     apps: [appConfig({ repository: 'demo', cluster: 'test' })],
-    server: { publicRead: false, pollInterval: 180, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } },
+    server: { publicRead: false, pollInterval: 180, driftInterval: 600, driftIssues: true, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000, maxDriftReportsPerApp: 100 } },
     signing: { previousKeys: [] },
     warnings: [],
   };

@@ -15,7 +15,7 @@ afterEach(() => {
 function setup(signing: SigningConfig, env: Record<string, string> = {}): { config: DriftlessConfig; secrets: ReturnType<typeof createLocalSecretResolver>; dir: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'driftless-signing-'));
   dirs.push(dir);
-  const config: DriftlessConfig = { file: path.join(dir, 'driftless.yaml'), repositories: {}, clusters: {}, apps: [], server: { publicRead: false, pollInterval: 180, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } }, signing, warnings: [] };
+  const config: DriftlessConfig = { file: path.join(dir, 'driftless.yaml'), repositories: {}, clusters: {}, apps: [], server: { publicRead: false, pollInterval: 180, driftInterval: 600, driftIssues: true, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000, maxDriftReportsPerApp: 100 } }, signing, warnings: [] };
   return { config, secrets: createLocalSecretResolver({ baseDir: dir, env }), dir };
 }
 

@@ -1,4 +1,4 @@
-import type { AppStatusRecord, DeliveryRecord, Pin, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
+import type { AppStatusRecord, DeliveryRecord, DriftRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -8,6 +8,8 @@ export class MemoryStateStore implements StateStore {
   private readonly apps = new Map<string, AppStatusRecord>();
   private readonly syncs = new Map<string, { seq: number; record: SyncRecord }>();
   private readonly dependencies = new Map<string, string[]>();
+  /** Per app, oldest first. */
+  private readonly drift = new Map<string, DriftRecord[]>();
   private seq = 0;
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
@@ -72,7 +74,24 @@ export class MemoryStateStore implements StateStore {
     return new Map([...this.dependencies].map(([app, paths]) => [app, [...paths]]));
   }
 
-  async prune(policy: RetentionPolicy): Promise<{ syncs: number; deliveries: number }> {
+  async putDriftReport(record: DriftRecord): Promise<void> {
+    const history = this.drift.get(record.app) ?? [];
+    history.push(clone(record));
+    this.drift.set(record.app, history);
+  }
+
+  async listDriftReports(app: string, limit = 20): Promise<DriftRecord[]> {
+    return [...(this.drift.get(app) ?? [])].reverse().slice(0, limit).map(clone);
+  }
+
+  async latestDriftReports(): Promise<DriftRecord[]> {
+    return [...this.drift.entries()]
+      .filter(([, history]) => history.length > 0)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, history]) => clone(history[history.length - 1]!));
+  }
+
+  async prune(policy: RetentionPolicy): Promise<PruneCounts> {
     let syncs = 0;
     const kept = new Map<string, number>();
     for (const { record } of [...this.syncs.values()].sort((a, b) => b.seq - a.seq)) {
@@ -92,7 +111,14 @@ export class MemoryStateStore implements StateStore {
         deliveries++;
       }
     });
-    return { syncs, deliveries };
+    let driftReports = 0;
+    for (const [app, history] of this.drift) {
+      // Newest first; the newest always stays (GET /drift serves it).
+      const kept = [...history].reverse().filter((record, index) => index === 0 || (index < policy.maxDriftReportsPerApp && record.checkedAt >= policy.olderThan));
+      driftReports += history.length - kept.length;
+      this.drift.set(app, kept.reverse());
+    }
+    return { syncs, deliveries, driftReports };
   }
 
   async health(): Promise<StoreHealth> {

@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { AppStatusRecord, DeliveryRecord, Pin, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
+import type { AppStatusRecord, DeliveryRecord, DriftRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
 import { isDriftlessError } from '../../core/errors.ts';
 import { mergeStatus } from '../state-memory/memory-state.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
@@ -21,6 +21,9 @@ const migrations: string[] = [
    CREATE TABLE render_dependencies (app TEXT PRIMARY KEY, paths TEXT NOT NULL, updated_at TEXT NOT NULL);`,
   // Retention deletes the oldest deliveries first.
   'CREATE INDEX deliveries_received ON deliveries (received_at);',
+  // Drift reports: an append-only history per app (GET /apps/{app}/drift); the newest per app is GET /drift.
+  `CREATE TABLE drift_reports (seq INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, checked_at TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE INDEX drift_reports_app ON drift_reports (app, seq);`,
 ];
 
 /**
@@ -105,6 +108,9 @@ export class SqliteStateStore implements StateStore {
       listSyncs: p('SELECT data FROM syncs ORDER BY seq DESC LIMIT ?'),
       listAppSyncs: p('SELECT data FROM syncs WHERE app = ? ORDER BY seq DESC LIMIT ?'),
       listDeps: p('SELECT app, paths FROM render_dependencies'),
+      putDrift: p('INSERT INTO drift_reports (app, checked_at, data) VALUES (?, ?, ?)'),
+      listDrift: p('SELECT data FROM drift_reports WHERE app = ? ORDER BY seq DESC LIMIT ?'),
+      latestDrift: p('SELECT data FROM drift_reports WHERE seq IN (SELECT MAX(seq) FROM drift_reports GROUP BY app) ORDER BY app'),
       putDeps: p('INSERT INTO render_dependencies (app, paths, updated_at) VALUES (?, ?, ?) ON CONFLICT(app) DO UPDATE SET paths = excluded.paths, updated_at = excluded.updated_at'),
     };
     for (const row of this.stmts.listStatus!.all() as Row[]) {
@@ -204,7 +210,24 @@ export class SqliteStateStore implements StateStore {
     return new Map([...this.dependencies].map(([app, paths]) => [app, [...paths]]));
   }
 
-  async prune(policy: RetentionPolicy): Promise<{ syncs: number; deliveries: number }> {
+  async putDriftReport(record: DriftRecord): Promise<void> {
+    const params = [record.app, record.checkedAt, JSON.stringify(record)];
+    return this.write(() => this.stmts.putDrift!.run(...params));
+  }
+
+  async listDriftReports(app: string, limit = 20): Promise<DriftRecord[]> {
+    this.flush();
+    const rows = this.read(() => this.stmts.listDrift!.all(app, limit) as Row[]);
+    return rows.map((row) => JSON.parse(String(row.data)) as DriftRecord);
+  }
+
+  async latestDriftReports(): Promise<DriftRecord[]> {
+    this.flush();
+    const rows = this.read(() => this.stmts.latestDrift!.all() as Row[]);
+    return rows.map((row) => JSON.parse(String(row.data)) as DriftRecord);
+  }
+
+  async prune(policy: RetentionPolicy): Promise<PruneCounts> {
     this.flush();
     const finished = "state NOT IN ('queued', 'running')";
     const syncs = this.db.prepare(`DELETE FROM syncs WHERE seq IN (
@@ -213,6 +236,10 @@ export class SqliteStateStore implements StateStore {
     const deliveries = this.db.prepare(`DELETE FROM deliveries WHERE id IN (
       SELECT id FROM (SELECT id, updated_at, ROW_NUMBER() OVER (ORDER BY received_at DESC) AS n FROM deliveries)
       WHERE n > @max OR updated_at < @olderThan LIMIT ${pruneChunk})`);
+    // Each app's newest report stays whatever its age: it is the app's current drift state.
+    const driftReports = this.db.prepare(`DELETE FROM drift_reports WHERE seq IN (
+      SELECT seq FROM (SELECT seq, checked_at, ROW_NUMBER() OVER (PARTITION BY app ORDER BY seq DESC) AS n FROM drift_reports)
+      WHERE n > 1 AND (n > @max OR checked_at < @olderThan) LIMIT ${pruneChunk})`);
     const drain = async (statement: Statement, params: Record<string, string | number>): Promise<number> => {
       let total = 0;
       for (;;) {
@@ -226,6 +253,7 @@ export class SqliteStateStore implements StateStore {
     return {
       syncs: await drain(syncs, { max: policy.maxSyncsPerApp, olderThan: policy.olderThan }),
       deliveries: await drain(deliveries, { max: policy.maxDeliveries, olderThan: policy.olderThan }),
+      driftReports: await drain(driftReports, { max: policy.maxDriftReportsPerApp, olderThan: policy.olderThan }),
     };
   }
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStateStore } from '../../../src/adapters/state-sqlite/sqlite-state.ts';
 import { MemoryStateStore } from '../../../src/adapters/state-memory/memory-state.ts';
-import type { StateStore, SyncRecord } from '../../../src/ports/state.ts';
+import type { DriftRecord, StateStore, SyncRecord } from '../../../src/ports/state.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -94,7 +94,7 @@ describe('SqliteStateStore', () => {
 
     const raw = new Database(path.join(dir, 'state.db'));
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(2);
+    expect(raw.pragma('user_version', { simple: true })).toBe(3);
     raw.close();
   });
 
@@ -151,13 +151,75 @@ describe.each(stores)('retention (%s)', (_name, make) => {
     for (let day = 1; day <= 4; day++) await store.putDelivery({ id: `d${day}`, event: 'push', state: 'done', apps: [], receivedAt: at(day + 5), updatedAt: at(day + 5) });
     await store.putDelivery({ id: 'd-old', event: 'push', state: 'done', apps: [], receivedAt: at(1), updatedAt: at(1) });
 
-    const pruned = await store.prune({ olderThan: at(2), maxSyncsPerApp: 3, maxDeliveries: 3 });
-    expect(pruned).toEqual({ syncs: 3, deliveries: 2 });
+    const pruned = await store.prune({ olderThan: at(2), maxSyncsPerApp: 3, maxDeliveries: 3, maxDriftReportsPerApp: 3 });
+    expect(pruned).toEqual({ syncs: 3, deliveries: 2, driftReports: 0 });
     expect((await store.listSyncs({ app: 'a' })).map((s) => s.id)).toEqual(['a-old-running', 'a5', 'a4', 'a3']);
     expect((await store.listSyncs({ app: 'b' })).map((s) => s.id)).toEqual(['b2']);
     for (const id of ['d2', 'd3', 'd4']) expect(await store.getDelivery(id)).toBeDefined();
     for (const id of ['d1', 'd-old']) expect(await store.getDelivery(id)).toBeUndefined();
     await store.close();
+  });
+});
+
+const report = (app: string, day: number, status: DriftRecord['status'] = 'Synced'): DriftRecord => ({
+  app, status, checkedAt: new Date(Date.UTC(2026, 0, day)).toISOString(), objects: [], revision: { ref: 'main', sha: 'a'.repeat(40) },
+});
+
+describe.each(stores)('drift report history (%s)', (_name, make) => {
+  it('lists an app\'s reports newest first and the newest of every app', async () => {
+    const store = make();
+    expect(await store.latestDriftReports()).toEqual([]);
+    await store.putDriftReport(report('web', 1));
+    await store.putDriftReport({ ...report('web', 2, 'OutOfSync'), heal: { action: 'queued', syncId: 's1', revision: 'a'.repeat(40) } });
+    await store.putDriftReport(report('api', 1, 'Unknown'));
+    expect((await store.listDriftReports('web')).map((r) => [r.status, r.checkedAt.slice(0, 10)])).toEqual([['OutOfSync', '2026-01-02'], ['Synced', '2026-01-01']]);
+    expect(await store.listDriftReports('web', 1)).toEqual([{ ...report('web', 2, 'OutOfSync'), heal: { action: 'queued', syncId: 's1', revision: 'a'.repeat(40) } }]);
+    expect(await store.listDriftReports('nope')).toEqual([]);
+    expect((await store.latestDriftReports()).map((r) => [r.app, r.status])).toEqual([['api', 'Unknown'], ['web', 'OutOfSync']]);
+    await store.close();
+  });
+
+  it('keeps the last N per app and drops old ones, but never an app\'s newest', async () => {
+    const store = make();
+    for (let day = 1; day <= 6; day++) await store.putDriftReport(report('web', day));
+    await store.putDriftReport(report('old', 1));
+    const pruned = await store.prune({ olderThan: new Date(Date.UTC(2026, 0, 3)).toISOString(), maxSyncsPerApp: 10, maxDeliveries: 10, maxDriftReportsPerApp: 3 });
+    expect(pruned).toEqual({ syncs: 0, deliveries: 0, driftReports: 3 });
+    expect((await store.listDriftReports('web')).map((r) => r.checkedAt.slice(8, 10))).toEqual(['06', '05', '04']);
+    expect(await store.listDriftReports('old')).toHaveLength(1);
+    await store.close();
+  });
+
+  it('keeps drift and self-heal state on the app status', async () => {
+    const store = make();
+    await store.updateAppStatus('web', { status: 'Synced', drift: { status: 'OutOfSync', checkedAt: 't', objects: 2 }, heal: { recent: ['t1'], suspended: { at: 't2', managers: ['kubectl-edit'], fields: ['Deployment ns/web /spec/replicas'], message: 'm' } } });
+    expect(await store.getAppStatus('web')).toMatchObject({ drift: { status: 'OutOfSync', objects: 2 }, heal: { suspended: { managers: ['kubectl-edit'] } } });
+    await store.updateAppStatus('web', { heal: undefined });
+    expect((await store.getAppStatus('web'))?.heal).toBeUndefined();
+    await store.close();
+  });
+});
+
+describe('SqliteStateStore drift migration', () => {
+  it('upgrades a version 2 database in place, keeping its data', async () => {
+    const dir = tempDir();
+    const first = new SqliteStateStore(dir);
+    await first.putSync(sync('s1', 'web', 'succeeded'));
+    await first.updateAppStatus('web', { status: 'Synced' });
+    await first.close();
+    const raw = new Database(path.join(dir, 'state.db'));
+    raw.exec('DROP TABLE drift_reports');
+    raw.pragma('user_version = 2');
+    raw.close();
+
+    const second = new SqliteStateStore(dir);
+    expect((await second.getSync('s1'))?.state).toBe('succeeded');
+    expect((await second.getAppStatus('web'))?.status).toBe('Synced');
+    await second.putDriftReport(report('web', 1));
+    await second.close();
+    const third = new SqliteStateStore(dir);
+    expect(await third.latestDriftReports()).toHaveLength(1);
+    await third.close();
   });
 });
 
