@@ -68,6 +68,13 @@ export function createApp(deps: HttpDeps): Hono<Env> {
     if (revision !== undefined && !isRevisionLike(revision)) throw new DriftlessError('BAD_REQUEST', 'query parameter "revision" must be a commit SHA, branch or tag name', { field: 'revision' });
     return c.json(await service.diff(c.req.param('app'), revision));
   });
+  app.get('/drift', read, async (c) => c.json({ reports: await service.listDrift() }));
+  app.get('/apps/:app/drift', read, async (c) => {
+    const raw = c.req.query('limit');
+    const limit = raw === undefined ? 20 : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new DriftlessError('BAD_REQUEST', 'query parameter "limit" must be a whole number from 1 to 100', { field: 'limit' });
+    return c.json(await service.getAppDrift(c.req.param('app'), limit));
+  });
   app.get('/syncs/:id', read, async (c) => c.json(await service.getSync(c.req.param('id'))));
 
   app.post('/apps/:app/sync', write, async (c) => {

@@ -70,11 +70,12 @@ export interface HealState {
 
 /** The app's last drift check, kept on its status so GET /apps answers from one read. */
 export interface AppDriftSummary {
-  /** HealSuspended: drift persists and self-heal stopped for it (see AppStatusRecord.heal). */
-  status: DriftStatus | 'HealSuspended';
+  status: DriftStatus;
   checkedAt: string;
   /** Drifted objects in that report. */
   objects: number;
+  /** Fingerprint of the drift last delivered to people (src/drift/change.ts); absent: none yet. */
+  notified?: string;
 }
 
 /** What self-heal did with one drift report, stored with it. */

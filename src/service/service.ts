@@ -1,9 +1,11 @@
 import type { AppConfig } from '../config/types.ts';
 import { DriftlessError } from '../core/errors.ts';
-import type { Plan } from '../core/types.ts';
+import type { DriftStatus, Plan } from '../core/types.ts';
+import type { DriftRun, DriftRunner } from '../drift/runner.ts';
 import type { SyncRequest } from '../ports/queue.ts';
-import type { AppStatusRecord, StateStore, StoreHealth, SyncRecord } from '../ports/state.ts';
+import type { AppStatusRecord, DriftRecord, HealSuspension, StateStore, StoreHealth, SyncRecord } from '../ports/state.ts';
 import { ServiceContext, type ServiceDeps } from './context.ts';
+import { createServiceDriftRunner, startDriftTimer, type DriftServiceDeps, type DriftTimer } from './drift.ts';
 import { requestManualSync, unpinApp, type ManualSyncBody } from './manual.ts';
 import { pollOnce, startPoller, type Poller } from './poller.ts';
 import { handleWebhook, type WebhookDelivery, type WebhookOutcome } from './webhooks.ts';
@@ -23,6 +25,19 @@ export interface AppView {
   pinned?: AppStatusRecord['pin'];
   sourceMissing: boolean;
   message?: string;
+  /** The last drift check; HealSuspended while self-heal is suspended and the app is not back in sync. */
+  drift?: { status: DriftStatus | 'HealSuspended'; checkedAt: string; objects: number };
+  /** Self-heal stopped: what keeps fighting Git (field managers and fields). */
+  healSuspended?: HealSuspension;
+}
+
+/** GET /apps/{app}/drift: the drift summary, the newest report and the history (newest first). */
+export interface AppDriftView {
+  app: string;
+  drift?: AppView['drift'];
+  healSuspended?: HealSuspension;
+  latest: DriftRecord | null;
+  history: DriftRecord[];
 }
 
 /**
@@ -31,6 +46,7 @@ export interface AppView {
  */
 export class DriftlessService {
   readonly ctx: ServiceContext;
+  private driftRunner: DriftRunner | undefined;
 
   constructor(deps: ServiceDeps) {
     this.ctx = new ServiceContext(deps);
@@ -122,6 +138,38 @@ export class DriftlessService {
     return this.store.health();
   }
 
+  /** Sets the drift check up (serve and the scheduled function); without it drift runs are refused. */
+  configureDrift(deps: DriftServiceDeps): DriftRunner {
+    this.driftRunner = createServiceDriftRunner(this.ctx, deps);
+    return this.driftRunner;
+  }
+
+  /** One drift run over every app (joins the run in flight, if any). */
+  checkDrift(): Promise<DriftRun> {
+    if (!this.driftRunner) throw new DriftlessError('BAD_REQUEST', 'drift checks are not configured in this process');
+    return this.driftRunner.run();
+  }
+
+  startDriftChecks(intervalMs: number, random?: () => number): DriftTimer {
+    return startDriftTimer(this.ctx, () => this.checkDrift(), intervalMs, random);
+  }
+
+  /** GET /drift: the newest report of every configured app that has one. */
+  async listDrift(): Promise<DriftRecord[]> {
+    const configured = new Set(this.apps().map((a) => a.name));
+    return (await this.store.latestDriftReports()).filter((r) => configured.has(r.app));
+  }
+
+  async getAppDrift(name: string, limit = 20): Promise<AppDriftView> {
+    const app = this.ctx.requireApp(name);
+    const [status, history] = await Promise.all([this.store.getAppStatus(app.name), this.store.listDriftReports(app.name, limit)]);
+    const out: AppDriftView = { app: app.name, latest: history[0] ?? null, history };
+    const drift = driftView(status);
+    if (drift) out.drift = drift;
+    if (status?.heal?.suspended) out.healSuspended = status.heal.suspended;
+    return out;
+  }
+
   pollOnce(): Promise<string[]> {
     return pollOnce(this.ctx);
   }
@@ -142,5 +190,15 @@ function view(app: AppConfig, status: AppStatusRecord | undefined): AppView {
   if (status?.lastSyncId) out.lastSyncId = status.lastSyncId;
   if (status?.pin) out.pinned = status.pin;
   if (status?.message) out.message = status.message;
+  const drift = driftView(status);
+  if (drift) out.drift = drift;
+  if (status?.heal?.suspended) out.healSuspended = status.heal.suspended;
   return out;
+}
+
+function driftView(status: AppStatusRecord | undefined): AppView['drift'] {
+  const drift = status?.drift;
+  if (!drift) return undefined;
+  const suspended = status.heal?.suspended !== undefined && drift.status !== 'Synced';
+  return { status: suspended ? 'HealSuspended' : drift.status, checkedAt: drift.checkedAt, objects: drift.objects };
 }

@@ -35,6 +35,11 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
   const dryRun = Boolean(request.dryRun);
   try {
     const status = await ctx.store.getAppStatus(app.name);
+    if (!dryRun && status?.heal && resumesHealing(request)) {
+      // A person acted (a push, or a sync by hand): self-heal starts over, its back-off forgotten.
+      await ctx.store.updateAppStatus(app.name, { heal: undefined });
+      if (status.heal.suspended) ctx.log.info('self-heal resumed', { app: app.name, trigger: request.trigger.kind });
+    }
     const head = request.revision === undefined;
     if (head && status?.pin && request.trigger.kind !== 'manual') return skip(pinnedReason(status.pin));
     if (head && status?.sourceMissing && request.trigger.kind !== 'manual') return skip('the branch was deleted');
@@ -82,6 +87,11 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
     if (classify(err).transient) throw err;
     await recordFailure(ctx, request, err);
   }
+}
+
+/** Pushes (or a poll that found one) and manual syncs resume a suspended self-heal; heals and schedules do not. */
+export function resumesHealing(request: SyncRequest): boolean {
+  return request.trigger.kind === 'push' || request.trigger.kind === 'poll' || request.trigger.kind === 'manual';
 }
 
 /** Why an automatic sync of a pinned app did nothing: what holds it, who set it, how to undo it. */

@@ -1,10 +1,10 @@
-import { createGitHubReporter, createThrottledWriter, type GitHubAuth, type GitHubReporter } from '../adapters/github/index.ts';
+import { createGitHubReporter, createThrottledWriter, type GitHubAuth, type GitHubReporter, type ThrottledWriter } from '../adapters/github/index.ts';
 import type { DriftlessConfig, GitHubRepositoryConfig } from '../config/types.ts';
 import type { Revision, SyncResult } from '../core/types.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import type { Logger } from '../service/engine.ts';
 
-async function authFor(github: GitHubRepositoryConfig, secrets: SecretResolver): Promise<GitHubAuth | undefined> {
+export async function authFor(github: GitHubRepositoryConfig, secrets: SecretResolver): Promise<GitHubAuth | undefined> {
   if (github.app) {
     return { appId: github.app.appId, privateKey: await secrets.resolve(github.app.privateKey), ...(github.app.installationId !== undefined ? { installationId: github.app.installationId } : {}) };
   }
@@ -22,8 +22,7 @@ export interface ConfiguredReporter {
  * repository, all writes through one throttled writer (GitHub's secondary limits are per identity).
  * Apps from local git repositories report nothing.
  */
-export function createConfiguredReporter(config: DriftlessConfig, secrets: SecretResolver, log: Logger): ConfiguredReporter {
-  const writer = createThrottledWriter();
+export function createConfiguredReporter(config: DriftlessConfig, secrets: SecretResolver, log: Logger, writer: ThrottledWriter = createThrottledWriter()): ConfiguredReporter {
   const reporters = new Map<string, Promise<GitHubReporter | undefined>>();
   const forApp = (appName: string): Promise<GitHubReporter | undefined> => {
     const app = config.apps.find((a) => a.name === appName);

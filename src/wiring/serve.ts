@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { createThrottledWriter, type DriftIssueBody } from '../adapters/github/index.ts';
 import type { InProcessSyncQueue } from '../adapters/queue-memory/in-process-queue.ts';
 import { lockDataDir, type DataDirLock } from '../adapters/state-sqlite/lock.ts';
 import { SqliteStateStore } from '../adapters/state-sqlite/sqlite-state.ts';
@@ -7,12 +8,16 @@ import type { DriftlessConfig } from '../config/types.ts';
 import { createApp } from '../http/app.ts';
 import { httpSecrets } from './http-secrets.ts';
 import { listen } from '../http/server.ts';
+import type { DriftCheck, DriftRunner } from '../drift/runner.ts';
+import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import type { Reporter } from '../ports/reporter.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import type { StateStore } from '../ports/state.ts';
 import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
 import type { Poller } from '../service/poller.ts';
 import type { DriftlessService } from '../service/service.ts';
+import type { DriftTimer } from '../service/drift.ts';
+import { createConfiguredDriftNotifier, plainDriftBody } from './drift.ts';
 import { createInProcessService } from './in-process.ts';
 import { createConfiguredReporter, type ConfiguredReporter } from './reporting.ts';
 import { startRetention } from './retention.ts';
@@ -29,6 +34,15 @@ export interface ServeAdapters {
   reporter?: Reporter | false;
   /** Default: {env:} and {file:} resolved locally. */
   secrets?: SecretResolver;
+  /**
+   * The drift check of one app. Default: none yet, so serve runs no drift checks until the
+   * composition wires src/drift/check.ts `checkAppDrift` here.
+   */
+  driftCheck?: DriftCheck;
+  /** Markdown of a drift issue. Default: a plain list (src/drift/markdown.ts `driftMarkdown` once wired). */
+  driftIssueBody?: DriftIssueBody;
+  /** Default: GitHub issues for apps in GitHub repositories (server.driftIssues / app driftIssues); `false`: none. */
+  driftNotifier?: DriftNotifier | false;
 }
 
 export interface ServeOptions extends ServeAdapters {
@@ -43,6 +57,10 @@ export interface ServeOptions extends ServeAdapters {
   pollIntervalMs?: number;
   /** Syncs of different apps at the same time (default 4). */
   concurrency?: number;
+  /** Milliseconds between drift runs; default server.driftInterval seconds; 0 turns drift checks off. */
+  driftIntervalMs?: number;
+  /** Apps checked for drift at the same time (default 4). */
+  driftConcurrency?: number;
   /** Webhook body cap (default 25 MB, GitHub's own cap). */
   maxBodyBytes?: number;
   /** Webhook body bytes read at once (default 4 × maxBodyBytes). */
@@ -98,7 +116,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const runtime = options.engine && options.secrets ? undefined : createRuntime(config, { diskCache: true, ...(options.secrets ? { secrets: options.secrets } : {}) });
   const secrets = options.secrets ?? runtime!.secrets;
   const engine = options.engine ?? createRuntimeEngine(runtime!);
-  const configured: ConfiguredReporter | undefined = options.reporter === undefined ? createConfiguredReporter(config, secrets, log) : undefined;
+  // One writer for every GitHub write (statuses, deployments, drift issues): the limits are per identity.
+  const writer = createThrottledWriter();
+  const configured: ConfiguredReporter | undefined = options.reporter === undefined ? createConfiguredReporter(config, secrets, log, writer) : undefined;
   const reporter: Reporter | undefined = options.reporter === false ? undefined : (options.reporter ?? configured);
   const { service, queue } = createInProcessService(
     { config, store, engine, log, ...(reporter ? { reporter } : {}) },
@@ -126,7 +146,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const intervalMs = options.pollIntervalMs ?? config.server.pollInterval * 1000;
   let poller: Poller | undefined;
   if (intervalMs > 0) poller = service.startPolling(intervalMs);
-  log.info('serving', { url: listener.url, dataDir: options.store ? undefined : dataDir, apps: config.apps.length, pollIntervalMs: intervalMs, resumedSyncs: resumed.length });
+  const driftIntervalMs = options.driftIntervalMs ?? config.server.driftInterval * 1000;
+  let driftTimer: DriftTimer | undefined;
+  let driftRunner: DriftRunner | undefined;
+  if (options.driftCheck) {
+    const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, log, writer, options.driftIssueBody ?? plainDriftBody));
+    driftRunner = service.configureDrift({ check: options.driftCheck, ...(notifier ? { notifier } : {}), ...(options.driftConcurrency ? { concurrency: options.driftConcurrency } : {}) });
+    if (driftIntervalMs > 0) driftTimer = service.startDriftChecks(driftIntervalMs);
+  }
+  log.info('serving', {
+    url: listener.url, dataDir: options.store ? undefined : dataDir, apps: config.apps.length, pollIntervalMs: intervalMs,
+    driftIntervalMs: driftTimer ? driftIntervalMs : 0, resumedSyncs: resumed.length,
+  });
 
   let closing: Promise<{ drained: boolean }> | undefined;
   const http = listener;
@@ -137,11 +168,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         const graceMs = closeOptions.graceMs ?? options.shutdownGraceMs ?? defaultShutdownGraceMs;
         const deadline = Date.now() + graceMs;
         poller?.stop();
+        driftTimer?.stop();
         retention.stop();
+        // A drift run in flight finishes (its reports stored) within the grace period.
+        if (driftRunner?.running) await within(driftRunner.run(), graceMs);
         // Pending syncs stay queued in the store and resume at the next start; running ones get the grace period.
         const [{ cutOff }, syncsDone] = await Promise.all([http.stop(graceMs), within(queue.close(), graceMs)]);
         // Statuses already queued still reach GitHub, within what is left of the grace period.
         if (configured) await within(configured.flush(), Math.max(1000, deadline - Date.now()));
+        await within(writer.idle(), Math.max(1000, deadline - Date.now()));
         await store.close();
         lock?.release();
         const drained = cutOff === 0 && syncsDone;

@@ -5,3 +5,4 @@ export { createThrottledWriter, type ThrottledWriter, type ThrottledWriterOption
 export { createMemoryContentCache, type MemoryContentCache } from './memory-cache.ts';
 export { summarizeSync, truncateDescription } from './summary.ts';
 export { createAppRoutedReporter } from './routed-reporter.ts';
+export { createGitHubDriftIssues, composeIssueBody, detailsUrlFor, driftLabel, driftMarker, maxIssueBodyChars, type DriftIssueBody, type GitHubDriftIssuesOptions } from './drift-issues.ts';

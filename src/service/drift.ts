@@ -1,0 +1,123 @@
+import type { AppConfig } from '../config/types.ts';
+import { isDriftlessError } from '../core/errors.ts';
+import type { DriftReport } from '../core/types.ts';
+import { driftFingerprint, notificationDue } from '../drift/change.ts';
+import { decideHeal, type HealDecision } from '../drift/heal.ts';
+import { createDriftRunner, type DriftCheck, type DriftRunner } from '../drift/runner.ts';
+import type { DriftNotifier } from '../ports/drift-notifier.ts';
+import type { DriftRecord, HealOutcome, HealState } from '../ports/state.ts';
+import type { ServiceContext } from './context.ts';
+
+/**
+ * What happens to a drift report: self-heal decides (and queues a sync through the normal queue),
+ * the report is stored with what self-heal did, the app's status gets its drift summary, and
+ * people are notified when the drift changed. Used by the serve timer and the scheduled function.
+ */
+
+export interface DriftServiceDeps {
+  /** The drift check of one app (src/drift/check.ts `checkAppDrift` bound to its deps). */
+  check: DriftCheck;
+  /** GitHub issues for apps whose drift changed; absent: nobody is notified. */
+  notifier?: DriftNotifier;
+  /** Apps checked at the same time (default 4). */
+  concurrency?: number;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+async function syncInFlight(ctx: ServiceContext, app: string): Promise<boolean> {
+  const recent = await ctx.store.listSyncs({ app, limit: 20 });
+  return recent.some((r) => r.state === 'queued' || r.state === 'running');
+}
+
+async function applyHeal(ctx: ServiceContext, app: AppConfig, report: DriftReport, decision: HealDecision, before: HealState | undefined): Promise<{ outcome?: HealOutcome; state: HealState | undefined }> {
+  switch (decision.action) {
+    case 'none':
+      return { state: before };
+    case 'skip':
+      return { outcome: { action: 'skipped', reason: decision.reason }, state: before };
+    case 'suspend':
+      if (!before?.suspended) ctx.log.warn('self-heal suspended', { app: app.name, managers: decision.suspension.managers, fields: decision.suspension.fields.slice(0, 20), message: decision.suspension.message });
+      return { outcome: { action: 'suspended', suspension: decision.suspension }, state: decision.state };
+    case 'heal': {
+      const request = ctx.newRequest(app.name, { trigger: { kind: 'heal', checkedAt: report.checkedAt }, revision: decision.revision.sha });
+      try {
+        await ctx.enqueue(request);
+      } catch (err) {
+        ctx.log.warn('self-heal could not be queued', { app: app.name, code: isDriftlessError(err) ? err.code : 'INTERNAL' });
+        return { outcome: { action: 'skipped', reason: 'the sync queue is unavailable; the next drift check tries again' }, state: before };
+      }
+      ctx.log.info('self-heal queued', { app: app.name, sync: request.id, sha: decision.revision.sha, objects: report.objects.length });
+      return { outcome: { action: 'queued', syncId: request.id, revision: decision.revision.sha }, state: decision.state };
+    }
+  }
+}
+
+/** Heal, store, summarize, notify: one report of one app. Returns the record as stored. */
+export async function handleDriftReport(ctx: ServiceContext, app: AppConfig, report: DriftReport, notifier?: DriftNotifier): Promise<DriftRecord> {
+  const status = await ctx.store.getAppStatus(app.name);
+  const before = status?.heal;
+  const decision = decideHeal({
+    selfHeal: app.selfHeal, report, state: before, now: new Date(ctx.now()),
+    syncInFlight: app.selfHeal && report.status === 'OutOfSync' && !before?.suspended ? await syncInFlight(ctx, app.name) : false,
+  });
+  const { outcome, state } = await applyHeal(ctx, app, report, decision, before);
+  const record: DriftRecord = outcome ? { ...report, heal: outcome } : { ...report };
+  await ctx.store.putDriftReport(record);
+
+  let notified = status?.drift?.notified;
+  const fingerprint = driftFingerprint(record, state?.suspended);
+  if (notifier && notificationDue(notified, fingerprint)) {
+    try {
+      if (await notifier.notify(record, state?.suspended)) notified = fingerprint;
+    } catch (err) {
+      // Left undelivered: the fingerprint still differs on the next run, which tries again.
+      ctx.log.warn('drift notification failed; the next drift check tries again', { app: app.name, message: message(err) });
+    }
+  }
+  await ctx.store.updateAppStatus(app.name, {
+    drift: { status: report.status, checkedAt: report.checkedAt, objects: report.objects.length, ...(notified !== undefined ? { notified } : {}) },
+    ...(state !== before ? { heal: state } : {}),
+  });
+  return record;
+}
+
+/** A runner over the configured apps whose reports go through `handleDriftReport`. */
+export function createServiceDriftRunner(ctx: ServiceContext, deps: DriftServiceDeps): DriftRunner {
+  return createDriftRunner({
+    apps: () => ctx.deps.config.apps,
+    check: deps.check,
+    ...(deps.concurrency !== undefined ? { concurrency: deps.concurrency } : {}),
+    now: () => new Date(ctx.now()),
+    onReport: async (report, app) => void (await handleDriftReport(ctx, app, report, deps.notifier)),
+    onError: (app, err) => ctx.log.warn('drift check of an app failed', { app, code: isDriftlessError(err) ? err.code : 'INTERNAL', message: message(err) }),
+  });
+}
+
+export interface DriftTimer {
+  stop(): void;
+}
+
+/**
+ * Runs `run` every `intervalMs` ± 20 % jitter. The next run is scheduled only once the previous
+ * one finished, so runs never overlap however long one takes.
+ */
+export function startDriftTimer(ctx: ServiceContext, run: () => Promise<unknown>, intervalMs: number, random: () => number = Math.random): DriftTimer {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    const delay = Math.max(1, Math.round(intervalMs * (0.8 + 0.4 * random())));
+    timer = setTimeout(() => {
+      void run().catch((err: unknown) => ctx.log.error('drift run crashed', { message: message(err) })).finally(schedule);
+    }, delay);
+    timer.unref?.();
+  };
+  schedule();
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

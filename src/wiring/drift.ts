@@ -1,0 +1,63 @@
+import { createGitHubDriftIssues, createOctokitProvider, type DriftIssueBody } from '../adapters/github/index.ts';
+import type { ThrottledWriter } from '../adapters/github/writer.ts';
+import type { DriftlessConfig } from '../config/types.ts';
+import type { DriftNotifier } from '../ports/drift-notifier.ts';
+import type { SecretResolver } from '../ports/secrets.ts';
+import type { Logger } from '../service/engine.ts';
+import { authFor } from './reporting.ts';
+
+/**
+ * Drift issues for apps whose repository is on GitHub and that have them turned on
+ * (app `driftIssues`, else `server.driftIssues`): one notifier per repository, every write
+ * through the writer the commit statuses use (GitHub's secondary limits count per identity).
+ * Apps on local `git:` repositories get none.
+ */
+export function createConfiguredDriftNotifier(config: DriftlessConfig, secrets: SecretResolver, log: Logger, writer: ThrottledWriter, body: DriftIssueBody): DriftNotifier {
+  const notifiers = new Map<string, Promise<DriftNotifier | undefined>>();
+  const forApp = (appName: string): Promise<DriftNotifier | undefined> => {
+    const app = config.apps.find((a) => a.name === appName);
+    const repository = app && config.repositories[app.repository];
+    if (!app || !repository || !('github' in repository)) return Promise.resolve(undefined);
+    if (!(app.driftIssues ?? config.server.driftIssues)) return Promise.resolve(undefined);
+    let notifier = notifiers.get(repository.name);
+    if (!notifier) {
+      const gh = repository.github;
+      notifier = authFor(gh, secrets).then((auth) => auth && createGitHubDriftIssues({
+        owner: gh.owner, repo: gh.repo, writer, body,
+        client: createOctokitProvider({ owner: gh.owner, repo: gh.repo, auth, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}) }),
+        ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+      }));
+      notifier.catch(() => notifiers.delete(repository.name));
+      notifiers.set(repository.name, notifier);
+    }
+    return notifier;
+  };
+  return {
+    async notify(record, suspension) {
+      const notifier = await forApp(record.app);
+      if (!notifier) return false;
+      try {
+        return await notifier.notify(record, suspension);
+      } catch (err) {
+        log.warn('drift issue not delivered', { app: record.app, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * Used until the full renderer is wired (src/drift/markdown.ts): status, revision and the drifted
+ * objects with their field paths. Values are left out, so nothing here can show a secret.
+ */
+export const plainDriftBody: DriftIssueBody = (report, options) => {
+  const lines = [`**${report.app}** is ${report.status} (checked ${report.checkedAt}).`, ''];
+  if (report.revision) lines.push(`Measured against ${report.revision.ref} at \`${report.revision.sha}\`.`, '');
+  if (report.pending) lines.push(`The branch has moved on to \`${report.pending}\`; that is not drift.`, '');
+  for (const o of report.objects) {
+    const name = `${o.ref.kind} ${o.ref.namespace ? `${o.ref.namespace}/` : ''}${o.ref.name}`;
+    lines.push(`- ${name}: ${o.state}${o.fields.length > 0 ? ` (${o.fields.map((f) => `\`${f.path}\`${f.manager ? ` by ${f.manager}` : ''}`).join(', ')})` : ''}`);
+  }
+  if (options.detailsUrl) lines.push('', `Full report: ${options.detailsUrl}`);
+  return lines.join('\n');
+};
