@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { openRepo } from './git.ts';
 import { readRoutes } from './routes-read.ts';
 import { writeRoutes } from './routes-write.ts';
+import { issueRoutes, issueShape } from './routes-issues.ts';
 import { authenticate, appRoute } from './auth.ts';
 import type { AuthState } from './auth.ts';
 import * as shape from './shapes.ts';
 import { notFound } from './types.ts';
 import type { Reply, RepoState, Route } from './types.ts';
 
-export type { StatusRecord, DeploymentRecord, DeploymentStatusRecord, IssueRecord } from './types.ts';
+export type { StatusRecord, DeploymentRecord, DeploymentStatusRecord, IssueRecord, CommentRecord } from './types.ts';
 
 export interface GitHubStandinOptions {
   /** "owner/repo" → path of a real local git repository. */
@@ -61,7 +62,10 @@ export interface GitHubStandin {
   statuses(owner: string, repo: string, sha: string): ReturnType<typeof shape.status>[];
   deployments(owner: string, repo: string): ReturnType<typeof shape.deployment>[];
   deploymentStatuses(owner: string, repo: string, deploymentId: number): ReturnType<typeof shape.deploymentStatus>[];
+  /** Every issue, open and closed, oldest first. */
   issues(owner: string, repo: string): ReturnType<typeof shape.issue>[];
+  /** The comments of one issue, oldest first. */
+  issueComments(owner: string, repo: string, issue: number): ReturnType<typeof shape.issueComment>[];
   /** Installation tokens issued so far (for expiry/caching assertions). */
   issuedTokens(): string[];
   stop(): Promise<void>;
@@ -100,7 +104,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 
 export async function startGitHubStandin(options: GitHubStandinOptions): Promise<GitHubStandin> {
   const repos = new Map<string, RepoState>();
-  for (const [name, dir] of Object.entries(options.repos)) repos.set(name.toLowerCase(), { git: openRepo(dir), statuses: [], deployments: [], deploymentStatuses: [], issues: [] });
+  for (const [name, dir] of Object.entries(options.repos)) repos.set(name.toLowerCase(), { git: openRepo(dir), statuses: [], deployments: [], deploymentStatuses: [], issues: [], labels: [] });
   const auth: AuthState = { options, issued: new Map() };
   const limit = options.rateLimit ?? 5000;
   const buckets = new Map<string, { used: number; reset: number }>();
@@ -123,7 +127,7 @@ export async function startGitHubStandin(options: GitHubStandinOptions): Promise
     if (!repo) return notFound();
     const rest = decodeURIComponent(m[3] ?? '');
     const ctx: shape.Ctx = { api: `${base}${prefix}`, web: base, owner: m[1]!, repo: m[2]! };
-    const routes: Route[] = [...readRoutes, ...writeRoutes];
+    const routes: Route[] = [...readRoutes, ...writeRoutes, ...issueRoutes];
     for (const [routeMethod, pattern, handler] of routes) {
       const hit = pattern.exec(rest);
       if (!hit || routeMethod !== method) continue;
@@ -212,7 +216,8 @@ export async function startGitHubStandin(options: GitHubStandinOptions): Promise
     statuses: (owner, repo, sha) => repoOf(owner, repo).statuses.filter((s) => s.sha === sha).map((s) => shape.status(ctxOf(owner, repo), s.id, s.sha, s, s.created_at)),
     deployments: (owner, repo) => repoOf(owner, repo).deployments.map((d) => shape.deployment(ctxOf(owner, repo), d.id, d, d.created_at)),
     deploymentStatuses: (owner, repo, id) => repoOf(owner, repo).deploymentStatuses.filter((s) => s.deploymentId === id).map((s) => shape.deploymentStatus(ctxOf(owner, repo), s.id, id, s, s.created_at)),
-    issues: (owner, repo) => repoOf(owner, repo).issues.map((i) => shape.issue(ctxOf(owner, repo), i.number, i, i.created_at)),
+    issues: (owner, repo) => repoOf(owner, repo).issues.map((i) => issueShape(repoOf(owner, repo), ctxOf(owner, repo), i)),
+    issueComments: (owner, repo, n) => (repoOf(owner, repo).issues.find((i) => i.number === n)?.comments ?? []).map((c) => shape.issueComment(ctxOf(owner, repo), n, c.id, c.body, c.created_at)),
     issuedTokens: () => [...auth.issued.keys()],
     stop: () => new Promise<void>((resolve, reject) => {
       for (const state of repos.values()) state.git.close();

@@ -101,22 +101,10 @@ async function listDeploymentStatuses(input: RouteInput): Promise<Reply> {
   return { status: 200, body: list.map((s) => shape.deploymentStatus(input.ctx, s.id, id, s, s.created_at)) };
 }
 
-async function createIssue(input: RouteInput): Promise<Reply> {
-  const body = bodyOf(input);
-  const title = str(body.title);
-  if (!title) return validationFailed('Issue', 'title', 'title is missing', 'missing_field');
-  const labels = Array.isArray(body.labels) ? body.labels.filter((l): l is string => typeof l === 'string') : [];
-  const record = { number: input.repo.issues.length + 1, title, body: str(body.body) ?? null, labels, created_at: input.now() };
-  input.repo.issues.push(record);
-  return created(shape.issue(input.ctx, record.number, record, record.created_at));
-}
-
 export const writeRoutes: Route[] = [
   ['POST', /^\/statuses\/([^/]+)$/, createStatus],
   ['POST', /^\/deployments$/, createDeployment],
   ['GET', /^\/deployments$/, listDeployments],
   ['POST', /^\/deployments\/(\d+)\/statuses$/, createDeploymentStatus],
   ['GET', /^\/deployments\/(\d+)\/statuses$/, listDeploymentStatuses],
-  ['POST', /^\/issues$/, createIssue],
-  ['GET', /^\/issues$/, async (input) => ({ status: 200, body: [...input.repo.issues].reverse().map((i) => shape.issue(input.ctx, i.number, i, i.created_at)) })],
 ];

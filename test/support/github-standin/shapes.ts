@@ -141,12 +141,40 @@ export function deploymentStatus(c: Ctx, id: number, deploymentId: number, d: { 
   };
 }
 
-export type IssueShape = Pick<S['issue'], 'id' | 'node_id' | 'number' | 'title' | 'body' | 'state' | 'url' | 'html_url' | 'labels' | 'user' | 'created_at' | 'updated_at' | 'comments' | 'locked'>;
+export type IssueShape = Pick<S['issue'], 'id' | 'node_id' | 'number' | 'title' | 'body' | 'state' | 'state_reason' | 'url' | 'html_url' | 'labels' | 'user' | 'created_at' | 'updated_at' | 'closed_at' | 'comments' | 'locked' | 'comments_url' | 'repository_url'>;
 
-export function issue(c: Ctx, n: number, d: { title: string; body: string | null; labels: string[] }, at: string): IssueShape {
+export interface IssueData {
+  title: string;
+  body: string | null;
+  /** Label names; shown as GitHub's label objects. */
+  labels: string[];
+  state?: 'open' | 'closed';
+  state_reason?: S['issue']['state_reason'];
+  comments?: unknown[];
+  updated_at?: string;
+  closed_at?: string | null;
+}
+
+/** GitHub answers labels on an issue as objects (id, name, color…), though it accepts names when writing. */
+export function label(c: Ctx, id: number, name: string, color: string): { id: number; node_id: string; url: string; name: string; description: string | null; color: string; default: boolean } {
+  return { id, node_id: nodeId('Label', id), url: `${repoApi(c)}/labels/${encodeURIComponent(name)}`, name, description: null, color, default: false };
+}
+
+export function issue(c: Ctx, n: number, d: IssueData, at: string, labelOf: (name: string) => { id: number; color: string } = () => ({ id: 0, color: 'ededed' })): IssueShape {
   return {
-    id: 5000 + n, node_id: nodeId('Issue', n), number: n, title: d.title, body: d.body, state: 'open', url: `${repoApi(c)}/issues/${n}`,
-    html_url: `${c.web}/${c.owner}/${c.repo}/issues/${n}`, labels: d.labels, user: user(c), created_at: at, updated_at: at, comments: 0, locked: false,
+    id: 5000 + n, node_id: nodeId('Issue', n), number: n, title: d.title, body: d.body, state: d.state ?? 'open', state_reason: d.state_reason ?? null,
+    url: `${repoApi(c)}/issues/${n}`, repository_url: repoApi(c), comments_url: `${repoApi(c)}/issues/${n}/comments`,
+    html_url: `${c.web}/${c.owner}/${c.repo}/issues/${n}`, labels: d.labels.map((name) => { const l = labelOf(name); return label(c, l.id, name, l.color); }),
+    user: user(c), created_at: at, updated_at: d.updated_at ?? at, closed_at: d.closed_at ?? null, comments: d.comments?.length ?? 0, locked: false,
+  };
+}
+
+export type IssueCommentShape = Pick<S['issue-comment'], 'id' | 'node_id' | 'url' | 'body' | 'html_url' | 'user' | 'created_at' | 'updated_at' | 'issue_url' | 'author_association'>;
+
+export function issueComment(c: Ctx, issueNumber: number, id: number, body: string, at: string): IssueCommentShape {
+  return {
+    id, node_id: nodeId('IssueComment', id), url: `${repoApi(c)}/issues/comments/${id}`, body, html_url: `${c.web}/${c.owner}/${c.repo}/issues/${issueNumber}#issuecomment-${id}`,
+    user: user(c), created_at: at, updated_at: at, issue_url: `${repoApi(c)}/issues/${issueNumber}`, author_association: 'NONE',
   };
 }
 

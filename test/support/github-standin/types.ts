@@ -51,7 +51,25 @@ export interface IssueRecord {
   title: string;
   body: string | null;
   labels: string[];
+  state: 'open' | 'closed';
+  state_reason: 'completed' | 'reopened' | 'not_planned' | 'duplicate' | null;
+  comments: CommentRecord[];
   created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+}
+
+export interface CommentRecord {
+  id: number;
+  body: string;
+  created_at: string;
+}
+
+/** Repository labels: GitHub creates a missing label when an issue is created or edited with it. */
+export interface LabelRecord {
+  id: number;
+  name: string;
+  color: string;
 }
 
 export interface RepoState {
@@ -60,6 +78,7 @@ export interface RepoState {
   deployments: DeploymentRecord[];
   deploymentStatuses: DeploymentStatusRecord[];
   issues: IssueRecord[];
+  labels: LabelRecord[];
 }
 
 export interface RouteInput {
