@@ -64,21 +64,20 @@ export async function handleDriftReport(ctx: ServiceContext, app: AppConfig, rep
   const { outcome, state } = await applyHeal(ctx, app, report, decision, before);
   const record: DriftRecord = outcome ? { ...report, heal: outcome } : { ...report };
   await ctx.store.putDriftReport(record);
+  // The summary lands with the report (GET /apps agrees with GET /drift), before any slow delivery.
+  const delivered = status?.drift?.notified;
+  const summary = { status: report.status, checkedAt: report.checkedAt, objects: report.objects.length };
+  await ctx.store.updateAppStatus(app.name, { drift: { ...summary, ...(delivered !== undefined ? { notified: delivered } : {}) }, ...(state !== before ? { heal: state } : {}) });
 
-  let notified = status?.drift?.notified;
   const fingerprint = driftFingerprint(record, state?.suspended);
-  if (notifier && notificationDue(notified, fingerprint)) {
+  if (notifier && notificationDue(delivered, fingerprint)) {
     try {
-      if (await notifier.notify(record, state?.suspended)) notified = fingerprint;
+      if (await notifier.notify(record, state?.suspended)) await ctx.store.updateAppStatus(app.name, { drift: { ...summary, notified: fingerprint! } });
     } catch (err) {
       // Left undelivered: the fingerprint still differs on the next run, which tries again.
       ctx.log.warn('drift notification failed; the next drift check tries again', { app: app.name, message: message(err) });
     }
   }
-  await ctx.store.updateAppStatus(app.name, {
-    drift: { status: report.status, checkedAt: report.checkedAt, objects: report.objects.length, ...(notified !== undefined ? { notified } : {}) },
-    ...(state !== before ? { heal: state } : {}),
-  });
   return record;
 }
 
