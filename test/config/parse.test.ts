@@ -281,6 +281,15 @@ describe('parseConfig: every error names file, line, field and what to do', () =
     expect(only(base(app(), 'server:\n  pollInterval: 0s\n'))).toMatchObject({ line: 13, field: 'server.pollInterval', message: 'must be at least 1 second' });
   });
 
+  it('drift settings: driftInterval as a duration, driftIssues globally and per app, drift report retention', () => {
+    const config = parseConfig(base(app('    selfHeal: true\n    driftIssues: false\n'), 'server:\n  driftInterval: 15m\n  driftIssues: false\n  retention: { maxDriftReportsPerApp: 7 }\n'), 'driftless.yaml', { cwd: CWD });
+    expect(config.server).toMatchObject({ driftInterval: 900, driftIssues: false, retention: { maxDriftReportsPerApp: 7 } });
+    expect(config.apps[0]).toMatchObject({ selfHeal: true, driftIssues: false });
+    expect(parseConfig(base(app()), 'driftless.yaml', { cwd: CWD }).apps[0]!.driftIssues).toBeUndefined();
+    expect(only(base(app(), 'server:\n  driftInterval: 0s\n'))).toMatchObject({ field: 'server.driftInterval', message: 'must be at least 1 second' });
+    expect(only(base(app(), 'server:\n  driftInterval: ten minutes\n'))).toMatchObject({ field: 'server.driftInterval', message: expect.stringContaining('duration such as 90s, 10m') });
+  });
+
   it('collects all errors into one CONFIG_INVALID with a readable message', () => {
     const { error, errors } = errorsOf(base(app('    prun: true\n').replace('repository: demo', 'repository: shop')));
     expect(error.code).toBe('CONFIG_INVALID');

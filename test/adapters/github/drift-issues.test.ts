@@ -107,6 +107,14 @@ describe('GitHub drift issues (stand-in over sockets)', () => {
     expect(mine('flaky')).toHaveLength(1);
     expect(gh.calls().filter((c) => c.method === 'POST').map((c) => c.status)).toEqual([502, 201]);
 
+    // A secondary rate limit: the writer waits as long as GitHub's retry-after says before writing again.
+    const slept: number[] = [];
+    gh.inject({ method: 'PATCH', path: '/issues/', status: 403, count: 1, headers: { 'retry-after': '7' } });
+    const spaced = createGitHubDriftIssues({ owner, repo, client, body: plainDriftBody, writer: createThrottledWriter({ sleep: async (ms) => void slept.push(ms) }) });
+    await spaced.notify(driftReport('flaky', 'OutOfSync', { checkedAt: 'again' }));
+    expect(slept.some((ms) => ms >= 6000 && ms <= 7000)).toBe(true);
+    expect(mine('flaky')[0]!.body).toContain('checked again');
+
     const missing = createGitHubDriftIssues({
       owner, repo: 'nope', body: plainDriftBody, writer: createThrottledWriter({ sleep: async () => {} }),
       client: createOctokitProvider({ owner, repo: 'nope', apiUrl: gh.apiUrl, auth: { token: 'pat' }, retry: { attempts: 1 } }),
