@@ -3,7 +3,6 @@ import type { ThrottledWriter } from '../adapters/github/writer.ts';
 import type { DriftlessConfig } from '../config/types.ts';
 import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
-import type { Logger } from '../service/engine.ts';
 import { authFor } from './reporting.ts';
 
 /**
@@ -12,7 +11,7 @@ import { authFor } from './reporting.ts';
  * through the writer the commit statuses use (GitHub's secondary limits count per identity).
  * Apps on local `git:` repositories get none.
  */
-export function createConfiguredDriftNotifier(config: DriftlessConfig, secrets: SecretResolver, log: Logger, writer: ThrottledWriter, body: DriftIssueBody): DriftNotifier {
+export function createConfiguredDriftNotifier(config: DriftlessConfig, secrets: SecretResolver, writer: ThrottledWriter, body: DriftIssueBody): DriftNotifier {
   const notifiers = new Map<string, Promise<DriftNotifier | undefined>>();
   const forApp = (appName: string): Promise<DriftNotifier | undefined> => {
     const app = config.apps.find((a) => a.name === appName);
@@ -35,13 +34,8 @@ export function createConfiguredDriftNotifier(config: DriftlessConfig, secrets: 
   return {
     async notify(record, suspension) {
       const notifier = await forApp(record.app);
-      if (!notifier) return false;
-      try {
-        return await notifier.notify(record, suspension);
-      } catch (err) {
-        log.warn('drift issue not delivered', { app: record.app, message: err instanceof Error ? err.message : String(err) });
-        throw err;
-      }
+      // A failure is thrown to the drift service, which logs it and tries again on the next run.
+      return notifier ? notifier.notify(record, suspension) : false;
     },
   };
 }

@@ -150,7 +150,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let driftTimer: DriftTimer | undefined;
   let driftRunner: DriftRunner | undefined;
   if (options.driftCheck) {
-    const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, log, writer, options.driftIssueBody ?? plainDriftBody));
+    const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, options.driftIssueBody ?? plainDriftBody));
     driftRunner = service.configureDrift({ check: options.driftCheck, ...(notifier ? { notifier } : {}), ...(options.driftConcurrency ? { concurrency: options.driftConcurrency } : {}) });
     if (driftIntervalMs > 0) driftTimer = service.startDriftChecks(driftIntervalMs);
   }
