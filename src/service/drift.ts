@@ -70,9 +70,9 @@ export async function handleDriftReport(ctx: ServiceContext, app: AppConfig, rep
   await ctx.store.updateAppStatus(app.name, { drift: { ...summary, ...(delivered !== undefined ? { notified: delivered } : {}) }, ...(state !== before ? { heal: state } : {}) });
 
   const fingerprint = driftFingerprint(record, state?.suspended);
-  if (notifier && notificationDue(delivered, fingerprint)) {
+  if (notifier && fingerprint !== undefined && notificationDue(delivered, fingerprint)) {
     try {
-      if (await notifier.notify(record, state?.suspended)) await ctx.store.updateAppStatus(app.name, { drift: { ...summary, notified: fingerprint! } });
+      if (await notifier.notify(record, state?.suspended)) await ctx.store.updateAppStatus(app.name, { drift: { ...summary, notified: fingerprint } });
     } catch (err) {
       // Left undelivered: the fingerprint still differs on the next run, which tries again.
       ctx.log.warn('drift notification failed; the next drift check tries again', { app: app.name, message: message(err) });
