@@ -70,12 +70,14 @@ export class Auth {
     return this.decide(user, attrs).allowed;
   }
 
-  /** Admission of a user's writes (RBAC escalation, PodSecurity enforce), run by the create/update pipeline before validation. */
-  admission(user: User): (info: ResourceInfo, next: Obj, old: Obj | undefined, opts: WriteOptions) => void {
-    return (info, next, old, opts) => {
-      checkRbacWrite(this.rbac, user, info, next);
-      admitPodSecurity(this.cluster, info, next, old, opts);
-    };
+  /** The RBAC escalation check of a user's writes of roles and bindings (their REST storage runs it before validation). */
+  escalation(user: User): (info: ResourceInfo, next: Obj) => void {
+    return (info, next) => checkRbacWrite(this.rbac, user, info, next);
+  }
+
+  /** Validating admission of a user's writes that depends on the request (PodSecurity enforce and warn), run after validation. */
+  admission(): (info: ResourceInfo, next: Obj, old: Obj | undefined, opts: WriteOptions) => void {
+    return (info, next, old, opts) => admitPodSecurity(this.cluster, info, next, old, opts);
   }
 
   /** 403 with the message of apiserver's forbiddenMessage + apimachinery's NewForbidden. */

@@ -1,6 +1,5 @@
 import { ApiError, type Obj, type ResourceInfo, type SchemaIndex, type SchemaNode } from '../contracts.ts';
-import { checkLimitRanges } from './admission/limitranger.ts';
-import { checkResourceQuota } from './admission/resourcequota.ts';
+import { admitQuota, mutatingBuiltins, Suspended, validatingBuiltins, type Pending } from './admission/chain.ts';
 import { schemaCauses } from './crvalidate.ts';
 import { applySchemaDefaults, bodySchema, defaultedOnRead, hasDefaults, pruneNulls } from './crdefault.ts';
 import { listTypeCauses } from './crlisttype.ts';
@@ -30,8 +29,12 @@ export interface WriteOptions {
   applied?: boolean;
   /** The body went through `decode` (unknown fields already handled). */
   decoded?: boolean;
-  /** Admission checks of the request (RBAC escalation, PodSecurity), before validation; also run on internal writes that set it (controllers' Pods). */
+  /** The storage's authorization of the object itself (RBAC escalation), after mutating admission and before validation. */
+  escalation?: (info: ResourceInfo, next: Obj) => void;
+  /** Validating admission of the request (PodSecurity), after validation; also run on internal writes that set it (controllers' Pods). */
   admit?: (info: ResourceInfo, next: Obj, old: Obj | undefined, opts: WriteOptions) => void;
+  /** Stop after mutating admission by throwing `Suspended` (the request's webhooks run next; `resume` finishes). */
+  suspend?: boolean;
 }
 
 /**
@@ -225,7 +228,20 @@ export class Cluster {
     return obj;
   }
 
+  /**
+   * The write after its body is read: mutating admission, validation, validating admission, then
+   * storage (see admission/chain.ts for the order). A request with webhooks stops after the
+   * mutating stage (`suspend`) and goes on with `admitValidation` and `resume`.
+   */
   private commit(info: ResourceInfo, old: Obj | undefined, next: Obj, opts: WriteOptions): Obj {
+    const pending = this.mutate(info, old, next, opts);
+    if (opts.suspend) throw new Suspended(pending);
+    this.admitValidation(pending);
+    return this.persist(pending);
+  }
+
+  /** Decoding-time normalisation and defaulting, then the built-in mutating admission plugins. */
+  private mutate(info: ResourceInfo, old: Obj | undefined, next: Obj, opts: WriteOptions): Pending {
     const schema = this.schema(info);
     if (!opts.internal && !opts.decoded) this.checkUnknownFields(info, next, schema, opts);
     if (info.group === '' && info.resource === 'secrets' && isObj(next.stringData)) {
@@ -238,13 +254,31 @@ export class Cluster {
       const meta = metaOf(next);
       meta.labels = { ...(meta.labels as Record<string, string> | undefined), 'kubernetes.io/metadata.name': meta.name as string };
     }
-    applyDefaults(info, next, old);
-    this.defaultCustom(info, next);
-    // LimitRanger (mutating, so first) and ResourceQuota admit creates of clients and the Pods controllers create alike.
-    const policed = !old && (!opts.internal || isPod(info));
-    if (policed) checkLimitRanges(this, info, next);
-    opts.admit?.(info, next, old, opts);
+    this.defaultObject(info, next, old);
+    const pending: Pending = { info, old, next, opts };
+    mutatingBuiltins(this, pending);
+    return pending;
+  }
+
+  /** The type's defaults (built-in and CRD structural ones); also applied to what a mutating webhook returns. */
+  defaultObject(info: ResourceInfo, obj: Obj, old: Obj | undefined): void {
+    applyDefaults(info, obj, old);
+    this.defaultCustom(info, obj);
+  }
+
+  /** A mutating webhook replaced the object: it is defaulted, and with `rerun` the built-in mutating plugins run again (reinvocation). */
+  remutate(p: Pending, object: Obj, rerun: boolean): void {
+    p.next = object;
+    this.defaultObject(p.info, object, p.old);
+    if (rerun) mutatingBuiltins(this, p);
+  }
+
+  /** RBAC escalation (storage), the type's validation, then the built-in validating admission plugins up to ValidatingAdmissionPolicy. */
+  admitValidation(p: Pending): void {
+    const { info, old, next, opts } = p;
+    opts.escalation?.(info, next);
     if (!opts.internal) {
+      const schema = this.schema(info);
       const custom = info.custom && schema ? [...schemaCauses(next, schema), ...listTypeCauses(next, bodySchema(schema))] : [];
       const causes = [...custom, ...validate(info, next, old, schema)];
       if (causes.length > 0) throw invalid(info, metaOf(next).name as string, causes);
@@ -254,11 +288,32 @@ export class Cluster {
         if (taken.length > 0) throw invalid(info, metaOf(next).name as string, taken);
       }
     }
-    if (policed) checkResourceQuota(this, info, next);
+    validatingBuiltins(this, p);
+  }
+
+  /**
+   * Finishes a write that waited for webhooks: the store may have moved meanwhile, so a create
+   * whose name was taken is 409 AlreadyExists and an update of a changed object 409 Conflict
+   * (the real server retries its update loop; a client retries on the conflict).
+   */
+  resume(p: Pending): Obj {
+    const meta = metaOf(p.next);
+    const current = this.store.get(p.info, meta.namespace as string | undefined, meta.name as string);
+    if (!p.opts.dryRun) {
+      if (!p.old && current) throw alreadyExists(p.info, meta.name as string);
+      if (p.old && (!current || metaOf(current).resourceVersion !== metaOf(p.old).resourceVersion)) throw conflict(p.info, meta.name as string);
+    }
+    return this.persist(p);
+  }
+
+  /** ResourceQuota (the last admission plugin), managedFields, no-op detection, then the store (not for dry runs). */
+  private persist(p: Pending): Obj {
+    const { info, old, next, opts } = p;
+    admitQuota(this, p);
     let result = next;
     if (!opts.applied) {
       result = recordUpdate({
-        old, updated: next, manager: opts.manager, schema, apiVersion: this.apiVersion(info), subresource: opts.subresource,
+        old, updated: next, manager: opts.manager, schema: this.schema(info), apiVersion: this.apiVersion(info), subresource: opts.subresource,
         now: rfc3339(this.clock()), statusSubresource: info.subresources.status === true,
       });
     }

@@ -13,7 +13,8 @@ import { toTable } from './tables.ts';
 import type { Request, Response } from './transport.ts';
 import { deleteObject, patchObject, scaleOf, writeScale, type DeleteOptions } from './verbs.ts';
 import { isObj } from './util.ts';
-import { admitWebhooks, candidateHooks, type Hook, type Operation } from './admission/webhooks.ts';
+import { Suspended, type Pending } from './admission/chain.ts';
+import { admitMutatingWebhooks, admitValidatingWebhooks, candidateHooks, type Attributes, type Hook, type Operation } from './admission/webhooks.ts';
 import { serveWatch } from './watch.ts';
 
 export interface Reply {
@@ -30,6 +31,8 @@ export interface ResourceRequest {
   body: string;
   user: User;
   auth: Auth;
+  /** Stop the write after mutating admission (its webhooks run next, see serveWithWebhooks). */
+  suspend?: boolean;
 }
 
 export const resourceNotFound = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
@@ -56,7 +59,10 @@ function writeOptions(r: ResourceRequest): WriteOptions {
   if (causes.length > 0) throw invalid({ group: 'meta.k8s.io', kind: optionsKind[r.ri.verb] ?? 'CreateOptions' }, '', causes);
   const ua = r.req.headers['user-agent'] ?? '';
   const manager = r.params.get('fieldManager') || ua.split('/')[0] || 'unknown';
-  return { manager, dryRun: dryRun.length > 0, fieldValidation: (fv || undefined) as FieldValidation | undefined, warnings: [], admit: r.auth.admission(r.user) };
+  return {
+    manager, dryRun: dryRun.length > 0, fieldValidation: (fv || undefined) as FieldValidation | undefined, warnings: [],
+    escalation: r.auth.escalation(r.user), admit: r.auth.admission(), ...(r.suspend ? { suspend: true } : {}),
+  };
 }
 
 type Shape = 'table' | 'partial' | 'plain';
@@ -111,36 +117,44 @@ function webhooksFor(cluster: Cluster, r: ResourceRequest): { hooks: Hook[]; inf
 }
 
 /**
- * A write that webhooks admit: the request runs as a dry run to get the object as it would be
- * stored, the webhooks see (and may patch) it, then the write happens for real: as asked when no
- * webhook changed the object, else as a write of the patched object.
+ * A write that webhooks admit, in the real chain's order: the request runs up to the end of the
+ * built-in mutating plugins and stops (`suspend`); the mutating webhooks change the object (with
+ * reinvocation); then validation and the built-in validating plugins (and the policy slot), the
+ * validating webhooks in parallel, ResourceQuota, and the store. Dry runs take the same path and
+ * stop short of storing. A DELETE sends the old object to the webhooks, then deletes.
  */
 async function serveWithWebhooks(cluster: Cluster, r: ResourceRequest, found: { hooks: Hook[]; info: ResourceInfo; operation: Operation }, run: (r: ResourceRequest) => Reply | undefined): Promise<Reply | undefined> {
   const { info, operation, hooks } = found;
   const ns = info.namespaced ? r.ri.namespace : undefined;
-  const opts = writeOptions(r);
-  const old = operation === 'CREATE' ? undefined : cluster.store.get(info, ns, r.ri.name ?? '');
-  let object: Obj | undefined;
-  if (operation !== 'DELETE') {
-    const params = new URLSearchParams(r.params);
-    params.set('dryRun', 'All');
-    const trial = run({ ...r, params });
-    if (!trial || !isObj(trial.body)) return run(r);
-    object = trial.body;
+  const dryRun = r.params.getAll('dryRun').length > 0;
+  const options = { apiVersion: 'meta.k8s.io/v1', kind: `${r.ri.verb === 'patch' ? 'Patch' : operation === 'CREATE' ? 'Create' : operation === 'UPDATE' ? 'Update' : 'Delete'}Options`, ...(r.params.get('fieldManager') ? { fieldManager: r.params.get('fieldManager') } : {}), ...(dryRun ? { dryRun: ['All'] } : {}) };
+  const base = { info, subresource: r.ri.subresource, operation, namespace: ns, dryRun, user: r.user, options };
+  if (operation === 'DELETE') {
+    const old = cluster.store.get(info, ns, r.ri.name ?? '');
+    const oldObject = old ? cluster.view(info, old) : undefined;
+    await admitMutatingWebhooks(cluster, hooks, { ...base, name: r.ri.name ?? '', oldObject }, (o) => o);
+    await admitValidatingWebhooks(cluster, hooks, { ...base, name: r.ri.name ?? '', oldObject });
+    return run(r);
   }
-  const options = { apiVersion: 'meta.k8s.io/v1', kind: `${r.ri.verb === 'patch' ? 'Patch' : operation === 'CREATE' ? 'Create' : operation === 'UPDATE' ? 'Update' : 'Delete'}Options`, ...(r.params.get('fieldManager') ? { fieldManager: r.params.get('fieldManager') } : {}), ...(opts.dryRun ? { dryRun: ['All'] } : {}) };
-  const oldView = old ? cluster.view(info, old) : undefined;
-  const name = String(metaOf(object ?? oldView ?? {}).name ?? r.ri.name ?? '');
-  const admitted = await admitWebhooks(cluster, hooks, { info, subresource: r.ri.subresource, operation, namespace: ns, name, object, oldObject: oldView, dryRun: opts.dryRun === true, user: r.user, options });
-  if (!object || !admitted || admitted === object) return run(r);
-  const status = operation === 'CREATE' ? 201 : 200;
-  if (opts.dryRun) return { status, body: admitted, warnings: opts.warnings };
-  const meta = { ...metaOf(admitted) };
-  delete meta.managedFields;
-  if (operation === 'CREATE') for (const k of ['uid', 'creationTimestamp', 'resourceVersion', 'generation']) delete meta[k];
-  const body = { ...admitted, metadata: meta };
-  const stored = operation === 'CREATE' ? cluster.create(info, ns, body, opts) : cluster.update(info, ns, name, body, { ...opts, ...(r.ri.subresource === 'status' ? { subresource: 'status' as const } : {}) });
-  return finish({ status, body: cluster.view(info, stored), warnings: opts.warnings }, r);
+  let pending: Pending;
+  try {
+    return run({ ...r, suspend: true });
+  } catch (err) {
+    if (!(err instanceof Suspended)) throw err;
+    pending = err.pending;
+  }
+  const view = (o: Obj): Obj => cluster.view(info, o);
+  const oldObject = pending.old ? view(pending.old) : undefined;
+  const attrs = (): Attributes => ({ ...base, name: String(metaOf(pending.next).name ?? r.ri.name ?? ''), object: view(pending.next), oldObject });
+  // The webhooks' results land in pending.next through remutate (defaulted, built-ins rerun on reinvocation).
+  await admitMutatingWebhooks(cluster, hooks, attrs(), (o, rerun) => {
+    cluster.remutate(pending, o, rerun);
+    return view(pending.next);
+  });
+  cluster.admitValidation(pending);
+  await admitValidatingWebhooks(cluster, hooks, attrs());
+  const stored = cluster.resume(pending);
+  return finish({ status: operation === 'CREATE' ? 201 : 200, body: view(stored), warnings: pending.opts.warnings }, r);
 }
 
 function serve(cluster: Cluster, r: ResourceRequest): Reply | undefined {

@@ -144,7 +144,8 @@ function forbidden(resource: string, obj: Obj, errs: string[]): ApiError {
   return new ApiError(403, 'Forbidden', `${resource} "${name}" is forbidden: ${message}`, { name, kind: resource });
 }
 
-export function checkLimitRanges(cluster: Cluster, info: ResourceInfo, pod: Obj): void {
+/** The plugin's Admit (`mutate`: container defaults) or Validate (`validate`: min, max, ratios, claims). */
+export function checkLimitRanges(cluster: Cluster, info: ResourceInfo, pod: Obj, phase: 'mutate' | 'validate'): void {
   if (info.group !== '' || (info.resource !== 'pods' && info.resource !== 'persistentvolumeclaims')) return;
   const lrInfo = cluster.registry.lookup('', 'v1', 'limitranges');
   if (!lrInfo) return;
@@ -155,12 +156,16 @@ export function checkLimitRanges(cluster: Cluster, info: ResourceInfo, pod: Obj)
     return Array.isArray(limits) ? limits.filter((i): i is Obj => isObj(i) && i.type === type) : [];
   });
   if (info.resource === 'persistentvolumeclaims') {
+    if (phase === 'mutate') return;
     const errs = claimErrors(items('PersistentVolumeClaim'), pod);
     if (errs.length > 0) throw forbidden(info.resource, pod, errs);
     return;
   }
   const containerItems = items('Container');
-  applyDefaults(pod, containerItems);
+  if (phase === 'mutate') {
+    applyDefaults(pod, containerItems);
+    return;
+  }
   const errs: string[] = [];
   for (const item of containerItems) {
     for (const { c } of containersOf(pod)) {

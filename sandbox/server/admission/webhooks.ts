@@ -6,13 +6,15 @@ import { jsonPatch } from '../deps.ts';
 import { labelsOf } from '../selectors.ts';
 import { badRequest } from '../status.ts';
 import { metaOf } from '../store.ts';
-import { isObj, newUid } from '../util.ts';
+import { cloneJson } from '../../json.ts';
+import { isObj, jsonEqual, newUid } from '../util.ts';
 import { CallError, post, target } from './webhook-call.ts';
 
 /**
  * Dynamic admission webhooks (apiserver admission/plugin/webhook/{mutating,validating,generic}):
- * Mutating configurations run first, in name order and each webhook in turn, their JSONPatches
- * applied to the object; then validating ones. Denials and call failures give the real errors.
+ * the mutating ones in name order and each webhook in turn, their JSONPatches applied to the
+ * object, at the end of mutating admission; the validating ones in parallel after validation and
+ * the built-in validating plugins. Denials and call failures give the real errors.
  */
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -129,29 +131,80 @@ async function callHook(cluster: Cluster, hook: Hook, a: Attributes): Promise<Ob
   }
 }
 
+/** Whether this webhook takes part, and under dry run whether it may (sideEffects None/NoneOnDryRun). */
+function applies(cluster: Cluster, hook: Hook, a: Attributes): boolean {
+  if (!selectorsMatch(cluster, hook, a)) return false;
+  const sideEffects = hook.spec.sideEffects;
+  if (a.dryRun && sideEffects !== 'None' && sideEffects !== 'NoneOnDryRun') throw badRequest(`admission webhook "${hook.name}" does not support dry run`);
+  return true;
+}
+
+/** One call under the webhook's failurePolicy: undefined when skipped (Ignore) or nothing patched. */
+async function callUnderPolicy(cluster: Cluster, hook: Hook, a: Attributes): Promise<Obj | undefined> {
+  try {
+    return await callHook(cluster, hook, a);
+  } catch (err) {
+    if (!(err instanceof CallError)) throw err;
+    if (hook.spec.failurePolicy === 'Ignore') return undefined;
+    const message = `failed calling webhook "${hook.name}": ${err.invalid ? 'received invalid webhook response' : 'failed to call webhook'}: ${err.message}`;
+    throw new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: '', message }] });
+  }
+}
+
 /**
- * Runs the matching webhooks; resolves with the object as the mutating ones left it (the same
- * object when none changed it). Denials reject with the webhook's error, failures under
- * `failurePolicy: Fail` with the real 500, under `Ignore` they are skipped.
+ * The mutating webhooks in order (configurations by name, webhooks in turn), each seeing the
+ * object as the previous ones left it; what one returns is defaulted (`mutated`). Reinvocation as
+ * admission/reinvocation.go and mutating/dispatcher.go do it: when a webhook changes the object,
+ * the webhooks with `reinvocationPolicy: IfNeeded` called before it are due again, and the whole
+ * mutating chain runs once more (`rerun`: the built-in mutating plugins again, then only the due
+ * webhooks, plus those called since when the built-ins changed the object). At most one extra pass.
  */
-export async function admitWebhooks(cluster: Cluster, hooks: Hook[], a: Attributes): Promise<Obj | undefined> {
+export async function admitMutatingWebhooks(cluster: Cluster, hooks: Hook[], a: Attributes, mutated: (o: Obj, rerun: boolean) => Obj): Promise<Obj | undefined> {
   let object = a.object;
-  for (const mutating of [true, false]) {
-    for (const hook of hooks.filter((h) => h.mutating === mutating)) {
-      const attrs = { ...a, object };
-      if (!selectorsMatch(cluster, hook, attrs)) continue;
-      const sideEffects = hook.spec.sideEffects;
-      if (a.dryRun && sideEffects !== 'None' && sideEffects !== 'NoneOnDryRun') throw badRequest(`admission webhook "${hook.name}" does not support dry run`);
-      try {
-        const patched = await callHook(cluster, hook, attrs);
-        if (patched) object = patched;
-      } catch (err) {
-        if (!(err instanceof CallError)) throw err;
-        if (hook.spec.failurePolicy === 'Ignore') continue;
-        const message = `failed calling webhook "${hook.name}": ${err.invalid ? 'received invalid webhook response' : 'failed to call webhook'}: ${err.message}`;
-        throw new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: '', message }] });
-      }
+  const invokedReinvocable = new Set<Hook>();
+  const due = new Set<Hook>();
+  const requireReinvoke = (): void => {
+    for (const h of invokedReinvocable) due.add(h);
+    invokedReinvocable.clear();
+  };
+  let reinvoke = false;
+  let lastOutput: Obj | undefined;
+  for (const pass of [0, 1]) {
+    if (pass === 1) {
+      if (!reinvoke || !object) break;
+      object = mutated(cloneJson(object), true);
+      if (!jsonEqual(lastOutput, object)) requireReinvoke();
     }
+    for (const hook of hooks) {
+      if (!hook.mutating || (pass === 1 && !due.has(hook))) continue;
+      const attrs = { ...a, object };
+      if (!applies(cluster, hook, attrs)) continue;
+      const patched = await callUnderPolicy(cluster, hook, attrs);
+      if (patched && object) {
+        const changed = !jsonEqual(patched, object);
+        object = mutated(patched, false);
+        if (changed) {
+          requireReinvoke();
+          reinvoke = true;
+        }
+      }
+      if (hook.spec.reinvocationPolicy === 'IfNeeded') invokedReinvocable.add(hook);
+    }
+    lastOutput = object;
   }
   return object;
+}
+
+/**
+ * The validating webhooks, called in parallel as validating/dispatcher.go does; when several
+ * refuse, the first refusal to arrive is the answer (the real dispatcher returns its first error).
+ */
+export async function admitValidatingWebhooks(cluster: Cluster, hooks: Hook[], a: Attributes): Promise<void> {
+  const calls = hooks.filter((h) => !h.mutating && applies(cluster, h, a));
+  if (calls.length === 0) return;
+  let first: unknown;
+  await Promise.all(calls.map((hook) => callUnderPolicy(cluster, hook, a).then(() => undefined, (err: unknown) => {
+    first ??= err;
+  })));
+  if (first !== undefined) throw first;
 }

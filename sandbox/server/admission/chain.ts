@@ -1,0 +1,65 @@
+import type { Obj, ResourceInfo } from '../../contracts.ts';
+import type { Cluster, WriteOptions } from '../cluster.ts';
+import { checkLimitRanges } from './limitranger.ts';
+import { checkResourceQuota } from './resourcequota.ts';
+
+/**
+ * The built-in admission plugins in kube-apiserver's order (`AllOrderedPlugins`,
+ * pkg/kubeapiserver/options/plugins.go): every plugin's mutating half runs first (LimitRanger's
+ * defaults, … MutatingAdmissionPolicy, MutatingAdmissionWebhook), then the type's own validation,
+ * then every validating half (LimitRanger's limits, PodSecurity, ValidatingAdmissionPolicy,
+ * ValidatingAdmissionWebhook, ResourceQuota last). The webhooks are asynchronous and run between
+ * these stages from `resources.ts` (`serveWithWebhooks`); the stages below are synchronous so that
+ * a write without webhooks stays one synchronous call.
+ */
+
+/** One write on its way through admission: the object as admission has left it so far. */
+export interface Pending {
+  info: ResourceInfo;
+  old: Obj | undefined;
+  next: Obj;
+  opts: WriteOptions;
+}
+
+/** LimitRanger and ResourceQuota admit creates of clients and the Pods controllers create alike. */
+const policed = (p: Pending): boolean => !p.old && (!p.opts.internal || (p.info.group === '' && p.info.resource === 'pods'));
+
+/**
+ * Built-in mutating plugins (after decoding and defaulting, before the mutating webhooks; run again
+ * when a webhook's change makes the chain reinvoke, as admission/reinvocation.go does).
+ */
+export function mutatingBuiltins(cluster: Cluster, p: Pending): void {
+  if (policed(p)) checkLimitRanges(cluster, p.info, p.next, 'mutate');
+}
+
+/**
+ * ValidatingAdmissionPolicy's slot: after PodSecurity, before the validating webhooks and
+ * ResourceQuota. Policies evaluate `p.next` (the object after mutating admission, defaulting and
+ * validation) against `p.old`; a denial throws the ApiError the request answers with. Empty until
+ * the policy evaluator is wired in.
+ */
+export function admitValidatingPolicies(_cluster: Cluster, _p: Pending): void {
+  // Intentionally empty: ValidatingAdmissionPolicy plugs in here.
+}
+
+/** Built-in validating plugins up to (and including) ValidatingAdmissionPolicy, in order. */
+export function validatingBuiltins(cluster: Cluster, p: Pending): void {
+  if (policed(p)) checkLimitRanges(cluster, p.info, p.next, 'validate');
+  p.opts.admit?.(p.info, p.next, p.old, p.opts);
+  admitValidatingPolicies(cluster, p);
+}
+
+/** ResourceQuota: the last plugin, after the validating webhooks. */
+export function admitQuota(cluster: Cluster, p: Pending): void {
+  if (policed(p)) checkResourceQuota(cluster, p.info, p.next);
+}
+
+/**
+ * Thrown by the write pipeline when the request asked to stop after mutating admission
+ * (`WriteOptions.suspend`): the request's webhooks run next, then `Cluster.resume` finishes it.
+ */
+export class Suspended extends Error {
+  constructor(readonly pending: Pending) {
+    super('admission suspended for webhooks');
+  }
+}
