@@ -12,7 +12,6 @@ import { cloneJson } from '../json.ts';
 import { isObj, jsonEqual, jsonEqualExcept, nameSuffix, newUid, removePath, rfc3339 } from './util.ts';
 
 const isService = (info: ResourceInfo): boolean => info.group === '' && info.resource === 'services';
-const isPod = (info: ResourceInfo): boolean => info.group === '' && info.resource === 'pods';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
