@@ -76,8 +76,8 @@ export class Auth {
   }
 
   /** Validating admission of a user's writes that depends on the request (PodSecurity enforce and warn), run after validation. */
-  admission(): (info: ResourceInfo, next: Obj, old: Obj | undefined, opts: WriteOptions) => void {
-    return (info, next, old, opts) => admitPodSecurity(this.cluster, info, next, old, opts);
+  admission(user: User): (info: ResourceInfo, next: Obj, old: Obj | undefined, opts: WriteOptions) => void {
+    return (info, next, old, opts) => admitPodSecurity(this.cluster, info, next, old, { warnings: opts.warnings, subresource: opts.subresource, user: user.name });
   }
 
   /** 403 with the message of apiserver's forbiddenMessage + apimachinery's NewForbidden. */

@@ -1,4 +1,5 @@
 import { ApiError, type Obj, type ResourceInfo, type SchemaIndex, type SchemaNode } from '../contracts.ts';
+import { PodSecurityState } from './admission/podsecurity-admission.ts';
 import { admitQuota, mutatingBuiltins, Suspended, validatingBuiltins, type Pending } from './admission/chain.ts';
 import { schemaCauses } from './crvalidate.ts';
 import { applySchemaDefaults, bodySchema, defaultedOnRead, hasDefaults, pruneNulls } from './crdefault.ts';
@@ -84,6 +85,9 @@ function statusMetadata(info: ResourceInfo, oldMeta: Obj, inMeta: Obj): Obj {
 
 /** The API server's storage logic shared by every verb: create and update pipelines. */
 export class Cluster {
+  /** PodSecurity exemptions and the audit annotations it recorded. */
+  readonly podSecurity = new PodSecurityState();
+
   constructor(
     readonly registry: Registry,
     readonly store: Store,

@@ -18,6 +18,7 @@ import { loadState, saveState } from './state.ts';
 import { Store } from './store.ts';
 import { listen } from './transport.ts';
 import { warmUp } from './warmup.ts';
+import type { PodSecurityExemptions } from './admission/podsecurity-admission.ts';
 
 export interface SandboxOptions {
   /** 0 (default) picks a free port. */
@@ -43,6 +44,8 @@ export interface SandboxOptions {
    * `cluster`, verified by the STS at `stsEndpoint` and mapped to users by `accessEntries`.
    */
   eks?: EksAuthOptions;
+  /** PodSecurity admission exemptions (usernames, namespaces, runtimeClasses), as in its PodSecurityConfiguration. */
+  podSecurityExemptions?: PodSecurityExemptions;
 }
 
 export interface Sandbox {
@@ -66,6 +69,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const store = new Store(options.watchHistory);
   const schemas = createSchemaIndex(documents);
   const cluster = new Cluster(registry, store, schemas);
+  if (options.podSecurityExemptions) cluster.podSecurity.exemptions = options.podSecurityExemptions;
   const openapi = new OpenAPIService(documents);
   const crds = new CrdManager(cluster, openapi);
   store.subscribe((e) => crds.onEvent(e));

@@ -4,6 +4,26 @@ import { metaOf } from '../store.ts';
 import { isObj, jsonEqual } from '../util.ts';
 import { evaluatePodSecurity, type Level } from './podsecurity.ts';
 
+/** The plugin's exemptions (PodSecurityConfiguration `exemptions`), from the sandbox option `podSecurityExemptions`. */
+export interface PodSecurityExemptions { usernames?: string[]; namespaces?: string[]; runtimeClasses?: string[] }
+
+/**
+ * Audit annotations the plugin added to one request's audit event (`pod-security.kubernetes.io/
+ * enforce-policy`, `audit-violations`, `exempt`). The sandbox keeps no audit log: they are kept
+ * here (the last 1000) and served at `GET /_sandbox/audit`.
+ */
+export interface AuditRecord { resource: string; namespace: string; name: string; user?: string; annotations: Record<string, string> }
+
+export class PodSecurityState {
+  exemptions: PodSecurityExemptions = {};
+  readonly audit: AuditRecord[] = [];
+
+  record(entry: AuditRecord): void {
+    this.audit.push(entry);
+    if (this.audit.length > 1000) this.audit.splice(0, this.audit.length - 1000);
+  }
+}
+
 /**
  * PodSecurity admission (staging/src/k8s.io/pod-security-admission/admission/admission.go) from
  * the namespace's `pod-security.kubernetes.io/{enforce,warn,audit}[-version]` labels: Pods are
@@ -52,15 +72,23 @@ function namespacePolicy(cluster: Cluster, namespace: string): Policy | null {
   return policy;
 }
 
-/** AggregateCheckResult.ForbiddenDetail, or undefined when the spec passes the level. */
-function forbiddenDetail(level: LevelVersion, spec: Obj): string | undefined {
+/** AggregateCheckResult.ForbiddenDetail, or undefined when the Pod passes the level at its version. */
+function forbiddenDetail(level: LevelVersion, pod: PodParts): string | undefined {
   if (level.level === 'privileged') return undefined;
-  const results = evaluatePodSecurity(level.level, spec);
+  const results = evaluatePodSecurity(level.level, pod.spec, level.version, pod.metadata);
   return results.length ? results.map((r) => `${r.reason} (${r.detail})`).join(', ') : undefined;
 }
 
-/** PodSpecExtractor: the Pod template of the workload kinds the real plugin knows. */
-function templateSpec(info: ResourceInfo, o: Obj): Obj | undefined {
+interface PodParts { spec: Obj; metadata: Obj }
+
+/** PodSpecExtractor: the Pod template (metadata and spec) of the workload kinds the real plugin knows. */
+function templateOf(info: ResourceInfo, o: Obj): PodParts | undefined {
+  const template = templatePath(info, o);
+  if (!template || !isObj(template.spec)) return undefined;
+  return { spec: template.spec, metadata: isObj(template.metadata) ? template.metadata : {} };
+}
+
+function templatePath(info: ResourceInfo, o: Obj): Obj | undefined {
   const at = (v: unknown, ...path: string[]): Obj | undefined => {
     let cur = v;
     for (const k of path) cur = isObj(cur) ? cur[k] : undefined;
@@ -69,9 +97,9 @@ function templateSpec(info: ResourceInfo, o: Obj): Obj | undefined {
   const key = `${info.group}/${info.resource}`;
   switch (key) {
     case 'apps/deployments': case 'apps/replicasets': case 'apps/statefulsets': case 'apps/daemonsets': case 'batch/jobs': case '/replicationcontrollers':
-      return at(o, 'spec', 'template', 'spec');
-    case 'batch/cronjobs': return at(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec');
-    case '/podtemplates': return at(o, 'template', 'spec');
+      return at(o, 'spec', 'template');
+    case 'batch/cronjobs': return at(o, 'spec', 'jobTemplate', 'spec', 'template');
+    case '/podtemplates': return at(o, 'template');
     default: return undefined;
   }
 }
@@ -80,6 +108,8 @@ export interface PodSecurityRequest {
   /** `Warning:` header texts of the request; absent for the cluster's own writes (controllers). */
   warnings?: string[];
   subresource?: string;
+  /** The requesting user's name (exemptions by username); absent for the cluster's own writes. */
+  user?: string;
 }
 
 /** The plugin's Validate for Pods, Pod controllers and Namespaces. */
@@ -90,21 +120,41 @@ export function admitPodSecurity(cluster: Cluster, info: ResourceInfo, next: Obj
   }
   const isPod = info.group === '' && info.resource === 'pods';
   if (!isPod && req.subresource) return;
-  const spec = isPod ? (isObj(next.spec) ? next.spec : {}) : templateSpec(info, next);
-  if (!spec) return;
+  const pod = isPod ? { spec: isObj(next.spec) ? next.spec : {}, metadata: metaOf(next) } : templateOf(info, next);
+  if (!pod) return;
   // isSignificantPodUpdate, simplified: any spec change counts; status and metadata writes do not.
   if (isPod && old && jsonEqual(old.spec, next.spec)) return;
-  const policy = namespacePolicy(cluster, String(metaOf(next).namespace ?? ''));
+  const namespace = String(metaOf(next).namespace ?? '');
+  const policy = namespacePolicy(cluster, namespace);
   if (!policy) return;
+  const audit = (annotations: Record<string, string>): void => cluster.podSecurity.record({ resource: info.resource, namespace, name: String(metaOf(next).name ?? ''), ...(req.user ? { user: req.user } : {}), annotations });
+  const exempt = exemption(cluster.podSecurity.exemptions, namespace, req.user, pod.spec);
+  if (exempt) {
+    audit({ [`${PREFIX}exempt`]: exempt });
+    return;
+  }
+  const annotations: Record<string, string> = isPod ? { [`${PREFIX}enforce-policy`]: lv(policy.enforce) } : {};
   if (isPod) {
-    const detail = forbiddenDetail(policy.enforce, spec);
+    const detail = forbiddenDetail(policy.enforce, pod);
     if (detail) {
+      audit(annotations);
       const name = String(metaOf(next).name ?? '');
       throw new ApiError(403, 'Forbidden', `pods "${name}" is forbidden: violates PodSecurity "${lv(policy.enforce)}": ${detail}`, { name, kind: 'pods' });
     }
   }
-  const warn = req.warnings && forbiddenDetail(policy.warn, spec);
+  const audited = forbiddenDetail(policy.audit, pod);
+  if (audited) annotations[`${PREFIX}audit-violations`] = `would violate PodSecurity "${lv(policy.audit)}": ${audited}`;
+  if (Object.keys(annotations).length) audit(annotations);
+  const warn = req.warnings && forbiddenDetail(policy.warn, pod);
   if (warn) req.warnings?.push(`would violate PodSecurity "${lv(policy.warn)}": ${warn}`);
+}
+
+/** The exemption that applies (admission.go exemptNamespace/exemptUser/exemptRuntimeClass order), if any. */
+function exemption(ex: PodSecurityExemptions, namespace: string, user: string | undefined, spec: Obj): string | undefined {
+  if (ex.namespaces?.includes(namespace)) return 'namespace';
+  if (user !== undefined && ex.usernames?.includes(user)) return 'user';
+  if (typeof spec.runtimeClassName === 'string' && ex.runtimeClasses?.includes(spec.runtimeClassName)) return 'runtimeClass';
+  return undefined;
 }
 
 /** ValidateNamespace on update + EvaluatePodsInNamespace: existing Pods the new enforce level would refuse. */
@@ -118,7 +168,7 @@ function namespaceWarnings(cluster: Cluster, next: Obj, old: Obj): string[] {
   const podInfo = cluster.registry.lookup('', 'v1', 'pods');
   const counts = new Map<string, { podName: string; count: number }>();
   for (const pod of podInfo ? cluster.store.list(podInfo, namespace) : []) {
-    const results = evaluatePodSecurity(now.level, isObj(pod.spec) ? pod.spec : {});
+    const results = evaluatePodSecurity(now.level, isObj(pod.spec) ? pod.spec : {}, now.version, metaOf(pod));
     if (!results.length) continue;
     const reason = results.map((r) => r.reason).join(', ');
     const podName = String(metaOf(pod).name ?? '');

@@ -7,9 +7,14 @@ import { isObj } from '../util.ts';
  * order as the real evaluator reports them. Admission (which level, enforce/warn) is in podsecurity-admission.ts.
  */
 export type Level = 'privileged' | 'baseline' | 'restricted';
-interface Container { name: string; sc: Obj; ports: Obj[] }
-interface Check { id: string; level: Level; run: (pod: PodView) => { reason: string; detail: string } | undefined }
-interface PodView { spec: Obj; sc: Obj; containers: Container[] }
+interface Container { name: string; sc: Obj; ports: Obj[]; raw: Obj }
+/**
+ * A check as the registry holds it: `since` is its first MinimumVersion (older versions do not run
+ * it), `windowsSince` the version from which Pods with `spec.os.name: windows` are exempt (the
+ * 1.25 variants), `overrides` the baseline check it replaces at restricted, from `since` on.
+ */
+interface Check { id: string; level: Level; since?: number; windowsSince?: number; overrides?: string; run: (pod: PodView) => { reason: string; detail: string } | undefined }
+interface PodView { spec: Obj; sc: Obj; containers: Container[]; annotations: Record<string, string>; minor: number }
 
 const quoted = (names: string[]): string => names.map((n) => JSON.stringify(n)).join(', ');
 const containersPhrase = (names: string[]): string => `${names.length === 1 ? 'container' : 'containers'} ${quoted(names)}`;
@@ -20,7 +25,7 @@ function containersOf(spec: Obj): Container[] {
   for (const key of ['initContainers', 'containers', 'ephemeralContainers']) {
     const list = spec[key];
     if (!Array.isArray(list)) continue;
-    for (const c of list) if (isObj(c)) out.push({ name: String(c.name ?? ''), sc: obj(c.securityContext), ports: Array.isArray(c.ports) ? c.ports.filter(isObj) : [] });
+    for (const c of list) if (isObj(c)) out.push({ name: String(c.name ?? ''), sc: obj(c.securityContext), ports: Array.isArray(c.ports) ? c.ports.filter(isObj) : [], raw: c });
   }
   return out;
 }
@@ -29,9 +34,26 @@ const baselineCapabilities = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'F
 const restrictedVolumeTypes = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret', 'image']);
 
 const checks: Check[] = [
-  { id: 'allowPrivilegeEscalation', level: 'restricted', run: (p) => {
+  { id: 'allowPrivilegeEscalation', level: 'restricted', since: 8, windowsSince: 25, run: (p) => {
     const bad = p.containers.filter((c) => c.sc.allowPrivilegeEscalation !== false).map((c) => c.name);
     return bad.length ? { reason: 'allowPrivilegeEscalation != false', detail: `${containersPhrase(bad)} must set securityContext.allowPrivilegeEscalation=false` } : undefined;
+  } },
+  { id: 'appArmorProfile', level: 'baseline', run: (p) => {
+    // check_appArmorProfile.go: fields of type Unconfined (anything but RuntimeDefault/Localhost) and the deprecated annotations.
+    const okType = (t: unknown): boolean => t === 'RuntimeDefault' || t === 'Localhost';
+    const okAnnotation = (v: string): boolean => v === '' || v === 'runtime/default' || v.startsWith('localhost/');
+    const setters: string[] = [];
+    const values = new Set<string>();
+    const podProfile = p.sc.appArmorProfile;
+    if (isObj(podProfile) && !okType(podProfile.type)) { setters.push('pod'); values.add(String(podProfile.type ?? '')); }
+    const bad = p.containers.filter((c) => isObj(c.sc.appArmorProfile) && !okType(obj(c.sc.appArmorProfile).type));
+    for (const c of bad) values.add(String(obj(c.sc.appArmorProfile).type ?? ''));
+    if (bad.length) setters.push(containersPhrase(bad.map((c) => c.name)));
+    const annotations = Object.entries(p.annotations).filter(([k, v]) => k.startsWith('container.apparmor.security.beta.kubernetes.io/') && !okAnnotation(v)).map(([k, v]) => `${k}=${JSON.stringify(v)}`).sort();
+    const list = [...[...values].sort(), ...annotations];
+    if (annotations.length) setters.push(annotations.length === 1 ? 'annotation' : 'annotations');
+    if (!setters.length) return undefined;
+    return { reason: list.length === 1 ? 'forbidden AppArmor profile' : 'forbidden AppArmor profiles', detail: `${setters.join(' and ')} must not set AppArmor profile type to ${quoted(list)}` };
   } },
   { id: 'capabilities_baseline', level: 'baseline', run: (p) => {
     const details: string[] = [];
@@ -42,7 +64,7 @@ const checks: Check[] = [
     }
     return details.length ? { reason: 'non-default capabilities', detail: details.join('; ') } : undefined;
   } },
-  { id: 'capabilities_restricted', level: 'restricted', run: (p) => {
+  { id: 'capabilities_restricted', level: 'restricted', since: 22, windowsSince: 25, overrides: 'capabilities_baseline', run: (p) => {
     const noDrop: string[] = [];
     const details: string[] = [];
     for (const c of p.containers) {
@@ -69,11 +91,33 @@ const checks: Check[] = [
     const ports = bad.flatMap((c) => c.ports.map((port) => port.hostPort).filter((h): h is number => typeof h === 'number' && h !== 0));
     return { reason: 'hostPort', detail: `${containersPhrase(bad.map((c) => c.name))} ${bad.length === 1 ? 'uses' : 'use'} ${ports.length === 1 ? 'hostPort' : 'hostPorts'} ${ports.join(', ')}` };
   } },
+  { id: 'hostProbesAndHostLifecycle', level: 'baseline', since: 34, run: (p) => {
+    const badContainers = new Set<string>();
+    const hosts = new Set<string>();
+    for (const c of p.containers) {
+      const lifecycle = obj(c.raw.lifecycle);
+      for (const handler of [c.raw.livenessProbe, c.raw.readinessProbe, c.raw.startupProbe, lifecycle.postStart, lifecycle.preStop]) {
+        for (const kind of ['httpGet', 'tcpSocket']) {
+          const host = obj(obj(handler)[kind]).host;
+          if (typeof host === 'string' && host !== '') { badContainers.add(c.name); hosts.add(host); }
+        }
+      }
+    }
+    if (!badContainers.size) return undefined;
+    const names = [...badContainers].sort();
+    return { reason: 'probe or lifecycle host', detail: `${containersPhrase(names)} ${names.length === 1 ? 'uses' : 'use'} ${hosts.size === 1 ? 'probe or lifecycle host' : 'probe or lifecycle hosts'} ${quoted([...hosts].sort())}` };
+  } },
   { id: 'privileged', level: 'baseline', run: (p) => {
     const bad = p.containers.filter((c) => c.sc.privileged === true).map((c) => c.name);
     return bad.length ? { reason: 'privileged', detail: `${containersPhrase(bad)} must not set securityContext.privileged=true` } : undefined;
   } },
-  { id: 'restrictedVolumes', level: 'restricted', run: (p) => {
+  { id: 'procMount', level: 'baseline', run: (p) => {
+    const bad = p.containers.filter((c) => c.sc.procMount !== undefined && c.sc.procMount !== null && c.sc.procMount !== 'Default');
+    if (!bad.length) return undefined;
+    const types = [...new Set(bad.map((c) => String(c.sc.procMount)))].sort();
+    return { reason: 'procMount', detail: `${containersPhrase(bad.map((c) => c.name))} must not set securityContext.procMount to ${quoted(types)}` };
+  } },
+  { id: 'restrictedVolumes', level: 'restricted', overrides: 'hostPathVolumes', run: (p) => {
     const details: string[] = [];
     for (const v of Array.isArray(p.spec.volumes) ? p.spec.volumes.filter(isObj) : []) {
       const type = Object.keys(v).find((k) => k !== 'name');
@@ -93,14 +137,32 @@ const checks: Check[] = [
     }
     return details.length ? { reason: 'runAsNonRoot != true', detail: details.join('; ') } : undefined;
   } },
-  { id: 'runAsUser', level: 'restricted', run: (p) => {
+  { id: 'runAsUser', level: 'restricted', since: 23, run: (p) => {
     const details: string[] = [];
     if (p.sc.runAsUser === 0) details.push('pod must not set runAsUser=0');
     const bad = p.containers.filter((c) => c.sc.runAsUser === 0).map((c) => c.name);
     if (bad.length) details.push(`${containersPhrase(bad)} must not set runAsUser=0`);
     return details.length ? { reason: 'runAsUser=0', detail: details.join('; ') } : undefined;
   } },
-  { id: 'seccompProfile_restricted', level: 'restricted', run: (p) => {
+  { id: 'seccompProfile_baseline', level: 'baseline', run: (p) => {
+    if (p.minor < 19) {
+      // seccompProfileBaselineV1Dot0: the alpha annotations; unconfined profiles are forbidden.
+      const ok = (v: string): boolean => v === 'runtime/default' || v === 'docker/default' || v.startsWith('localhost/');
+      const keys = ['seccomp.security.alpha.kubernetes.io/pod', ...p.containers.map((c) => `container.seccomp.security.alpha.kubernetes.io/${c.name}`)];
+      const bad = keys.filter((k) => p.annotations[k] !== undefined && !ok(p.annotations[k]!)).map((k) => `${k}=${JSON.stringify(p.annotations[k])}`).sort();
+      return bad.length ? { reason: 'seccompProfile', detail: `forbidden ${bad.length === 1 ? 'annotation' : 'annotations'} ${bad.join(', ')}` } : undefined;
+    }
+    const ok = (t: unknown): boolean => t === 'RuntimeDefault' || t === 'Localhost';
+    const setters: string[] = [];
+    const values = new Set<string>();
+    const podProfile = p.sc.seccompProfile;
+    if (isObj(podProfile) && !ok(podProfile.type)) { setters.push('pod'); values.add(String(podProfile.type ?? '')); }
+    const bad = p.containers.filter((c) => isObj(c.sc.seccompProfile) && !ok(obj(c.sc.seccompProfile).type));
+    for (const c of bad) values.add(String(obj(c.sc.seccompProfile).type ?? ''));
+    if (bad.length) setters.push(containersPhrase(bad.map((c) => c.name)));
+    return setters.length ? { reason: 'seccompProfile', detail: `${setters.join(' and ')} must not set securityContext.seccompProfile.type to ${quoted([...values].sort())}` } : undefined;
+  } },
+  { id: 'seccompProfile_restricted', level: 'restricted', since: 19, windowsSince: 25, overrides: 'seccompProfile_baseline', run: (p) => {
     const ok = (t: unknown): boolean => t === 'RuntimeDefault' || t === 'Localhost';
     const podType = obj(p.sc.seccompProfile).type;
     const details: string[] = [];
@@ -113,18 +175,44 @@ const checks: Check[] = [
     }
     return details.length ? { reason: 'seccompProfile', detail: details.join('; ') } : undefined;
   } },
+  { id: 'sysctls', level: 'baseline', run: (p) => {
+    const names = (Array.isArray(p.sc.sysctls) ? p.sc.sysctls.filter(isObj) : []).map((x) => String(x.name ?? ''));
+    const bad = names.filter((n) => !sysctlsAllowed(p.minor).has(n));
+    return bad.length ? { reason: 'forbidden sysctls', detail: bad.join(', ') } : undefined;
+  } },
 ];
 
-const rank: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
-/** Restricted checks replace these baseline ones (their OverrideCheckIDs). */
-const overriddenByRestricted = new Set(['capabilities_baseline', 'hostPathVolumes']);
+/** check_sysctls.go: the safe set grew in 1.27, 1.29 and 1.32. */
+const sysctlSteps: Array<[number, string[]]> = [
+  [0, ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start']],
+  [27, ['net.ipv4.ip_local_reserved_ports']],
+  [29, ['net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']],
+  [32, ['net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem']],
+];
+const sysctlsAllowed = (minor: number): Set<string> => new Set(sysctlSteps.filter(([since]) => minor >= since).flatMap(([, names]) => names));
 
-/** The failing checks for a Pod spec at a level, in check-ID order (policy.AggregateCheckResults). */
-export function evaluatePodSecurity(level: Level, spec: Obj): { reason: string; detail: string }[] {
-  const pod: PodView = { spec, sc: obj(spec.securityContext), containers: containersOf(spec) };
+/** The minor version a `v1.X` or `latest` label means (latest: every check). */
+export function minorOf(version: string): number {
+  const m = /^v1\.(\d+)$/.exec(version);
+  return m ? Number(m[1]) : Number.POSITIVE_INFINITY;
+}
+
+const rank: Record<Level, number> = { privileged: 0, baseline: 1, restricted: 2 };
+/**
+ * The failing checks for a Pod at a level and version (`latest` or `v1.X`), in check-ID order
+ * (policy.AggregateCheckResults): checks newer than the version do not run, and at restricted a
+ * restricted check replaces the baseline one it overrides only from its own first version.
+ */
+export function evaluatePodSecurity(level: Level, spec: Obj, version = 'latest', metadata: Obj = {}): { reason: string; detail: string }[] {
+  const minor = minorOf(version);
+  const annotations = (isObj(metadata.annotations) ? metadata.annotations : {}) as Record<string, string>;
+  const pod: PodView = { spec, sc: obj(spec.securityContext), containers: containersOf(spec), annotations, minor };
+  const windows = obj(spec.os).name === 'windows';
+  const active = checks.filter((c) => rank[c.level] <= rank[level] && minor >= (c.since ?? 0));
+  const overridden = new Set(level === 'restricted' ? active.map((c) => c.overrides).filter((id): id is string => id !== undefined) : []);
   const out: { reason: string; detail: string }[] = [];
-  for (const check of checks) {
-    if (rank[check.level] > rank[level] || (level === 'restricted' && overriddenByRestricted.has(check.id))) continue;
+  for (const check of active) {
+    if (overridden.has(check.id) || (windows && check.windowsSince !== undefined && minor >= check.windowsSince)) continue;
     const result = check.run(pod);
     if (result) out.push(result);
   }
@@ -132,6 +220,6 @@ export function evaluatePodSecurity(level: Level, spec: Obj): { reason: string; 
 }
 
 /** The 403 reasons for a Pod spec at a level, as `reason (detail)` strings (ForbiddenDetail's parts). */
-export function podSecurityViolations(level: Level, spec: Obj): string[] {
-  return evaluatePodSecurity(level, spec).map((r) => `${r.reason} (${r.detail})`);
+export function podSecurityViolations(level: Level, spec: Obj, version = 'latest', metadata: Obj = {}): string[] {
+  return evaluatePodSecurity(level, spec, version, metadata).map((r) => `${r.reason} (${r.detail})`);
 }
