@@ -100,11 +100,15 @@ export function objectUsage(kind: Kind, o: Obj): Usage {
   return usage;
 }
 
+/** Whether a quota tracks an object (filters usage to the quota's scopes). */
+export type QuotaFilter = (kind: Kind, o: Obj) => boolean;
+
 /** The usage of `names` over `objects` of one kind (names absent from every object count 0). */
-export function sumUsage(kind: Kind, objects: Obj[], names: Iterable<string>, into: Usage = new Map()): Usage {
+export function sumUsage(kind: Kind, objects: Obj[], names: Iterable<string>, into: Usage = new Map(), filter?: QuotaFilter): Usage {
   const wanted = new Set(names);
   for (const n of wanted) if (!into.has(n)) into.set(n, { milli: 0, binary: false });
   for (const o of objects) {
+    if (filter && !filter(kind, o)) continue;
     for (const [k, q] of objectUsage(kind, o)) {
       if (!wanted.has(k)) continue;
       const current = into.get(k)!;
@@ -121,7 +125,7 @@ export function hardOf(quota: Obj): Usage {
 }
 
 /** The usage a namespace has for a set of quota names, listing each kind once. */
-export function namespaceUsage(names: Iterable<string>, list: (kind: Kind) => Obj[]): Usage {
+export function namespaceUsage(names: Iterable<string>, list: (kind: Kind) => Obj[], filter?: QuotaFilter): Usage {
   const byKind = new Map<string, { kind: Kind; names: string[] }>();
   const usage: Usage = new Map();
   for (const n of names) {
@@ -132,7 +136,7 @@ export function namespaceUsage(names: Iterable<string>, list: (kind: Kind) => Ob
     entry.names.push(n);
     byKind.set(key, entry);
   }
-  for (const { kind, names: ns } of byKind.values()) sumUsage(kind, list(kind), ns, usage);
+  for (const { kind, names: ns } of byKind.values()) sumUsage(kind, list(kind), ns, usage, filter);
   return usage;
 }
 
@@ -140,4 +144,73 @@ export function usageJson(u: Usage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k of [...u.keys()].sort()) out[k] = formatQuantity(u.get(k)!);
   return out;
+}
+
+interface ScopeRequirement { scopeName: string; operator: string; values: string[] }
+
+/** getScopeSelectorsFromQuota: `scopes` as `Exists` requirements, then `scopeSelector.matchExpressions`; all must match. */
+function scopesOf(quota: Obj): ScopeRequirement[] {
+  const out: ScopeRequirement[] = [];
+  for (const s of (get(quota, 'spec', 'scopes') as unknown[] | undefined) ?? []) out.push({ scopeName: String(s), operator: 'Exists', values: [] });
+  for (const e of listAt(quota, 'spec', 'scopeSelector', 'matchExpressions')) {
+    out.push({ scopeName: String(e.scopeName ?? ''), operator: String(e.operator ?? ''), values: Array.isArray(e.values) ? e.values.map(String) : [] });
+  }
+  return out;
+}
+
+/** v1qos.GetPodQOS == BestEffort: no container (init or app) requests or limits cpu or memory. */
+function bestEffort(pod: Obj): boolean {
+  const containers = [...listAt(pod, 'spec', 'containers'), ...listAt(pod, 'spec', 'initContainers')];
+  return containers.every((c) => ['requests', 'limits'].every((f) => {
+    const list = resourceList(get(c, 'resources', f));
+    return !list.has('cpu') && !list.has('memory');
+  }));
+}
+
+/** usesCrossNamespacePodAffinity: an affinity term names namespaces or has a namespaceSelector. */
+function crossNamespaceAffinity(pod: Obj): boolean {
+  const terms: Obj[] = [];
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    terms.push(...listAt(pod, 'spec', 'affinity', kind, 'requiredDuringSchedulingIgnoredDuringExecution'));
+    for (const weighted of listAt(pod, 'spec', 'affinity', kind, 'preferredDuringSchedulingIgnoredDuringExecution')) {
+      const term = get(weighted, 'podAffinityTerm');
+      if (isObj(term)) terms.push(term);
+    }
+  }
+  return terms.some((t) => (Array.isArray(t.namespaces) && t.namespaces.length > 0) || t.namespaceSelector !== undefined && t.namespaceSelector !== null);
+}
+
+/** podMatchesScopeFunc (pkg/quota/v1/evaluator/core/pods.go) for one requirement. */
+function podMatchesScope(pod: Obj, r: ScopeRequirement): boolean {
+  const deadline = get(pod, 'spec', 'activeDeadlineSeconds');
+  switch (r.scopeName) {
+    case 'Terminating': return typeof deadline === 'number' && deadline >= 0;
+    case 'NotTerminating': return typeof deadline !== 'number';
+    case 'BestEffort': return bestEffort(pod);
+    case 'NotBestEffort': return !bestEffort(pod);
+    case 'CrossNamespacePodAffinity': return crossNamespaceAffinity(pod);
+    case 'PriorityClass': {
+      // A label set {PriorityClass: <name>} (empty when the Pod names no class) against the requirement.
+      const name = str(pod, 'spec', 'priorityClassName') ?? '';
+      switch (r.operator) {
+        case 'Exists': return name !== '';
+        case 'DoesNotExist': return name === '';
+        case 'In': return name !== '' && r.values.includes(name);
+        case 'NotIn': return name === '' || !r.values.includes(name);
+        default: return false;
+      }
+    }
+    default: return false;
+  }
+}
+
+/**
+ * Whether a quota tracks an object: an unscoped one everything, a scoped one only Pods matching
+ * every scope (other evaluators match no scope: MatchesNoScopeFunc).
+ */
+export function quotaTracks(quota: Obj, kind: Kind, o: Obj): boolean {
+  const scopes = scopesOf(quota);
+  if (scopes.length === 0) return true;
+  if (kind.group !== '' || kind.resource !== 'pods') return false;
+  return scopes.every((r) => podMatchesScope(o, r));
 }

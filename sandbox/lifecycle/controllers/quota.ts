@@ -1,9 +1,10 @@
 // The resource quota controller (pkg/controller/resourcequota): every ResourceQuota's status holds
 // its `hard` (canonical quantities) and the namespace's current `used` for those names, recomputed
-// whenever something in a namespace with quotas changes. Namespaces without quotas cost one lookup.
+// whenever something in a namespace with quotas changes (a scoped quota counts only the Pods in its
+// scopes). Namespaces without quotas cost one lookup.
 import type { Obj, ResourceInfo, StoreEvent } from '../../contracts.ts';
 import { formatQuantity } from '../../schema/quantity.ts';
-import { hardOf, namespaceUsage, usageJson, type Kind } from '../quota.ts';
+import { hardOf, namespaceUsage, quotaTracks, usageJson, type Kind } from '../quota.ts';
 import { str } from '../util.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -38,7 +39,7 @@ export class QuotaController {
       const hard = hardOf(quota);
       const hardJson: Record<string, string> = {};
       for (const [k, q] of hard) hardJson[k] = formatQuantity(q);
-      const used = usageJson(namespaceUsage(hard.keys(), list));
+      const used = usageJson(namespaceUsage(hard.keys(), list, (k, o) => quotaTracks(quota, k, o)));
       this.rt.writeStatus(info, quota, { hard: hardJson, used });
     }
   }

@@ -1,5 +1,5 @@
 import { ApiError, type Obj, type ResourceInfo } from '../../contracts.ts';
-import { containerUsage, hardOf, kindOfQuotaResource, namespaceUsage, objectUsage, podResources, type Kind, type Usage } from '../../lifecycle/quota.ts';
+import { containerUsage, hardOf, kindOfQuotaResource, namespaceUsage, objectUsage, podResources, quotaTracks, type Kind, type Usage } from '../../lifecycle/quota.ts';
 import { formatQuantity } from '../../schema/quantity.ts';
 import type { Cluster } from '../cluster.ts';
 import { metaOf } from '../store.ts';
@@ -62,6 +62,8 @@ export function checkResourceQuota(cluster: Cluster, info: ResourceInfo, obj: Ob
     return found ? cluster.store.list(found, namespace) : [];
   };
   for (const quota of [...quotas].sort((a, b) => String(metaOf(a).name).localeCompare(String(metaOf(b).name)))) {
+    // A scoped quota (Terminating, BestEffort, PriorityClass, …) constrains only the Pods in its scopes.
+    if (!quotaTracks(quota, kind, obj)) continue;
     const hard = hardOf(quota);
     const quotaName = String(metaOf(quota).name);
     // The evaluator's MatchingResources: the quota names this kind of object is measured under.
@@ -76,7 +78,7 @@ export function checkResourceQuota(cluster: Cluster, info: ResourceInfo, obj: Ob
     }
     const requested = matched.filter((n) => delta.has(n));
     if (requested.length === 0) continue;
-    const used = namespaceUsage(requested, list);
+    const used = namespaceUsage(requested, list, (k, o) => quotaTracks(quota, k, o));
     const exceeded = requested.filter((n) => used.get(n)!.milli + delta.get(n)!.milli > hard.get(n)!.milli);
     if (exceeded.length === 0) continue;
     throw forbidden(info, obj, `exceeded quota: ${quotaName}, requested: ${pretty(delta, exceeded)}, used: ${pretty(used, exceeded)}, limited: ${pretty(hard, exceeded)}`);

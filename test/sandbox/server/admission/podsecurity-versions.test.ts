@@ -30,7 +30,7 @@ describe('PodSecurity checks by version (pod-security-admission policy/check_*.g
   });
 
   it('sysctls: the allowed set grows in v1.27, v1.29 and v1.32', () => {
-    const spec = (name: string): object => ({ securityContext: { sysctls: [{ name, value: '1' }] }, containers: [{ name: 'app', image: 'nginx' }] });
+    const spec = (name: string): Record<string, unknown> => ({ securityContext: { sysctls: [{ name, value: '1' }] }, containers: [{ name: 'app', image: 'nginx' }] });
     expect(podSecurityViolations('baseline', spec('net.ipv4.ip_local_reserved_ports'), 'v1.26')).toEqual(['forbidden sysctls (net.ipv4.ip_local_reserved_ports)']);
     expect(reasons('baseline', spec('net.ipv4.ip_local_reserved_ports'), 'v1.27')).toEqual([]);
     expect(reasons('baseline', spec('net.ipv4.tcp_keepalive_time'), 'v1.28')).toEqual(['forbidden sysctls']);
