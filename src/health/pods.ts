@@ -4,6 +4,23 @@ import type { ResourceType } from '../ports/cluster.ts';
 
 export const podType: ResourceType = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 export const replicaSetType: ResourceType = { group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true };
+export const eventType: ResourceType = { group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: true };
+
+/**
+ * Kinds whose controller reports a Pod it could not create only as a `FailedCreate` Warning event
+ * on the workload (the StatefulSet, DaemonSet and Job controllers set no condition for it).
+ */
+export const failedCreateReporters = new Set(['apps/StatefulSet', 'apps/DaemonSet', 'batch/Job']);
+
+/** The field selector of a workload's FailedCreate events. */
+export const failedCreateSelector = (workload: KubeObject): string => `involvedObject.uid=${String(workload.metadata.uid ?? '')},reason=FailedCreate`;
+
+/** The latest FailedCreate event's message as `FailedCreate: <message>`, or undefined when there is none. */
+export function failedCreate(events: KubeObject[]): string | undefined {
+  const when = (e: KubeObject): string => String(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? '');
+  const latest = events.filter((e) => e.reason === 'FailedCreate').sort((a, b) => when(b).localeCompare(when(a)))[0];
+  return latest ? `FailedCreate: ${String(latest.message ?? '')}`.replace(/: $/, '') : undefined;
+}
 
 /** Kinds whose pods say why a rollout is stuck. */
 export const podOwners = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', 'batch/Job']);

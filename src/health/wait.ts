@@ -5,7 +5,7 @@ import type { ClusterClient, ResourceType } from '../ports/cluster.ts';
 import type { ProgressListener } from '../core/progress.ts';
 import { mapLimit } from '../core/limit.ts';
 import { assessHealth, hasHealthRule, type HealthVerdict } from './assess.ts';
-import { newestOwned, podDiagnosis, podOwners, podType, replicaFailure, replicaSetType, selectorOf } from './pods.ts';
+import { eventType, failedCreate, failedCreateReporters, failedCreateSelector, newestOwned, podDiagnosis, podOwners, podType, replicaFailure, replicaSetType, selectorOf } from './pods.ts';
 
 export interface Watched {
   key: string;
@@ -51,17 +51,20 @@ async function observeAll(cluster: ClusterClient, pending: Watched[]): Promise<M
 
 /**
  * The pods of a workload that is not healthy, and what keeps them from running and ready; with no
- * telling pod, why its controller could not create them (ReplicaFailure: one more LIST, for a
- * Deployment whose own status does not carry it).
+ * telling pod, why its controller could not create them: ReplicaFailure (one more LIST, of
+ * ReplicaSets, for a Deployment whose own status does not carry it), or for a StatefulSet,
+ * DaemonSet or Job its latest FailedCreate event (one more LIST, of its events).
  */
-async function diagnose(cluster: ClusterClient, workload: KubeObject, kind: string): Promise<string | undefined> {
+async function diagnose(cluster: ClusterClient, workload: KubeObject, group: string, kind: string): Promise<string | undefined> {
   const labelSelector = selectorOf(workload);
   if (!labelSelector) return undefined;
   try {
     const why = podDiagnosis(await cluster.list(podType, workload.metadata.namespace, { labelSelector }));
     if (why) return why;
     const own = replicaFailure(workload);
-    if (own || kind !== 'Deployment') return own;
+    if (own) return own;
+    if (failedCreateReporters.has(`${group}/${kind}`)) return failedCreate(await cluster.list(eventType, workload.metadata.namespace, { fieldSelector: failedCreateSelector(workload) }));
+    if (kind !== 'Deployment') return undefined;
     const rs = newestOwned(workload, await cluster.list(replicaSetType, workload.metadata.namespace, { labelSelector }));
     const failure = rs ? replicaFailure(rs) : undefined;
     return failure ? `ReplicaSet ${rs!.metadata.name} ${failure}` : undefined;
@@ -94,7 +97,7 @@ export async function waitForHealth(cluster: ClusterClient, objects: Watched[], 
     // Still not healthy after a poll: its pods say why (one LIST by the workload's selector); the
     // first, free observation never pays for it, so a healthy rollout costs no extra request.
     if (polled && verdict.status !== 'Healthy' && podOwners.has(`${w.ref.group}/${w.ref.kind}`)) {
-      const why = await diagnose(cluster, obj, w.ref.kind);
+      const why = await diagnose(cluster, obj, w.ref.group, w.ref.kind);
       if (why) return { ...verdict, message: verdict.message ? `${verdict.message}; ${why}` : why };
     }
     return verdict;

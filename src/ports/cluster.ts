@@ -19,6 +19,7 @@ export interface ResourceType {
 
 export interface ListOptions {
   labelSelector?: string;
+  fieldSelector?: string;
 }
 
 export interface ApplyOptions {

@@ -200,7 +200,8 @@ export class KubernetesCluster implements ClusterClient {
   }
 
   async list(type: ResourceType, namespace?: string, options: ListOptions = {}): Promise<KubeObject[]> {
-    const list = await this.call('list', HttpMethod.GET, resourcePath(type, namespace), options.labelSelector ? { labelSelector: options.labelSelector } : undefined);
+    const query = { ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}), ...(options.fieldSelector ? { fieldSelector: options.fieldSelector } : {}) };
+    const list = await this.call('list', HttpMethod.GET, resourcePath(type, namespace), Object.keys(query).length > 0 ? query : undefined);
     const items = isRecord(list) && Array.isArray(list.items) ? (list.items as KubeObject[]) : [];
     // List items carry no apiVersion/kind of their own.
     const apiVersion = type.group ? `${type.group}/${type.version}` : type.version;
