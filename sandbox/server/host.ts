@@ -4,6 +4,19 @@ import type { Cluster } from './cluster.ts';
 import { deleteObject } from './verbs.ts';
 
 /**
+ * The user a Pod's controller writes as: kube-controller-manager with
+ * `--use-service-account-credentials` (as kubeadm runs it) acts as one ServiceAccount per controller,
+ * which PodSecurity's `exemptions.usernames` can name.
+ */
+const controllerAccounts: Record<string, string> = { ReplicaSet: 'replicaset-controller', StatefulSet: 'statefulset-controller', DaemonSet: 'daemon-set-controller', Job: 'job-controller' };
+
+function controllerUser(object: Obj): string | undefined {
+  const owners = (object.metadata as { ownerReferences?: Array<{ kind?: string; controller?: boolean }> } | undefined)?.ownerReferences ?? [];
+  const account = controllerAccounts[owners.find((o) => o.controller)?.kind ?? ''];
+  return account ? `system:serviceaccount:kube-system:${account}` : undefined;
+}
+
+/**
  * The cluster's own view of the store for lifecycle controllers: their writes skip client rules and
  * request counting, but bump resourceVersions and emit events like any write. Events reach them
  * after the write that caused them has finished, so that watchers see events in order.
@@ -34,7 +47,8 @@ export class Host implements ControllerHost {
   create(resource: ResourceInfo, object: Obj, manager: string): Obj {
     const ns = (object.metadata as { namespace?: string } | undefined)?.namespace;
     // Controllers' Pods go through PodSecurity enforce like any Pod (their templates were only warned about).
-    const admit = resource.group === '' && resource.resource === 'pods' ? (i: ResourceInfo, next: Obj, old: Obj | undefined): void => admitPodSecurity(this.cluster, i, next, old, {}) : undefined;
+    const user = controllerUser(object);
+    const admit = resource.group === '' && resource.resource === 'pods' ? (i: ResourceInfo, next: Obj, old: Obj | undefined): void => admitPodSecurity(this.cluster, i, next, old, user ? { user } : {}) : undefined;
     return this.cluster.create(resource, ns, object, { manager, internal: true, admit });
   }
 

@@ -110,3 +110,32 @@ describe('PodSecurity versions, audit and exemptions through the API', () => {
     ]);
   });
 });
+
+describe('PodSecurity username exemptions and the controllers', () => {
+  let sb: Sandbox;
+  const replicaSetController = 'system:serviceaccount:kube-system:replicaset-controller';
+  beforeAll(async () => {
+    sb = await startSandbox({ podSecurityExemptions: { usernames: [replicaSetController] } });
+    await call(sb, 'POST', '/api/v1/namespaces', { body: { metadata: { name: 'strict', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } } });
+  });
+  afterAll(() => sb.stop());
+
+  it('Pods the ReplicaSet controller creates are exempt when its ServiceAccount is; a Job controller\'s are not', async () => {
+    const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx' }] } };
+    const rs = { metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template } };
+    expect((await call(sb, 'POST', '/apis/apps/v1/namespaces/strict/replicasets', { body: rs })).status).toBe(201);
+    const job = { metadata: { name: 'once' }, spec: { template: { metadata: {}, spec: { ...template.spec, restartPolicy: 'Never' } } } };
+    expect((await call(sb, 'POST', '/apis/batch/v1/namespaces/strict/jobs', { body: job })).status).toBe(201);
+    let audit: Array<{ resource: string; user?: string; annotations: Record<string, string> }> = [];
+    for (let i = 0; i < 100; i++) {
+      audit = (await call(sb, 'GET', '/_sandbox/audit')).json;
+      if (audit.some((a) => a.user === replicaSetController) && audit.some((a) => a.user === 'system:serviceaccount:kube-system:job-controller')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(audit.find((a) => a.user === replicaSetController)?.annotations).toEqual({ 'pod-security.kubernetes.io/exempt': 'user' });
+    expect(audit.find((a) => a.user === 'system:serviceaccount:kube-system:job-controller')?.annotations).toEqual({ 'pod-security.kubernetes.io/enforce-policy': 'restricted:latest' });
+    const pods = (await call(sb, 'GET', '/api/v1/namespaces/strict/pods')).json.items as Array<{ metadata: { name: string } }>;
+    expect(pods.map((p) => p.metadata.name).filter((n) => n.startsWith('web-'))).toHaveLength(1);
+    expect(pods.filter((p) => p.metadata.name.startsWith('once-'))).toHaveLength(0);
+  });
+});
