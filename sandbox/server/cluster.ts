@@ -1,11 +1,13 @@
 import { ApiError, type Obj, type ResourceInfo, type SchemaIndex, type SchemaNode } from '../contracts.ts';
-import { PodSecurityState } from './admission/podsecurity-admission.ts';
+import { AuditAnnotations } from './admission/audit.ts';
+import type { PodSecurityExemptions } from './admission/podsecurity-admission.ts';
 import { admitQuota, mutatingBuiltins, Suspended, validatingBuiltins, type Pending } from './admission/chain.ts';
 import { schemaCauses } from './crvalidate.ts';
 import { applySchemaDefaults, bodySchema, defaultedOnRead, hasDefaults, pruneNulls } from './crdefault.ts';
 import { listTypeCauses } from './crlisttype.ts';
 import { applyDefaults, decodeTyped, nodePortAllocation, recordUpdate, serviceAllocator, unknownFields, validate } from './deps.ts';
 import { eventAs, isEventsApi } from './events.ts';
+import type { User } from './auth.ts';
 import type { Registry } from './registry.ts';
 import { alreadyExists, badRequest, conflict, invalid, notFound, qualified } from './status.ts';
 import { metaOf, type Store } from './store.ts';
@@ -35,6 +37,8 @@ export interface WriteOptions {
   admit?: (info: ResourceInfo, next: Obj, old: Obj | undefined, opts: WriteOptions) => void;
   /** Stop after mutating admission by throwing `Suspended` (the request's webhooks run next; `resume` finishes). */
   suspend?: boolean;
+  /** The requesting user (admission's userInfo); absent for the cluster's own writes. */
+  user?: User;
 }
 
 /**
@@ -85,8 +89,10 @@ function statusMetadata(info: ResourceInfo, oldMeta: Obj, inMeta: Obj): Obj {
 
 /** The API server's storage logic shared by every verb: create and update pipelines. */
 export class Cluster {
-  /** PodSecurity exemptions and the audit annotations it recorded. */
-  readonly podSecurity = new PodSecurityState();
+  /** Audit annotations admission added to requests (the sandbox has no audit log). */
+  readonly audit = new AuditAnnotations();
+  /** PodSecurity's configured exemptions (option `podSecurityExemptions`). */
+  podSecurityExemptions: PodSecurityExemptions = {};
 
   constructor(
     readonly registry: Registry,

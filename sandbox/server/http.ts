@@ -143,8 +143,8 @@ function instrumentsEndpoint(parts: ServerParts, method: string, path: string, b
   if (path === '/_sandbox/faults' && method === 'GET') return send(res, 200, JSON.stringify(instruments.pendingFaults()));
   if (path === '/_sandbox/faults' && method === 'DELETE') { instruments.clearFaults(); return send(res, 200, '[]'); }
   // Audit annotations of admission (PodSecurity), which a real server writes to its audit log.
-  if (path === '/_sandbox/audit' && method === 'GET') return send(res, 200, JSON.stringify(parts.cluster.podSecurity.audit));
-  if (path === '/_sandbox/audit' && method === 'DELETE') { parts.cluster.podSecurity.audit.length = 0; return send(res, 200, '[]'); }
+  if (path === '/_sandbox/audit' && method === 'GET') return send(res, 200, JSON.stringify(parts.cluster.audit.records));
+  if (path === '/_sandbox/audit' && method === 'DELETE') { parts.cluster.audit.clear(); return send(res, 200, '[]'); }
   throw resourceNotFound();
 }
 

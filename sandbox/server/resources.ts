@@ -61,7 +61,7 @@ function writeOptions(r: ResourceRequest): WriteOptions {
   const manager = r.params.get('fieldManager') || ua.split('/')[0] || 'unknown';
   return {
     manager, dryRun: dryRun.length > 0, fieldValidation: (fv || undefined) as FieldValidation | undefined, warnings: [],
-    escalation: r.auth.escalation(r.user), admit: r.auth.admission(r.user), ...(r.suspend ? { suspend: true } : {}),
+    user: r.user, escalation: r.auth.escalation(r.user), admit: r.auth.admission(r.user), ...(r.suspend ? { suspend: true } : {}),
   };
 }
 

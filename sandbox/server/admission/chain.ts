@@ -13,13 +13,20 @@ import { checkResourceQuota } from './resourcequota.ts';
  * a write without webhooks stays one synchronous call.
  */
 
-/** One write on its way through admission: the object as admission has left it so far. */
+/**
+ * One write on its way through admission: `next` is the object as admission has left it so far,
+ * `old` the stored one (undefined for a create), `opts` the request's options (`user`, `dryRun`,
+ * `subresource`, `warnings` for `Warning:` headers, `manager`).
+ */
 export interface Pending {
   info: ResourceInfo;
   old: Obj | undefined;
   next: Obj;
   opts: WriteOptions;
 }
+
+/** The admission operation of a pending write (a DELETE never reaches the chain's stages). */
+export const operationOf = (p: Pending): 'CREATE' | 'UPDATE' => (p.old ? 'UPDATE' : 'CREATE');
 
 /** LimitRanger and ResourceQuota admit creates of clients and the Pods controllers create alike. */
 const policed = (p: Pending): boolean => !p.old && (!p.opts.internal || (p.info.group === '' && p.info.resource === 'pods'));
@@ -34,9 +41,14 @@ export function mutatingBuiltins(cluster: Cluster, p: Pending): void {
 
 /**
  * ValidatingAdmissionPolicy's slot: after PodSecurity, before the validating webhooks and
- * ResourceQuota. Policies evaluate `p.next` (the object after mutating admission, defaulting and
- * validation) against `p.old`; a denial throws the ApiError the request answers with. Empty until
- * the policy evaluator is wired in.
+ * ResourceQuota, for every create and update, the cluster's own writes included (`p.opts.internal`:
+ * controllers' writes, which on a real server are API requests admitted like any other; returning
+ * early for them keeps controller work cheap, at the cost of fidelity).
+ * Policies evaluate `p.next` (after mutating admission, defaulting and validation) against
+ * `p.old`, with `operationOf(p)`, `p.opts.user`, `p.opts.dryRun`, `p.opts.subresource`; a `Deny`
+ * throws the ApiError the request answers with, `Warn` pushes onto `p.opts.warnings`, `Audit`
+ * records on `cluster.audit`. Deletes do not pass here (see `serveWithWebhooks` in resources.ts).
+ * Empty until the policy evaluator is wired in.
  */
 export function admitValidatingPolicies(_cluster: Cluster, _p: Pending): void {
   // Intentionally empty: ValidatingAdmissionPolicy plugs in here.

@@ -8,23 +8,6 @@ import { evaluatePodSecurity, type Level } from './podsecurity.ts';
 export interface PodSecurityExemptions { usernames?: string[]; namespaces?: string[]; runtimeClasses?: string[] }
 
 /**
- * Audit annotations the plugin added to one request's audit event (`pod-security.kubernetes.io/
- * enforce-policy`, `audit-violations`, `exempt`). The sandbox keeps no audit log: they are kept
- * here (the last 1000) and served at `GET /_sandbox/audit`.
- */
-export interface AuditRecord { resource: string; namespace: string; name: string; user?: string; annotations: Record<string, string> }
-
-export class PodSecurityState {
-  exemptions: PodSecurityExemptions = {};
-  readonly audit: AuditRecord[] = [];
-
-  record(entry: AuditRecord): void {
-    this.audit.push(entry);
-    if (this.audit.length > 1000) this.audit.splice(0, this.audit.length - 1000);
-  }
-}
-
-/**
  * PodSecurity admission (staging/src/k8s.io/pod-security-admission/admission/admission.go) from
  * the namespace's `pod-security.kubernetes.io/{enforce,warn,audit}[-version]` labels: Pods are
  * refused by enforce and warned about by warn; workload templates are only warned about (the real
@@ -127,8 +110,8 @@ export function admitPodSecurity(cluster: Cluster, info: ResourceInfo, next: Obj
   const namespace = String(metaOf(next).namespace ?? '');
   const policy = namespacePolicy(cluster, namespace);
   if (!policy) return;
-  const audit = (annotations: Record<string, string>): void => cluster.podSecurity.record({ resource: info.resource, namespace, name: String(metaOf(next).name ?? ''), ...(req.user ? { user: req.user } : {}), annotations });
-  const exempt = exemption(cluster.podSecurity.exemptions, namespace, req.user, pod.spec);
+  const audit = (annotations: Record<string, string>): void => cluster.audit.record({ resource: info.resource, namespace, name: String(metaOf(next).name ?? ''), ...(req.user ? { user: req.user } : {}), annotations });
+  const exempt = exemption(cluster.podSecurityExemptions, namespace, req.user, pod.spec);
   if (exempt) {
     audit({ [`${PREFIX}exempt`]: exempt });
     return;
