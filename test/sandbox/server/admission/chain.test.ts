@@ -1,8 +1,13 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../../sandbox/index.ts';
 import { generateCertificates } from '../../../../sandbox/server/certs.ts';
+import { findTool } from '../../../../src/tools/binaries.ts';
 import { call } from '../helpers.ts';
 
 // The order of the admission chain as a client can observe it (kube-apiserver AllOrderedPlugins):
@@ -21,6 +26,13 @@ describe('admission chain order', () => {
   let port = 0;
   let caBundle = '';
   const seen: Seen[] = [];
+  let dir = '';
+  const kubectl = (args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
+    const child = execFile(findTool('kubectl').path, ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+    child.stdin?.end(stdin);
+  });
   const waiting = new Map<string, () => void>();
 
   /** What each path answers: a JSONPatch, a denial, or plain allowed. */
@@ -70,7 +82,8 @@ describe('admission chain order', () => {
   const calls = (path: string, ns: string): Seen[] => seen.filter((s) => s.path === path && s.review.request.namespace === ns);
 
   beforeAll(async () => {
-    sb = await startSandbox({ controllers: false });
+    dir = mkdtempSync(join(tmpdir(), 'sandbox-chain-'));
+    sb = await startSandbox({ controllers: false, kubeconfigPath: join(dir, 'kubeconfig') });
     const certs = await generateCertificates([]);
     caBundle = b64(certs.caPem);
     server = createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => {
@@ -184,5 +197,18 @@ describe('admission chain order', () => {
     expect(refused.status).toBe(403);
     expect(refused.json.message).toContain('pods "p" is forbidden: violates PodSecurity "restricted:latest"');
     expect(calls('/record', 'insecure')).toHaveLength(0);
+  });
+
+  it('kubectl: a server dry run shows what the webhooks did; a webhook\'s invalid value is kubectl\'s "is invalid" error', async () => {
+    const svc = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kdry', namespace: 'order' }, spec: { ports: [{ name: 'http', port: 80 }] } });
+    const dry = await kubectl(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], svc);
+    expect(dry.code, dry.stderr).toBe(0);
+    const shown = JSON.parse(dry.stdout) as { metadata: { labels: Record<string, string> }; spec: { ports: unknown[] } };
+    expect(shown.metadata.labels).toEqual({ stamped: 'yes' });
+    expect(shown.spec.ports[1]).toEqual({ name: 'extra', port: 81, protocol: 'TCP', targetPort: 81 });
+    const cm = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kbad', namespace: 'invalid' } });
+    const refused = await kubectl(['create', '-f', '-'], cm);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('The ConfigMap "kbad" is invalid: metadata.labels: Invalid value: "not valid!"');
   });
 });
