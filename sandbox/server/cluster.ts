@@ -264,7 +264,13 @@ export class Cluster {
       meta.labels = { ...(meta.labels as Record<string, string> | undefined), 'kubernetes.io/metadata.name': meta.name as string };
     }
     this.defaultObject(info, next, old);
-    const pending: Pending = { info, old, next, opts };
+    // The handler records the writer's managedFields before mutating admission (a transformer ahead
+    // of it), so fields that admission adds are owned by no manager. Server-side apply did it already.
+    const tracked = opts.applied ? next : recordUpdate({
+      old, updated: next, manager: opts.manager, schema, apiVersion: this.apiVersion(info), subresource: opts.subresource,
+      now: rfc3339(this.clock()), statusSubresource: info.subresources.status === true,
+    });
+    const pending: Pending = { info, old, next: tracked, opts };
     mutatingBuiltins(this, pending);
     return pending;
   }
@@ -315,17 +321,11 @@ export class Cluster {
     return this.persist(p);
   }
 
-  /** ResourceQuota (the last admission plugin), managedFields, no-op detection, then the store (not for dry runs). */
+  /** ResourceQuota (the last admission plugin), no-op detection, then the store (not for dry runs). */
   private persist(p: Pending): Obj {
     const { info, old, next, opts } = p;
     admitQuota(this, p);
-    let result = next;
-    if (!opts.applied) {
-      result = recordUpdate({
-        old, updated: next, manager: opts.manager, schema: this.schema(info), apiVersion: this.apiVersion(info), subresource: opts.subresource,
-        now: rfc3339(this.clock()), statusSubresource: info.subresources.status === true,
-      });
-    }
+    const result = next;
     const meta = metaOf(result);
     if (Array.isArray(meta.managedFields) && meta.managedFields.length === 0) delete meta.managedFields;
     if (old && unchanged(old, result)) return old;

@@ -136,6 +136,11 @@ describe('admission chain order', () => {
     ]);
     expect(validating!.review.request.object.metadata.labels).toEqual({ stamped: 'yes' });
     expect(res.json.spec.ports[1]).toEqual({ name: 'extra', port: 81, protocol: 'TCP', targetPort: 81 });
+    // managedFields are recorded before mutating admission: what the webhook added has no manager.
+    const [entry] = res.json.metadata.managedFields as Array<{ operation: string; fieldsV1: Record<string, any> }>;
+    expect(entry!.operation).toBe('Update');
+    expect(Object.keys(entry!.fieldsV1['f:spec']['f:ports']).filter((k) => k !== '.')).toEqual(['k:{"port":80,"protocol":"TCP"}']);
+    expect(entry!.fieldsV1['f:metadata']).toBeUndefined();
   });
 
   it('dry runs go through the same chain and store nothing', async () => {
