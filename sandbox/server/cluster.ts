@@ -307,17 +307,16 @@ export class Cluster {
   }
 
   /**
-   * Finishes a write that waited for webhooks: the store may have moved meanwhile, so a create
-   * whose name was taken is 409 AlreadyExists and an update of a changed object 409 Conflict
-   * (the real server retries its update loop; a client retries on the conflict).
+   * Finishes a write that waited for webhooks, or returns undefined when the store moved meanwhile
+   * (the object was created, changed or deleted): the caller then runs the request again from the
+   * start, as the real server's GuaranteedUpdate loop re-runs the update and its admission, so a
+   * resourceVersion precondition gives the real 409 and a plain patch lands on the new object.
    */
-  resume(p: Pending): Obj {
+  resume(p: Pending): Obj | undefined {
     const meta = metaOf(p.next);
     const current = this.store.get(p.info, meta.namespace as string | undefined, meta.name as string);
-    if (!p.opts.dryRun) {
-      if (!p.old && current) throw alreadyExists(p.info, meta.name as string);
-      if (p.old && (!current || metaOf(current).resourceVersion !== metaOf(p.old).resourceVersion)) throw conflict(p.info, meta.name as string);
-    }
+    const moved = p.old ? !current || metaOf(current).resourceVersion !== metaOf(p.old).resourceVersion : current !== undefined;
+    if (moved && !p.opts.dryRun) return undefined;
     return this.persist(p);
   }
 

@@ -5,7 +5,7 @@ import { defaultPropagationPolicy, jobOrphanWarning, jsonPatch, mergePatch } fro
 import type { RequestInfo } from './request.ts';
 import { reviewResponse, reviewKinds } from './reviews.ts';
 import { labelsOf, parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { badRequest, notFound } from './status.ts';
+import { badRequest, conflict, notFound } from './status.ts';
 import { dryRunCauses, fieldValidationCauses, queryBool } from './query.ts';
 import { invalidStatus as invalid } from './deps.ts';
 import { metaOf } from './store.ts';
@@ -136,6 +136,16 @@ async function serveWithWebhooks(cluster: Cluster, r: ResourceRequest, found: { 
     await admitValidatingWebhooks(cluster, hooks, { ...base, name: r.ri.name ?? '', oldObject });
     return run(r);
   }
+  for (let attempt = 1; ; attempt++) {
+    const reply = await admitAndWrite(cluster, r, info, operation, hooks, base, run);
+    if (reply !== 'stale') return reply;
+    // Written by someone else while the webhooks ran: after a few rounds, the conflict a client retries.
+    if (attempt >= 5) throw conflict(info, r.ri.name ?? '');
+  }
+}
+
+/** One round of a create or update through the chain with its webhooks; 'stale' when the store moved under it. */
+async function admitAndWrite(cluster: Cluster, r: ResourceRequest, info: ResourceInfo, operation: Operation, hooks: Hook[], base: Omit<Attributes, 'name' | 'object' | 'oldObject'>, run: (r: ResourceRequest) => Reply | undefined): Promise<Reply | undefined | 'stale'> {
   let pending: Pending;
   try {
     return run({ ...r, suspend: true });
@@ -154,6 +164,7 @@ async function serveWithWebhooks(cluster: Cluster, r: ResourceRequest, found: { 
   cluster.admitValidation(pending);
   await admitValidatingWebhooks(cluster, hooks, attrs());
   const stored = cluster.resume(pending);
+  if (!stored) return 'stale';
   return finish({ status: operation === 'CREATE' ? 201 : 200, body: view(stored), warnings: pending.opts.warnings }, r);
 }
 

@@ -42,6 +42,11 @@ describe('admission chain order', () => {
       case '/add-port': return patch([{ op: 'add', path: '/spec/ports/-', value: { name: 'extra', port: 81 } }, { op: 'add', path: '/metadata/labels', value: { ...obj.metadata.labels, stamped: 'yes' } }]);
       case '/bad-label': return patch([{ op: 'add', path: '/metadata/labels', value: { broken: 'not valid!' } }]);
       case '/a': return patch([{ op: 'add', path: '/metadata/annotations', value: { 'a-saw': obj.metadata.labels?.b ?? 'none' } }]);
+      case '/slow-stamp': {
+        // Slow enough for another write to land while the request waits for this webhook.
+        await new Promise((r) => setTimeout(r, 250));
+        return patch([{ op: 'add', path: '/metadata/annotations', value: { ...obj.metadata.annotations, stamped: 'slowly' } }]);
+      }
       case '/b': return patch([{ op: 'add', path: '/metadata/labels', value: { ...obj.metadata.labels, b: 'set' } }]);
       case '/harden': {
         const containers = (obj.spec.containers as unknown[]).map((_, i) => ({ op: 'add', path: `/spec/containers/${i}/securityContext`, value: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }));
@@ -101,7 +106,7 @@ describe('admission chain order', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
-    for (const ns of ['order', 'invalid', 'reinvoke', 'once', 'parallel']) await namespace(ns);
+    for (const ns of ['order', 'invalid', 'reinvoke', 'once', 'parallel', 'race']) await namespace(ns);
     await namespace('secure', { 'pod-security.kubernetes.io/enforce': 'restricted' });
     await configure('Mutating', 'add-port', '/add-port', ['services'], 'order');
     await configure('Validating', 'record', '/record', ['services', 'configmaps', 'pods'], 'order');
@@ -113,6 +118,7 @@ describe('admission chain order', () => {
     await configure('Mutating', 'b-once', '/b', ['configmaps'], 'once');
     await configure('Validating', 'meet-1', '/meet-1', ['configmaps'], 'parallel', { timeoutSeconds: 5 });
     await configure('Validating', 'meet-2', '/meet-2', ['configmaps'], 'parallel', { timeoutSeconds: 5 });
+    await configure('Mutating', 'slow-stamp', '/slow-stamp', ['configmaps'], 'race');
     await configure('Mutating', 'harden', '/harden', ['pods'], 'secure');
     await configure('Validating', 'record-secure', '/record', ['pods'], 'secure');
   });
@@ -215,5 +221,32 @@ describe('admission chain order', () => {
     const refused = await kubectl(['create', '-f', '-'], cm);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('The ConfigMap "kbad" is invalid: metadata.labels: Invalid value: "not valid!"');
+  });
+
+  it('a write that lands while the webhooks run makes the request run again (GuaranteedUpdate), or the 409 of its precondition', async () => {
+    const created = await call(sb, 'POST', '/api/v1/namespaces/race/configmaps', { body: { metadata: { name: 'c' }, data: { a: '0' } } });
+    expect(created.status, created.text).toBe(201);
+    const info = sb.cluster.registry.lookup('', 'v1', 'configmaps')!;
+    const sneakIn = async (key: string, value: string): Promise<void> => {
+      const before = calls('/slow-stamp', 'race').length;
+      while (calls('/slow-stamp', 'race').length === before) await new Promise((r) => setTimeout(r, 5));
+      const live = sb.cluster.store.get(info, 'race', 'c')!;
+      sb.cluster.update(info, 'race', 'c', { ...live, data: { ...(live.data as Record<string, string>), [key]: value } }, { manager: 'someone-else', internal: true });
+    };
+    const patching = call(sb, 'PATCH', '/api/v1/namespaces/race/configmaps/c', { body: { data: { a: '1' } }, contentType: 'application/merge-patch+json' });
+    await sneakIn('b', '2');
+    const patched = await patching;
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.json.data).toEqual({ a: '1', b: '2' });
+    expect(patched.json.metadata.annotations).toEqual({ stamped: 'slowly' });
+    expect(calls('/slow-stamp', 'race')).toHaveLength(3);
+
+    // An update that names the resourceVersion it read is refused once that version is gone.
+    const rv = patched.json.metadata.resourceVersion as string;
+    const putting = call(sb, 'PUT', '/api/v1/namespaces/race/configmaps/c', { body: { metadata: { name: 'c', resourceVersion: rv }, data: { a: '3' } } });
+    await sneakIn('c', '4');
+    const refused = await putting;
+    expect(refused.status).toBe(409);
+    expect(refused.json.message).toBe('Operation cannot be fulfilled on configmaps "c": the object has been modified; please apply your changes to the latest version and try again');
   });
 });
