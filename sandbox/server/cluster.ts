@@ -127,9 +127,10 @@ export class Cluster {
   create(info: ResourceInfo, namespace: string | undefined, body: Obj, opts: WriteOptions): Obj {
     const obj = this.checkBody(info, namespace, body, undefined, opts.applied === true);
     const meta = metaOf(obj);
-    if (!meta.name && typeof meta.generateName === 'string' && meta.generateName) meta.name = `${meta.generateName}${nameSuffix()}`;
-    if (!meta.name) throw invalid(info, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
-    const name = meta.name as string;
+    // A generateName create gets its name in BeforeCreate, after mutating admission (admitValidation).
+    const generated = !meta.name && typeof meta.generateName === 'string' && meta.generateName !== '';
+    if (!meta.name && !generated) throw invalid(info, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
+    const name = String(meta.name ?? '');
     if (info.namespaced && !opts.internal) {
       const state = this.namespaceState(meta.namespace as string);
       if (state === 'missing') throw new ApiError(404, 'NotFound', `namespaces "${meta.namespace as string}" not found`, { name: meta.namespace as string, kind: 'namespaces' });
@@ -138,7 +139,7 @@ export class Cluster {
         throw new ApiError(403, 'Forbidden', `${qualified(info)} "${name}" is forbidden: ${message}`, { name, group: info.group, kind: info.resource, causes: [{ reason: 'NamespaceTerminating', message, field: 'metadata.namespace' }] });
       }
     }
-    if (this.store.get(info, meta.namespace as string | undefined, name)) throw alreadyExists(info, name);
+    if (!generated && this.store.get(info, meta.namespace as string | undefined, name)) throw alreadyExists(info, name);
     const now = rfc3339(this.clock());
     for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'resourceVersion', 'selfLink']) delete meta[k];
     meta.uid = newUid();
@@ -261,7 +262,7 @@ export class Cluster {
     }
     if (info.group === '' && info.resource === 'namespaces') {
       const meta = metaOf(next);
-      meta.labels = { ...(meta.labels as Record<string, string> | undefined), 'kubernetes.io/metadata.name': meta.name as string };
+      if (meta.name) meta.labels = { ...(meta.labels as Record<string, string> | undefined), 'kubernetes.io/metadata.name': meta.name as string };
     }
     this.defaultObject(info, next, old);
     // The handler records the writer's managedFields before mutating admission (a transformer ahead
@@ -273,6 +274,15 @@ export class Cluster {
     const pending: Pending = { info, old, next: tracked, opts };
     mutatingBuiltins(this, pending);
     return pending;
+  }
+
+  /** BeforeCreate's name generation from `generateName` (a taken name is AlreadyExists, as storage would answer). */
+  private generateName(info: ResourceInfo, obj: Obj): void {
+    const meta = metaOf(obj);
+    if (meta.name || typeof meta.generateName !== 'string' || !meta.generateName) return;
+    meta.name = `${meta.generateName}${nameSuffix()}`;
+    if (info.group === '' && info.resource === 'namespaces') meta.labels = { ...(meta.labels as Record<string, string> | undefined), 'kubernetes.io/metadata.name': meta.name as string };
+    if (this.store.get(info, meta.namespace as string | undefined, meta.name as string)) throw alreadyExists(info, meta.name as string);
   }
 
   /** The type's defaults (built-in and CRD structural ones); also applied to what a mutating webhook returns. */
@@ -291,6 +301,7 @@ export class Cluster {
   /** RBAC escalation (storage), the type's validation, then the built-in validating admission plugins up to ValidatingAdmissionPolicy. */
   admitValidation(p: Pending): void {
     const { info, old, next, opts } = p;
+    if (!old) this.generateName(info, next);
     opts.escalation?.(info, next);
     if (!opts.internal) {
       const schema = this.schema(info);

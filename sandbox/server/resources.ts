@@ -155,7 +155,9 @@ async function admitAndWrite(cluster: Cluster, r: ResourceRequest, info: Resourc
   }
   const view = (o: Obj): Obj => cluster.view(info, o);
   const oldObject = pending.old ? view(pending.old) : undefined;
-  const attrs = (): Attributes => ({ ...base, name: String(metaOf(pending.next).name ?? r.ri.name ?? ''), object: view(pending.next), oldObject });
+  // The attributes' name is fixed when the request arrives: empty for a generateName create.
+  const name = String(metaOf(pending.next).name ?? r.ri.name ?? '');
+  const attrs = (): Attributes => ({ ...base, name, object: view(pending.next), oldObject });
   // The webhooks' results land in pending.next through remutate (defaulted, built-ins rerun on reinvocation).
   await admitMutatingWebhooks(cluster, hooks, attrs(), (o, rerun) => {
     cluster.remutate(pending, o, rerun);

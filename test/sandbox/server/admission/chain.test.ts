@@ -149,6 +149,19 @@ describe('admission chain order', () => {
     expect(entry!.fieldsV1['f:metadata']).toBeUndefined();
   });
 
+  it('a generateName create is named after mutating admission: webhooks see an empty request name', async () => {
+    const before = seen.length;
+    const res = await call(sb, 'POST', '/api/v1/namespaces/order/services', { body: { metadata: { generateName: 'gen-' }, spec: { ports: [{ name: 'http', port: 80 }] } } });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);
+    const [mutating, validating] = seen.slice(before);
+    expect(mutating!.path).toBe('/add-port');
+    expect(mutating!.review.request.name).toBe('');
+    expect(mutating!.review.request.object.metadata.name).toBeUndefined();
+    expect(validating!.review.request.name).toBe('');
+    expect(validating!.review.request.object.metadata.name).toBe(res.json.metadata.name);
+  });
+
   it('dry runs go through the same chain and store nothing', async () => {
     const before = seen.length;
     const res = await call(sb, 'POST', '/api/v1/namespaces/order/services?dryRun=All', { body: { metadata: { name: 'dry' }, spec: { ports: [{ name: 'http', port: 80 }] } } });
