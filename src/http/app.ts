@@ -3,6 +3,7 @@ import { DriftlessError } from '../core/errors.ts';
 import { silentLogger, type Logger } from '../service/engine.ts';
 import { isRevisionLike, parseManualSyncBody } from '../service/manual.ts';
 import type { DriftlessService } from '../service/service.ts';
+import type { SyncRecord } from '../ports/state.ts';
 import { authenticate } from './auth.ts';
 import { readBodyText } from './body.ts';
 import { errorBody, respondToError } from './errors.ts';
@@ -20,6 +21,21 @@ export interface HttpDeps {
   maxBodyBytes?: number;
   /** Webhook body bytes read at once (default 4 × maxBodyBytes); past it, 503 with Retry-After. */
   maxBodyBytesInFlight?: number;
+  /** Set where syncs and diffs run in another process (Lambda): see RemoteJobs. Absent: `serve`. */
+  remoteJobs?: RemoteJobs;
+}
+
+/**
+ * The Lambda http function neither syncs nor renders: a diff is a dry run the worker runs, and
+ * `?wait=true` reads the store (no in-process waiter is ever woken there) for at most `waitMs`,
+ * then answers 202 with the sync's Location. HTTP APIs stop waiting at 30 s.
+ */
+export interface RemoteJobs {
+  waitMs: number;
+  /** Between reads of the store (default 500 ms). */
+  pollMs?: number;
+  /** A stored dry run answers a diff for this long (default 5 minutes), unless the app synced since. */
+  diffMaxAgeMs?: number;
 }
 
 type Env = { Variables: { actor: string } };
@@ -63,10 +79,25 @@ export function createApp(deps: HttpDeps): Hono<Env> {
 
   app.get('/apps', read, async (c) => c.json({ apps: await service.listApps() }));
   app.get('/apps/:app', read, async (c) => c.json(await service.getApp(c.req.param('app'))));
+  const remote = deps.remoteJobs;
+  /** 202 with where to look, the answer for a sync still queued or running. */
+  const accepted = (c: Context<Env>, record: SyncRecord): Response => {
+    c.header('location', `/syncs/${record.id}`);
+    return c.json({ id: record.id, app: record.app, state: record.state, location: `/syncs/${record.id}` }, 202);
+  };
+  /** `?wait=true` where the sync runs elsewhere: the finished record's result, or 202 when time is up. */
+  const awaitRemote = async (c: Context<Env>, jobs: RemoteJobs, record: SyncRecord): Promise<Response> => {
+    const final = await service.pollSync(record.id, jobs.waitMs, jobs.pollMs);
+    return final ? c.json(final.result ?? final, 200) : accepted(c, record);
+  };
+
   app.get('/apps/:app/diff', expensive, async (c) => {
     const revision = c.req.query('revision') || undefined;
     if (revision !== undefined && !isRevisionLike(revision)) throw new DriftlessError('BAD_REQUEST', 'query parameter "revision" must be a commit SHA, branch or tag name', { field: 'revision' });
-    return c.json(await service.diff(c.req.param('app'), revision));
+    if (!remote) return c.json(await service.diff(c.req.param('app'), revision));
+    const job = await service.requestDiff(c.req.param('app'), revision, c.get('actor'), remote.diffMaxAgeMs ?? 5 * 60_000);
+    if (job.state === 'stored') return c.json(job.record.result ?? job.record, 200);
+    return c.req.query('wait') === 'true' ? awaitRemote(c, remote, job.record) : accepted(c, job.record);
   });
   app.get('/drift', read, async (c) => c.json({ reports: await service.listDrift() }));
   app.get('/apps/:app/drift', read, async (c) => {
@@ -81,6 +112,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
     const body = parseManualSyncBody(await readJson(c));
     const record = await service.requestSync(c.req.param('app'), body, c.get('actor'));
     if (c.req.query('wait') !== 'true') return c.json({ id: record.id, app: record.app, state: record.state, location: `/syncs/${record.id}` }, 202);
+    if (remote) return awaitRemote(c, remote, record);
     const final = await service.waitForSync(record.id);
     return c.json(final.result ?? final, 200);
   });

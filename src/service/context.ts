@@ -109,6 +109,27 @@ export class ServiceContext {
     }
   }
 
+  /**
+   * Reads the store until the sync ends (or the one it was folded into ends), for at most `timeoutMs`:
+   * undefined when it is still pending then. For processes that do not run the sync themselves
+   * (the Lambda http function), where no in-process waiter is ever woken.
+   */
+  async pollFor(id: string, timeoutMs: number, intervalMs = 500): Promise<SyncRecord | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const record = await this.store.getSync(id);
+      if (!record) throw new DriftlessError('NOT_FOUND', `no sync with id ${id}`);
+      if (record.coalescedInto) {
+        id = record.coalescedInto;
+        continue;
+      }
+      if (record.state !== 'queued' && record.state !== 'running') return record;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
+    }
+  }
+
   private dropWaiter(id: string, wake: SyncWaiter): void {
     const rest = (this.waiters.get(id) ?? []).filter((w) => w !== wake);
     if (rest.length > 0) this.waiters.set(id, rest);

@@ -1,16 +1,26 @@
 import { isDriftlessError } from '../core/errors.ts';
 import type { ServiceContext } from './context.ts';
 
+export interface PollOptions {
+  /**
+   * Skip an app with a sync queued or running that was queued less than this long ago. A queue that
+   * cannot coalesce (SQS FIFO) would otherwise take one more message per poll for an app whose
+   * sync is slow or retrying; past this age a record is taken for one its worker never finished.
+   */
+  skipPendingWithinMs?: number;
+}
+
 /**
  * The fallback for missed webhooks: resolve each unpinned branch app's head and enqueue a
  * head sync when it moved. Returns the apps it queued.
  */
-export async function pollOnce(ctx: ServiceContext): Promise<string[]> {
+export async function pollOnce(ctx: ServiceContext, options: PollOptions = {}): Promise<string[]> {
   const queued: string[] = [];
   for (const app of ctx.deps.config.apps) {
     if (app.branch === undefined) continue;
     const status = await ctx.store.getAppStatus(app.name);
     if (status?.pin) continue;
+    if (options.skipPendingWithinMs !== undefined && await hasPendingSync(ctx, app.name, options.skipPendingWithinMs)) continue;
     try {
       const head = await ctx.engine.resolve(app, app.branch);
       if (status?.sourceMissing) await ctx.store.updateAppStatus(app.name, { sourceMissing: false, message: undefined });
@@ -26,6 +36,12 @@ export async function pollOnce(ctx: ServiceContext): Promise<string[]> {
     }
   }
   return queued;
+}
+
+async function hasPendingSync(ctx: ServiceContext, app: string, withinMs: number): Promise<boolean> {
+  const since = Date.parse(ctx.now()) - withinMs;
+  const recent = await ctx.store.listSyncs({ app, limit: 10 });
+  return recent.some((r) => (r.state === 'queued' || r.state === 'running') && !r.dryRun && Date.parse(r.queuedAt) >= since);
 }
 
 export interface Poller {

@@ -6,8 +6,9 @@ import type { SyncRequest } from '../ports/queue.ts';
 import type { AppStatusRecord, DriftRecord, HealSuspension, StateStore, StoreHealth, SyncRecord } from '../ports/state.ts';
 import { ServiceContext, type ServiceDeps } from './context.ts';
 import { createServiceDriftRunner, startDriftTimer, type DriftServiceDeps, type DriftTimer } from './drift.ts';
+import { requestDiff, type DiffJob } from './diff-jobs.ts';
 import { requestManualSync, unpinApp, type ManualSyncBody } from './manual.ts';
-import { pollOnce, startPoller, type Poller } from './poller.ts';
+import { pollOnce, startPoller, type Poller, type PollOptions } from './poller.ts';
 import { handleWebhook, type WebhookDelivery, type WebhookOutcome } from './webhooks.ts';
 import { recordCoalesced, recordFailure, runSyncRequest } from './worker.ts';
 
@@ -74,6 +75,16 @@ export class DriftlessService {
 
   waitForSync(id: string): Promise<SyncRecord> {
     return this.ctx.waitFor(id);
+  }
+
+  /** The store's view of a sync after at most `timeoutMs` of polling; undefined while it is still pending. */
+  pollSync(id: string, timeoutMs: number, intervalMs?: number): Promise<SyncRecord | undefined> {
+    return this.ctx.pollFor(id, timeoutMs, intervalMs);
+  }
+
+  /** A diff answered by a recent stored dry run or by a dry run the worker runs (Lambda). */
+  requestDiff(name: string, revision: string | undefined, actor: string, maxAgeMs: number): Promise<DiffJob> {
+    return requestDiff(this.ctx, name, revision, actor, maxAgeMs);
   }
 
   async getSync(id: string): Promise<SyncRecord> {
@@ -170,8 +181,8 @@ export class DriftlessService {
     return out;
   }
 
-  pollOnce(): Promise<string[]> {
-    return pollOnce(this.ctx);
+  pollOnce(options?: PollOptions): Promise<string[]> {
+    return pollOnce(this.ctx, options);
   }
 
   startPolling(intervalMs: number): Poller {

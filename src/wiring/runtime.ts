@@ -3,7 +3,6 @@ import path from 'node:path';
 import { DriftlessError } from '../core/errors.ts';
 import type { AppConfig, ClusterConfig, DriftlessConfig, RepositoryConfig } from '../config/types.ts';
 import { buildRender } from '../config/build.ts';
-import { gitUrlRefused, isGitUrl } from '../config/git-url.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
 import type { Renderer } from '../ports/renderer.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
@@ -14,12 +13,10 @@ import { retryingCluster, type RetryingOptions } from '../apply/retrying.ts';
 import type { SyncDeps } from '../sync/sync.ts';
 import { createKubernetesCluster } from '../adapters/kubernetes/client.ts';
 import { createKubectlKustomize } from '../adapters/kustomize/kubectl-kustomize.ts';
-import { createLocalGitSource } from '../adapters/git-local/local-git-source.ts';
-import { createGitHubSource } from '../adapters/github/source.ts';
-import { createMemoryContentCache } from '../adapters/github/memory-cache.ts';
 import { createLocalSecretResolver } from '../adapters/secrets/local.ts';
 import type { Keyring } from '../core/keyring.ts';
 import { loadKeyring } from './signing-key.ts';
+import { createConfiguredSource } from './sources.ts';
 
 export interface RuntimeOptions {
   /** Default: {env:} and {file:} resolved locally against the config file's folder. */
@@ -57,20 +54,8 @@ export function defaultDiscoveryCacheDir(): string {
   return path.join(base, 'driftless', 'discovery');
 }
 
-async function defaultSource(repository: RepositoryConfig, runtime: Runtime): Promise<Source> {
-  if ('git' in repository) {
-    // loadConfig refuses URLs already; a config built in code gets the same answer here.
-    if (isGitUrl(repository.git)) {
-      throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: git: ${gitUrlRefused(repository.git)}`, { file: runtime.config.file, field: `repositories.${repository.name}.git` });
-    }
-    return createLocalGitSource(path.resolve(path.dirname(runtime.config.file), repository.git));
-  }
-  const gh = repository.github;
-  let auth: { token: string } | { appId: number | string; privateKey: string; installationId?: number };
-  if (gh.app) auth = { appId: gh.app.appId, privateKey: await runtime.secrets.resolve(gh.app.privateKey), ...(gh.app.installationId !== undefined ? { installationId: gh.app.installationId } : {}) };
-  else if (gh.token) auth = { token: await runtime.secrets.resolve(gh.token) };
-  else throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: github needs token or app credentials`, { file: runtime.config.file, field: `repositories.${repository.name}.github` });
-  return createGitHubSource({ owner: gh.owner, repo: gh.repo, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}), auth, cache: createMemoryContentCache() });
+function defaultSource(repository: RepositoryConfig, runtime: Runtime): Promise<Source> {
+  return createConfiguredSource(repository, runtime.config, runtime.secrets);
 }
 
 /** One shared promise per name; a failed one is forgotten so that the next call tries again. */

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { DriftlessError } from '../core/errors.ts';
+import type { DriftlessConfig, RepositoryConfig } from '../config/types.ts';
+import { gitUrlRefused, isGitUrl } from '../config/git-url.ts';
+import type { ContentCache } from '../ports/content-cache.ts';
+import type { SecretResolver } from '../ports/secrets.ts';
+import type { Source } from '../ports/source.ts';
+import { createLocalGitSource } from '../adapters/git-local/local-git-source.ts';
+import { createGitHubSource } from '../adapters/github/source.ts';
+import { createMemoryContentCache } from '../adapters/github/memory-cache.ts';
+
+/**
+ * A configured repository as a Source. Kept apart from the runtime so that the Lambda http function
+ * can resolve revisions without bundling the cluster and renderer adapters.
+ */
+export async function createConfiguredSource(
+  repository: RepositoryConfig,
+  config: DriftlessConfig,
+  secrets: SecretResolver,
+  cache: ContentCache = createMemoryContentCache(),
+): Promise<Source> {
+  if ('git' in repository) {
+    // loadConfig refuses URLs already; a config built in code gets the same answer here.
+    if (isGitUrl(repository.git)) {
+      throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: git: ${gitUrlRefused(repository.git)}`, { file: config.file, field: `repositories.${repository.name}.git` });
+    }
+    return createLocalGitSource(path.resolve(path.dirname(config.file), repository.git));
+  }
+  const gh = repository.github;
+  let auth: { token: string } | { appId: number | string; privateKey: string; installationId?: number };
+  if (gh.app) auth = { appId: gh.app.appId, privateKey: await secrets.resolve(gh.app.privateKey), ...(gh.app.installationId !== undefined ? { installationId: gh.app.installationId } : {}) };
+  else if (gh.token) auth = { token: await secrets.resolve(gh.token) };
+  else throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: github needs token or app credentials`, { file: config.file, field: `repositories.${repository.name}.github` });
+  return createGitHubSource({ owner: gh.owner, repo: gh.repo, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}), auth, cache });
+}
