@@ -1,4 +1,5 @@
 /* global require, module, __dirname */
+/* eslint-disable @typescript-eslint/no-require-imports -- osls loads variable files with require(): CommonJS */
 // infra/settings.yml with its defaults filled in and checked, plus the values derived from it
 // (names, the visibility timeout, the IAM roles). serverless.yml reads everything through this
 // file: osls resolves `${file(infra/settings.cjs):…}` by calling the exported function, offline,

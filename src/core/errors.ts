@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'QUEUE_UNAVAILABLE'
   | 'STATE_UNAVAILABLE'
   | 'DATA_DIR_LOCKED'
+  | 'WORKER_TIMEOUT'
   | 'INTERNAL';
 
 export interface ErrorDetails {

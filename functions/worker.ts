@@ -1,0 +1,108 @@
+import { DriftlessError } from '../src/core/errors.ts';
+import { classify } from '../src/core/retry.ts';
+import type { SyncRequest } from '../src/ports/queue.ts';
+import { isFinalReceive, redeliveryDelaySeconds } from '../src/queue/redelivery.ts';
+import { perContainer } from '../src/wiring/lambda-env.ts';
+import { lambdaWorkerFromEnv, type LambdaWorker } from '../src/wiring/lambda-worker.ts';
+import type { LambdaContextLike, SqsBatchResponse, SqsEvent, SqsRecord } from './events.ts';
+
+export interface WorkerHandlerOptions {
+  /**
+   * No sync starts with less than this left, and one still running when only this is left is recorded
+   * as timed out (default 60 s: enough to record, report and answer before Lambda stops the container).
+   */
+  marginMs?: number;
+  random?: () => number;
+}
+
+/** The message body is the SyncRequest the enqueuer wrote; anything else is acknowledged and logged. */
+export function parseSyncMessage(body: string): SyncRequest | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object') return undefined;
+  const r = value as Partial<SyncRequest>;
+  const ok = typeof r.id === 'string' && typeof r.app === 'string' && typeof r.enqueuedAt === 'string'
+    && !!r.trigger && typeof r.trigger === 'object' && typeof r.trigger.kind === 'string';
+  return ok ? (value as SyncRequest) : undefined;
+}
+
+type Outcome = { done: true } | { done: false; error: unknown };
+
+/**
+ * SQS FIFO (batch size 1) → one sync per message → a partial batch response. Only transient failures
+ * come back, after a back-off set with ChangeMessageVisibility (a failed message blocks its app's
+ * group until it is visible again). Permanent failures were recorded by the service and are
+ * acknowledged. On the receive after which SQS dead-letters the message, the failure is recorded
+ * first, so the app's status says why its message is in the dead-letter queue.
+ */
+export function createWorkerHandler(load: () => Promise<LambdaWorker>, options: WorkerHandlerOptions = {}): (event: SqsEvent, context: LambdaContextLike) => Promise<SqsBatchResponse> {
+  const marginMs = options.marginMs ?? 60_000;
+  const random = options.random ?? Math.random;
+  return async (event, context) => {
+    const worker = await load();
+    const failures: { itemIdentifier: string }[] = [];
+    const again = async (record: SqsRecord, seconds: number): Promise<void> => {
+      failures.push({ itemIdentifier: record.messageId });
+      await worker.retryLater(record.receiptHandle, seconds).catch((err: unknown) =>
+        worker.log.warn('could not shorten the message wait; it shows again after the visibility timeout', { message: record.messageId, error: err instanceof Error ? err.message : String(err) }));
+    };
+    try {
+      for (const record of event.Records) {
+        const request = parseSyncMessage(record.body);
+        if (!request) {
+          worker.log.error('queue message is not a sync request; deleted', { message: record.messageId });
+          continue;
+        }
+        const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+        const final = isFinalReceive(receiveCount, worker.maxReceiveCount);
+        const budgetMs = context.getRemainingTimeInMillis() - marginMs;
+        if (budgetMs <= 0) {
+          // Nothing started: the message comes back at once, to a container with time left.
+          worker.log.warn('too little time left to start a sync', { app: request.app, sync: request.id, remainingMs: context.getRemainingTimeInMillis() });
+          await again(record, 0);
+          continue;
+        }
+        const outcome = await runWithin(worker.run(request), budgetMs);
+        if (outcome === 'timeout') {
+          const error = new DriftlessError('WORKER_TIMEOUT', `the sync was still running ${Math.round(budgetMs / 1000)} s into the worker's invocation, ${Math.round(marginMs / 1000)} s before its timeout; raise workerTimeout in infra/settings.yml above the longest health wait`, { transient: true });
+          await worker.recordFailure(request, error);
+          await again(record, final ? 0 : redeliveryDelaySeconds(receiveCount, classify(error), random));
+          continue;
+        }
+        if (outcome.done) continue;
+        const verdict = classify(outcome.error);
+        if (!verdict.transient) {
+          // The service records permanent failures itself; an error that escaped it is recorded here.
+          await worker.recordFailure(request, outcome.error);
+          continue;
+        }
+        if (final) {
+          worker.log.error('sync failed on its last attempt; the message goes to the dead-letter queue', { app: request.app, sync: request.id, receiveCount });
+          await worker.recordFailure(request, outcome.error);
+          await again(record, 0);
+          continue;
+        }
+        const seconds = redeliveryDelaySeconds(receiveCount, verdict, random);
+        worker.log.warn('sync failed transiently; retried later', { app: request.app, sync: request.id, receiveCount, retryInSeconds: seconds });
+        await again(record, seconds);
+      }
+    } finally {
+      await worker.flush().catch((err: unknown) => worker.log.warn('reporting to GitHub failed', { error: err instanceof Error ? err.message : String(err) }));
+    }
+    return { batchItemFailures: failures };
+  };
+}
+
+function runWithin(work: Promise<void>, ms: number): Promise<Outcome | 'timeout'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    work.then((): Outcome => ({ done: true }), (error: unknown): Outcome => ({ done: false, error })),
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+export const handler = createWorkerHandler(perContainer(lambdaWorkerFromEnv));

@@ -1,0 +1,75 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createVisibilityChanger } from '../adapters/queue-sqs/change-visibility.ts';
+import { createConfiguredSource } from './sources.ts';
+import type { DriftlessConfig } from '../config/types.ts';
+import type { ContentCache } from '../ports/content-cache.ts';
+import type { SyncQueue, SyncRequest } from '../ports/queue.ts';
+import type { SecretResolver } from '../ports/secrets.ts';
+import type { StateStore } from '../ports/state.ts';
+import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
+import { DriftlessService } from '../service/service.ts';
+import { createAwsAdapters } from './aws-adapters.ts';
+import { lambdaSecrets, loadLambdaConfig, readLambdaEnv } from './lambda-env.ts';
+import { createConfiguredReporter } from './reporting.ts';
+import { createRuntimeEngine } from './runtime-engine.ts';
+import { createRuntime } from './runtime.ts';
+
+/** What the worker handler needs: run one request, record a failure, shorten a message's wait, flush reports. */
+export interface LambdaWorker {
+  /** Runs the sync; permanent failures are recorded inside, transient ones thrown. */
+  run(request: SyncRequest): Promise<void>;
+  recordFailure(request: SyncRequest, error: unknown): Promise<void>;
+  /** Shows the message again after `seconds` (ChangeMessageVisibility). */
+  retryLater(receiptHandle: string, seconds: number): Promise<void>;
+  /** Sends the GitHub writes the reporter queued (commit statuses, deployments). */
+  flush(): Promise<void>;
+  maxReceiveCount: number;
+  log: Logger;
+}
+
+export interface LambdaWorkerOptions {
+  config: DriftlessConfig;
+  store: StateStore;
+  queue: SyncQueue;
+  secrets: SecretResolver;
+  retryLater: LambdaWorker['retryLater'];
+  maxReceiveCount: number;
+  /** Blob cache shared by containers (S3); default memory per container. */
+  cache?: ContentCache;
+  /** Default: the runtime engine over the config's sources, renderer and clusters. */
+  engine?: Engine;
+  /** Default: GitHub commit statuses and deployments; `false` turns reporting off. */
+  reporting?: boolean;
+  log?: Logger;
+}
+
+export function createLambdaWorker(options: LambdaWorkerOptions): LambdaWorker {
+  const { config, secrets } = options;
+  const log = options.log ?? jsonLogger();
+  const cache = options.cache;
+  const engine = options.engine ?? createRuntimeEngine(createRuntime(config, {
+    secrets,
+    // /tmp survives only within a warm container, which is what the discovery cache needs.
+    discoveryCacheDir: '/tmp/driftless/discovery',
+    ...(cache ? { sourceFactory: (repository, runtime) => createConfiguredSource(repository, runtime.config, runtime.secrets, cache) } : {}),
+  }));
+  const reporter = options.reporting === false ? undefined : createConfiguredReporter(config, secrets, log);
+  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(reporter ? { reporter } : {}) });
+  return {
+    run: (request) => service.runRequest(request),
+    recordFailure: (request, error) => service.recordFailure(request, error),
+    retryLater: options.retryLater,
+    flush: async () => reporter?.flush(),
+    maxReceiveCount: options.maxReceiveCount,
+    log,
+  };
+}
+
+/** The worker function's composition from its environment. */
+export async function lambdaWorkerFromEnv(): Promise<LambdaWorker> {
+  const env = readLambdaEnv();
+  const config = await loadLambdaConfig(env);
+  const { store, queue, cache } = await createAwsAdapters(env, { cache: true });
+  const retryLater = createVisibilityChanger({ client: new SQSClient({}), queueUrl: env.queueUrl });
+  return createLambdaWorker({ config, store, queue, secrets: lambdaSecrets(config), retryLater, maxReceiveCount: env.maxReceiveCount, ...(cache ? { cache } : {}) });
+}
