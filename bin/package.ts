@@ -54,10 +54,11 @@ export async function bundleFunction(name: FunctionName, options: Partial<BuildO
 }
 
 /** `osls package` with what it needs to run unattended and offline. */
-export function oslsPackage(extraArgs: string[] = []): void {
+export function oslsPackage(extraArgs: string[] = [], options: { quiet?: boolean } = {}): void {
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', ...extraArgs], {
     cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', options.quiet ? 'pipe' : 'inherit', options.quiet ? 'pipe' : 'inherit'],
+    encoding: 'utf8',
     env: {
       ...process.env,
       // No prompts, no deprecation banners, no spinner escape codes in CI logs.
@@ -66,13 +67,13 @@ export function oslsPackage(extraArgs: string[] = []): void {
       CI: process.env.CI ?? '1',
     },
   });
-  if (result.status !== 0) throw new Error(`osls package failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0) throw new Error(`osls package failed (exit ${result.status ?? result.signal})${options.quiet ? `:\n${result.stdout}${result.stderr}` : ''}`);
 }
 
-export async function packageAll(extraArgs: string[] = []): Promise<void> {
+export async function packageAll(extraArgs: string[] = [], options: { quiet?: boolean } = {}): Promise<void> {
   await Promise.all(functionNames.map((name) => bundleFunction(name)));
   await rm(path.join(root, '.serverless'), { recursive: true, force: true });
-  oslsPackage(extraArgs);
+  oslsPackage(extraArgs, options);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -75,6 +75,8 @@ function load(file = path.join(__dirname, 'settings.yml'), options = {}) {
   list(s.vpc.securityGroupIds, 'vpc.securityGroupIds');
   if ((s.vpc.subnetIds.length === 0) !== (s.vpc.securityGroupIds.length === 0)) fail('vpc needs both subnetIds and securityGroupIds, or neither');
   if (typeof s.secretPrefix !== 'string' || /[*?]/.test(s.secretPrefix)) fail('secretPrefix must be a plain name prefix (no wildcards)');
+  // The file is zipped at this path and read from the task root: it must lie inside the repository.
+  if (typeof s.config !== 'string' || path.isAbsolute(s.config) || s.config.split(/[\\/]/).includes('..')) fail('config must be a path inside the repository, e.g. driftless.yaml');
   if (!/^(rate|cron)\(.+\)$/.test(s.driftSchedule)) fail('driftSchedule must be an EventBridge rate(...) or cron(...) expression');
   // null leaves the function outside any VPC.
   s.functionVpc = s.vpc.subnetIds.length > 0 ? { subnetIds: s.vpc.subnetIds, securityGroupIds: s.vpc.securityGroupIds } : null;
