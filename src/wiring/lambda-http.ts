@@ -18,6 +18,8 @@ export interface LambdaHttpOptions {
   queue: SyncQueue;
   secrets: SecretResolver;
   log?: Logger;
+  /** Default: resolves revisions through the app's source and nothing else (see resolveOnlyEngine). */
+  engine?: Engine;
   /** `?wait=true` reads the store this long at most (default 25 s: HTTP APIs stop waiting at 30 s). */
   waitMs?: number;
   pollMs?: number;
@@ -56,7 +58,7 @@ export function createLambdaHttpApp(options: LambdaHttpOptions): LambdaHttpApp {
   const log = options.log ?? jsonLogger();
   const service = new DriftlessService({
     config: options.config, store: options.store, queue: options.queue, log,
-    engine: resolveOnlyEngine(options.config, options.secrets),
+    engine: options.engine ?? resolveOnlyEngine(options.config, options.secrets),
   });
   const { webhookSecret, apiTokens } = httpSecrets(options.config.server, options.secrets);
   const remoteJobs: RemoteJobs = { waitMs: options.waitMs ?? 25_000, ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}) };
