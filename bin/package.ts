@@ -3,13 +3,14 @@
  *
  * esbuild bundles each handler in functions/ into .build/<function>/index.mjs (ESM for Node 22,
  * minified, with a source map: NODE_OPTIONS=--enable-source-maps on Lambda turns stack traces back
- * into TypeScript lines). The root package.json does not reach into a function's zip, hence .mjs.
+ * into TypeScript lines; see shippedMaps for the http function). The root package.json does not
+ * reach into a function's zip, hence .mjs.
  * Then `osls package` zips each folder on its own (package.individually) into
  * .serverless/<function>.zip and writes the CloudFormation template; infra/offline-package.cjs
  * lets it do so without credentials.
  */
 import { spawnSync } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
@@ -24,6 +25,14 @@ export type FunctionName = (typeof functionNames)[number];
  */
 const external = ['better-sqlite3'];
 
+/**
+ * Functions whose zip carries the source map (NODE_OPTIONS=--enable-source-maps turns their stack
+ * traces into TypeScript lines). The http function's map is as large as its code (about 190 KB
+ * zipped) and would take it past 500 KB once the DynamoDB and SQS clients are in: it is written to
+ * .build/maps/http.mjs.map for reading a trace offline, and the bundle keeps its function names.
+ */
+const shippedMaps = new Set<FunctionName>(['worker', 'drift']);
+
 export async function bundleFunction(name: FunctionName, options: Partial<BuildOptions> = {}): Promise<void> {
   const outdir = path.join(root, '.build', name);
   await rm(outdir, { recursive: true, force: true });
@@ -37,7 +46,9 @@ export async function bundleFunction(name: FunctionName, options: Partial<BuildO
     platform: 'node',
     target: 'node22',
     minify: true,
-    sourcemap: true,
+    // The http function's map stays out of its zip (see shippedMaps); its names are kept for stack traces.
+    sourcemap: shippedMaps.has(name) ? true : 'external',
+    keepNames: !shippedMaps.has(name),
     // Line mappings only: stack traces name the TypeScript file and line; the sources stay in Git.
     sourcesContent: false,
     // Lambda runs x86-64 Linux; the bundles hold no native code, so this is documentation.
@@ -49,6 +60,10 @@ export async function bundleFunction(name: FunctionName, options: Partial<BuildO
     metafile: true,
     ...options,
   });
+  if (!shippedMaps.has(name)) {
+    await mkdir(path.join(root, '.build', 'maps'), { recursive: true });
+    await rename(path.join(outdir, 'index.mjs.map'), path.join(root, '.build', 'maps', `${name}.mjs.map`));
+  }
   // Beside the function's folder, not in its zip: which modules went into the bundle (checked by test/infra/package.test.ts).
   if (result.metafile) await writeFile(path.join(root, '.build', `${name}.meta.json`), JSON.stringify(result.metafile));
 }

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageAll } from '../../bin/package.ts';
 
@@ -192,6 +193,15 @@ describe('zips', () => {
     expect(size('http')).toBeLessThan(500 * 1024);
     expect(size('worker')).toBeGreaterThan(0);
     expect(size('drift')).toBeGreaterThan(0);
+  });
+
+  it('hold the function\'s own bundle only; the worker and drift zips carry their source maps', () => {
+    const entries = (name: string) => Object.keys(unzipSync(readFileSync(path.join(root, '.serverless', `${name}.zip`)))).sort();
+    expect(entries('http')).toEqual(['.build/http/index.mjs']);
+    expect(entries('worker')).toEqual(['.build/worker/index.mjs', '.build/worker/index.mjs.map']);
+    expect(entries('drift')).toEqual(['.build/drift/index.mjs', '.build/drift/index.mjs.map']);
+    const head = readFileSync(path.join(root, '.build', 'worker', 'index.mjs'), 'utf8').slice(0, 200);
+    expect(head).toContain("import { createRequire as __driftlessCreateRequire } from 'node:module'");
   });
 
   it('the http bundle leaves out the Kubernetes client and the renderer; the worker has them', () => {
