@@ -3,16 +3,21 @@ import { lambdaDriftFromEnv, type DriftTick, type LambdaDrift } from '../src/wir
 import type { ScheduledEvent } from './events.ts';
 
 /**
- * EventBridge schedule → one drift run: every app's branch head is checked (the fallback for pushes
- * whose webhook never arrived) and checks are fanned out through the queue, one per app, never for
- * an app whose previous one is still pending. The run itself queues; the worker does the work.
+ * EventBridge schedule → one run: every app's branch head is checked (the fallback for pushes whose
+ * webhook never arrived), a sync queued for each that moved unless one is still pending, then the
+ * drift checks (self-heal goes through the queue as ordinary syncs). Queued GitHub writes (drift
+ * issues) are sent before the handler returns.
  */
 export function createDriftHandler(load: () => Promise<LambdaDrift>): (event: ScheduledEvent) => Promise<DriftTick> {
   return async (event) => {
     const drift = await load();
-    const tick = await drift.tick();
-    drift.log.info('drift run', { scheduledAt: event.time, polled: tick.polled, driftChecks: tick.driftChecks });
-    return tick;
+    try {
+      const tick = await drift.tick();
+      drift.log.info('drift run', { scheduledAt: event.time, polled: tick.polled, ...(tick.drift ? { drift: tick.drift } : {}) });
+      return tick;
+    } finally {
+      await drift.flush().catch((err: unknown) => drift.log.warn('writing to GitHub failed', { error: err instanceof Error ? err.message : String(err) }));
+    }
   };
 }
 

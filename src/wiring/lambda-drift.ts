@@ -1,10 +1,14 @@
+import { createThrottledWriter } from '../adapters/github/index.ts';
 import type { DriftlessConfig } from '../config/types.ts';
+import type { DriftCheck } from '../drift/runner.ts';
+import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import type { SyncQueue } from '../ports/queue.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import type { StateStore } from '../ports/state.ts';
 import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
+import { createConfiguredDriftNotifier, plainDriftBody } from './drift.ts';
 import { lambdaSecrets, loadLambdaConfig, readLambdaEnv } from './lambda-env.ts';
 import { createRuntimeEngine } from './runtime-engine.ts';
 import { createRuntime } from './runtime.ts';
@@ -13,22 +17,16 @@ import { createRuntime } from './runtime.ts';
 export interface DriftTick {
   /** Apps whose branch head moved without a sync (a missed or oversized webhook): a sync is queued. */
   polled: string[];
-  /** Apps whose drift check was queued; undefined while drift checks are not wired (see `driftChecks`). */
-  driftChecks?: string[];
+  /** Drift reports of this run by status; absent while no drift check is wired (see `driftCheck`). */
+  drift?: { checked: number; byStatus: Record<string, number>; healsQueued: number };
 }
 
 export interface LambdaDrift {
   tick(): Promise<DriftTick>;
+  /** Sends the GitHub writes queued by the run (drift issues). */
+  flush(): Promise<void>;
   log: Logger;
 }
-
-/**
- * Queues one drift check per app whose previous check is not still pending, and answers which.
- * SEAM(lead): the drift runner (`checkAppDrift`/`checkDrift` in src/drift/, wt/driftcore and
- * wt/driftserve) and its queue message kind are written in parallel; wire them here. Until then the
- * drift function does the branch-head fallback only, and says so in its log.
- */
-export type DriftFanOut = (service: DriftlessService) => Promise<string[]>;
 
 export interface LambdaDriftOptions {
   config: DriftlessConfig;
@@ -37,7 +35,16 @@ export interface LambdaDriftOptions {
   secrets: SecretResolver;
   /** Default: the runtime engine (branch heads resolve through the app's source, conditional requests). */
   engine?: Engine;
-  driftChecks?: DriftFanOut;
+  /**
+   * The drift check of one app. SEAM(lead): src/drift/check.ts `checkAppDrift` bound to the runtime's
+   * deps (as serve's `driftCheck` will be) is not on main yet; until it is wired, the drift function
+   * checks branch heads only and says so in its log.
+   */
+  driftCheck?: DriftCheck;
+  /** Default: GitHub issues as configured (server.driftIssues / app driftIssues); `false`: none. */
+  driftNotifier?: DriftNotifier | false;
+  /** Apps checked at the same time (default 4). */
+  driftConcurrency?: number;
   /**
    * An app with a sync queued or running that was queued within this is not queued again (default
    * 2 hours: past the queue's retries of a 15-minute worker, a record is taken for an abandoned one).
@@ -46,20 +53,38 @@ export interface LambdaDriftOptions {
   log?: Logger;
 }
 
+/**
+ * The scheduled function: the branch-head fallback, queuing through the SQS queue (never for an app
+ * whose sync is still pending: FIFO cannot coalesce), then one drift run through the service's
+ * drift runner: reports stored, self-heal queued as ordinary syncs (skipped while a sync is in
+ * flight), drift issues written.
+ */
 export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
+  const { config, secrets } = options;
   const log = options.log ?? jsonLogger();
-  const engine = options.engine ?? createRuntimeEngine(createRuntime(options.config, { secrets: options.secrets, discoveryCacheDir: '/tmp/driftless/discovery' }));
-  const service = new DriftlessService({ config: options.config, store: options.store, queue: options.queue, engine, log });
+  const engine = options.engine ?? createRuntimeEngine(createRuntime(config, { secrets, discoveryCacheDir: '/tmp/driftless/discovery' }));
+  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log });
+  const writer = createThrottledWriter();
+  if (options.driftCheck) {
+    const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, plainDriftBody));
+    service.configureDrift({ check: options.driftCheck, ...(notifier ? { notifier } : {}), ...(options.driftConcurrency ? { concurrency: options.driftConcurrency } : {}) });
+  }
   const pendingWithinMs = options.pendingWithinMs ?? 2 * 3600_000;
   return {
     log,
+    flush: () => writer.idle(),
     async tick() {
       const polled = await service.pollOnce({ skipPendingWithinMs: pendingWithinMs });
-      if (!options.driftChecks) {
-        log.warn('drift checks are not wired into the drift function yet; only branch heads were checked');
+      if (!options.driftCheck) {
+        log.warn('drift checks are not wired into the drift function yet (src/wiring/lambda-drift.ts); only branch heads were checked');
         return { polled };
       }
-      return { polled, driftChecks: await options.driftChecks(service) };
+      const run = await service.checkDrift();
+      const byStatus: Record<string, number> = {};
+      for (const report of run.reports) byStatus[report.status] = (byStatus[report.status] ?? 0) + 1;
+      const latest = await service.listDrift();
+      const healsQueued = latest.filter((r) => r.checkedAt >= run.startedAt && r.heal?.action === 'queued').length;
+      return { polled, drift: { checked: run.reports.length, byStatus, healsQueued } };
     },
   };
 }

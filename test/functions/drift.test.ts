@@ -5,11 +5,13 @@ import { MemoryStateStore } from '../../src/adapters/state-memory/memory-state.t
 import type { SyncQueue, SyncRequest } from '../../src/ports/queue.ts';
 import { silentLogger } from '../../src/service/engine.ts';
 import { createLambdaDrift } from '../../src/wiring/lambda-drift.ts';
+import type { DriftCheck } from '../../src/drift/runner.ts';
+import { driftReport } from '../support/drift-reports.ts';
 import { FakeEngine } from '../support/fake-engine.ts';
 import { scheduledEvent } from '../support/lambda-events.ts';
 import { appConfig, serviceConfig } from '../support/service-fixtures.ts';
 
-function setup(driftChecks?: Parameters<typeof createLambdaDrift>[0]['driftChecks']) {
+function setup(driftCheck?: DriftCheck) {
   const store = new MemoryStateStore();
   const sent: SyncRequest[] = [];
   const queue: SyncQueue = { enqueue: async (request) => void sent.push(request) };
@@ -18,7 +20,7 @@ function setup(driftChecks?: Parameters<typeof createLambdaDrift>[0]['driftCheck
   const drift = createLambdaDrift({
     config: serviceConfig([appConfig('staging'), appConfig('production')]), store, queue, engine, log: silentLogger,
     secrets: createLocalSecretResolver({ baseDir: '/tmp', env: {} }),
-    ...(driftChecks ? { driftChecks } : {}),
+    ...(driftCheck ? { driftCheck, driftNotifier: false as const } : {}),
   });
   return { handler: createDriftHandler(async () => drift), store, sent };
 }
@@ -41,10 +43,24 @@ describe('functions/drift: EventBridge schedule → branch heads and drift fan-o
     expect(sent).toHaveLength(2);
   });
 
-  it('hands the run to the drift fan-out when it is wired, and reports which apps it queued', async () => {
-    const { handler } = setup(async (service) => service.apps().map((a) => a.name));
-    expect((await handler(scheduledEvent())).driftChecks).toEqual(['staging', 'production']);
-    const { handler: unwired } = setup();
-    expect((await unwired(scheduledEvent())).driftChecks).toBeUndefined();
+  it('runs the drift checks when wired: reports stored, self-heal queued as a sync, summarized by status', async () => {
+    const checked: string[] = [];
+    const { handler, store, sent } = setup(async (app) => {
+      checked.push(app.name);
+      return driftReport(app.name, app.name === 'staging' ? 'OutOfSync' : 'Synced');
+    });
+    // Both apps synced at the head: the branch-head check queues nothing, so only drift is at work.
+    for (const app of ['staging', 'production']) await store.updateAppStatus(app, { status: 'Synced', revision: { ref: 'main', sha: 'c'.repeat(40) } });
+    const tick = await handler(scheduledEvent());
+    expect(tick.polled).toEqual([]);
+    expect(checked.sort()).toEqual(['production', 'staging']);
+    expect(tick.drift).toEqual({ checked: 2, byStatus: { OutOfSync: 1, Synced: 1 }, healsQueued: 0 });
+    expect((await store.listDriftReports('staging', 5))[0]).toMatchObject({ status: 'OutOfSync' });
+    expect(sent).toEqual([]);
+  });
+
+  it('without a drift check it checks branch heads only', async () => {
+    const { handler } = setup();
+    expect((await handler(scheduledEvent())).drift).toBeUndefined();
   });
 });
