@@ -117,6 +117,8 @@ const queue = { 'Fn::GetAtt': ['SyncQueue', 'Arn'] };
 const table = { 'Fn::GetAtt': ['StateTable', 'Arn'] };
 const tableIndexes = sub('${StateTable.Arn}/index/*');
 const cacheObjects = sub('${ContentCacheBucket.Arn}/*');
+const bucket = { 'Fn::GetAtt': ['ContentCacheBucket', 'Arn'] };
+// The state store reads by key and by query only (no Scan: src/adapters/state-dynamodb/table.ts).
 const itemRead = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 const itemWrite = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
@@ -126,16 +128,16 @@ function dataStatements(fn) {
   if (fn === 'http') {
     return [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Resource: [queue] }, state];
   }
-  // Retention pruning walks the table from the worker and drift functions, never from the webhook path.
-  const stateWithScan = { ...state, Action: [...state.Action, 'dynamodb:Scan'] };
   const cache = { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [cacheObjects] };
+  // Without ListBucket, S3 answers a missing key with 403 instead of 404: a cache miss would look like an error.
+  const cacheList = { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [bucket] };
   if (fn === 'worker') {
     return [
       { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes', 'sqs:SendMessage'], Resource: [queue] },
-      stateWithScan, cache,
+      state, cache, cacheList,
     ];
   }
-  return [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Resource: [queue] }, stateWithScan, cache];
+  return [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Resource: [queue] }, state, cache, cacheList];
 }
 
 /** Statements of one function's role, in order; a statement with nothing to grant is left out. */

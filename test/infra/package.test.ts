@@ -112,6 +112,7 @@ describe('queue', () => {
 describe('state and cache', () => {
   it('the table is on demand, with TTL, point-in-time recovery, and kept when the stack goes', () => {
     const table = resources.StateTable!;
+    expect((table.Properties.GlobalSecondaryIndexes as { IndexName: string }[]).map((i) => i.IndexName)).toEqual(['gsi1', 'gsi2']);
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
@@ -175,7 +176,8 @@ describe('roles', () => {
     for (const role of ['HttpRole', 'WorkerRole', 'DriftRole']) {
       const resourcesOf = (prefix: string) => statements(role).filter((s) => s.Action.some((a) => a.startsWith(prefix))).flatMap((s) => s.Resource);
       expect(resourcesOf('dynamodb:')).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }, { 'Fn::Sub': '${StateTable.Arn}/index/*' }]);
-      for (const r of resourcesOf('s3:')) expect(r).toEqual({ 'Fn::Sub': '${ContentCacheBucket.Arn}/*' });
+      for (const r of resourcesOf('s3:')) expect([{ 'Fn::Sub': '${ContentCacheBucket.Arn}/*' }, { 'Fn::GetAtt': ['ContentCacheBucket', 'Arn'] }]).toContainEqual(r);
+      expect(statements(role).flatMap((s) => s.Action)).not.toContain('dynamodb:Scan');
     }
   });
 
