@@ -27,8 +27,12 @@ export interface AwsAdapterNeeds {
  *   return {
  *     store: createDynamoStateStore({ client: new DynamoDBClient({}), tableName: env.table }),
  *     queue: createSqsQueue({ client: new SQSClient({}), queueUrl: env.queueUrl }),
- *     ...(needs.cache && env.cacheBucket ? { cache: createS3ContentCache({ client: new S3Client({}), bucket: env.cacheBucket }) } : {}),
+ *     // Memory in front of S3 (layeredContentCache in the same folder): a warm container reads nothing twice.
+ *     ...(needs.cache && env.cacheBucket ? { cache: layeredContentCache(createMemoryContentCache(), createS3ContentCache({ client: new S3Client({}), bucket: env.cacheBucket })) } : {}),
  *   };
+ *
+ * Import them with `await import()` inside this function as above: esbuild inlines them either way,
+ * and the http bundle then holds the DynamoDB and SQS clients only (no S3).
  *
  * Until then a deployed function fails here, at its first invocation, with this message.
  */
