@@ -1,6 +1,7 @@
 import { createThrottledWriter } from '../adapters/github/index.ts';
 import type { DriftlessConfig } from '../config/types.ts';
 import type { DriftCheck } from '../drift/runner.ts';
+import type { ContentCache } from '../ports/content-cache.ts';
 import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import type { SyncQueue } from '../ports/queue.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
@@ -8,6 +9,8 @@ import type { StateStore } from '../ports/state.ts';
 import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
+import { createAwsContentCache } from './aws-cache.ts';
+import { createConfiguredSource } from './sources.ts';
 import { createConfiguredDriftNotifier, plainDriftBody } from './drift.ts';
 import { lambdaSecrets, loadLambdaConfig, readLambdaEnv } from './lambda-env.ts';
 import { createRuntimeEngine } from './runtime-engine.ts';
@@ -35,6 +38,8 @@ export interface LambdaDriftOptions {
   secrets: SecretResolver;
   /** Default: the runtime engine (branch heads resolve through the app's source, conditional requests). */
   engine?: Engine;
+  /** Blob cache for the drift checks' renders (S3 behind memory); default memory per container. */
+  cache?: ContentCache;
   /**
    * The drift check of one app. SEAM(lead): src/drift/check.ts `checkAppDrift` bound to the runtime's
    * deps (as serve's `driftCheck` will be) is not on main yet; until it is wired, the drift function
@@ -62,7 +67,11 @@ export interface LambdaDriftOptions {
 export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
   const { config, secrets } = options;
   const log = options.log ?? jsonLogger();
-  const engine = options.engine ?? createRuntimeEngine(createRuntime(config, { secrets, discoveryCacheDir: '/tmp/driftless/discovery' }));
+  const cache = options.cache;
+  const engine = options.engine ?? createRuntimeEngine(createRuntime(config, {
+    secrets, discoveryCacheDir: '/tmp/driftless/discovery',
+    ...(cache ? { sourceFactory: (repository, runtime) => createConfiguredSource(repository, runtime.config, runtime.secrets, cache) } : {}),
+  }));
   const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log });
   const writer = createThrottledWriter();
   if (options.driftCheck) {
@@ -93,6 +102,6 @@ export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
 export async function lambdaDriftFromEnv(): Promise<LambdaDrift> {
   const env = readLambdaEnv();
   const config = await loadLambdaConfig(env);
-  const { store, queue } = await createAwsAdapters(env, { cache: false });
-  return createLambdaDrift({ config, store, queue, secrets: lambdaSecrets(config) });
+  const [{ store, queue }, cache] = await Promise.all([createAwsAdapters(env), createAwsContentCache(env)]);
+  return createLambdaDrift({ config, store, queue, cache, secrets: lambdaSecrets(config) });
 }

@@ -70,6 +70,6 @@ export function createLambdaHttpApp(options: LambdaHttpOptions): LambdaHttpApp {
 export async function lambdaHttpAppFromEnv(): Promise<LambdaHttpApp> {
   const env = readLambdaEnv();
   const config = await loadLambdaConfig(env);
-  const { store, queue } = await createAwsAdapters(env, { cache: false });
+  const { store, queue } = await createAwsAdapters(env);
   return createLambdaHttpApp({ config, store, queue, secrets: lambdaSecrets(config) });
 }

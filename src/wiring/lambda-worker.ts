@@ -9,6 +9,7 @@ import type { StateStore } from '../ports/state.ts';
 import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
+import { createAwsContentCache } from './aws-cache.ts';
 import { lambdaSecrets, loadLambdaConfig, readLambdaEnv } from './lambda-env.ts';
 import { createConfiguredReporter } from './reporting.ts';
 import { createRuntimeEngine } from './runtime-engine.ts';
@@ -69,7 +70,7 @@ export function createLambdaWorker(options: LambdaWorkerOptions): LambdaWorker {
 export async function lambdaWorkerFromEnv(): Promise<LambdaWorker> {
   const env = readLambdaEnv();
   const config = await loadLambdaConfig(env);
-  const { store, queue, cache } = await createAwsAdapters(env, { cache: true });
+  const [{ store, queue }, cache] = await Promise.all([createAwsAdapters(env), createAwsContentCache(env)]);
   const retryLater = createVisibilityChanger({ client: new SQSClient({}), queueUrl: env.queueUrl });
-  return createLambdaWorker({ config, store, queue, secrets: lambdaSecrets(config), retryLater, maxReceiveCount: env.maxReceiveCount, ...(cache ? { cache } : {}) });
+  return createLambdaWorker({ config, store, queue, secrets: lambdaSecrets(config), retryLater, maxReceiveCount: env.maxReceiveCount, cache });
 }
