@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageAll } from '../../bin/package.ts';
@@ -213,5 +214,23 @@ describe('zips', () => {
     expect(http.some((f) => f.startsWith('src/render/') || f.startsWith('src/apply/') || f.startsWith('src/tools/'))).toBe(false);
     expect(http).toContain('src/http/app.ts');
     expect(inputs('worker').some((f) => f.includes('node_modules/@kubernetes/client-node/'))).toBe(true);
+  });
+
+  it('each bundle loads in a plain Node process (ESM, CommonJS dependencies through the banner); http answers a real event', () => {
+    for (const name of ['worker', 'drift']) {
+      const url = pathToFileURL(path.join(root, '.build', name, 'index.mjs')).href;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler)`], { cwd: '/tmp', encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('function');
+    }
+    // Without the environment serverless.yml sets, the http function answers 503 naming what is missing.
+    const url = pathToFileURL(path.join(root, '.build', 'http', 'index.mjs')).href;
+    const event = { version: '2.0', routeKey: '$default', rawPath: '/healthz', rawQueryString: '', headers: {}, isBase64Encoded: false, body: null,
+      requestContext: { http: { method: 'GET', path: '/healthz', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'curl' }, stage: '$default', requestId: 'r', routeKey: '$default', accountId: '123456789012', apiId: 'abc', domainName: 'abc.execute-api.us-east-1.amazonaws.com', domainPrefix: 'abc', time: '', timeEpoch: 0 } };
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DRIFTLESS_')));
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(JSON.stringify(await m.handler(${JSON.stringify(event)}, {})))`], { cwd: '/tmp', encoding: 'utf8', env });
+    const response = JSON.parse(r.stdout.trim()) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body)).toMatchObject({ error: { code: 'CONFIG_INVALID', message: expect.stringContaining('DRIFTLESS_CONFIG') } });
   });
 });
