@@ -11,14 +11,14 @@ import { FakeEngine } from '../support/fake-engine.ts';
 import { scheduledEvent } from '../support/lambda-events.ts';
 import { appConfig, serviceConfig } from '../support/service-fixtures.ts';
 
-function setup(driftCheck?: DriftCheck) {
+function setup(driftCheck?: DriftCheck, selfHeal = false) {
   const store = new MemoryStateStore();
   const sent: SyncRequest[] = [];
   const queue: SyncQueue = { enqueue: async (request) => void sent.push(request) };
   const engine = new FakeEngine();
   engine.refs.set('main', 'c'.repeat(40));
   const drift = createLambdaDrift({
-    config: serviceConfig([appConfig('staging'), appConfig('production')]), store, queue, engine, log: silentLogger,
+    config: serviceConfig([appConfig('staging', { selfHeal }), appConfig('production')]), store, queue, engine, log: silentLogger,
     secrets: createLocalSecretResolver({ baseDir: '/tmp', env: {} }),
     ...(driftCheck ? { driftCheck, driftNotifier: false as const } : {}),
   });
@@ -57,6 +57,14 @@ describe('functions/drift: EventBridge schedule → branch heads and drift fan-o
     expect(tick.drift).toEqual({ checked: 2, byStatus: { OutOfSync: 1, Synced: 1 }, healsQueued: 0 });
     expect((await store.listDriftReports('staging', 5))[0]).toMatchObject({ status: 'OutOfSync' });
     expect(sent).toEqual([]);
+  });
+
+  it('self-heal of a drifted app goes through the queue as an ordinary sync of the synced revision', async () => {
+    const { handler, store, sent } = setup(async (app) => driftReport(app.name, app.name === 'staging' ? 'OutOfSync' : 'Synced', { revision: { ref: 'main', sha: 'c'.repeat(40) } }), true);
+    for (const app of ['staging', 'production']) await store.updateAppStatus(app, { status: 'Synced', revision: { ref: 'main', sha: 'c'.repeat(40) } });
+    const tick = await handler(scheduledEvent());
+    expect(tick.drift?.healsQueued).toBe(1);
+    expect(sent).toEqual([expect.objectContaining({ app: 'staging', trigger: expect.objectContaining({ kind: 'heal' }), revision: 'c'.repeat(40) })]);
   });
 
   it('without a drift check it checks branch heads only', async () => {
