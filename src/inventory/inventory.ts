@@ -20,12 +20,14 @@ import { FIELD_MANAGER, INVENTORY_LABEL, INVENTORY_MAC_ANNOTATION, INVENTORY_NAM
  * rules. Anything else is INVENTORY_UNTRUSTED: never used for pruning, never overwritten (see
  * src/sync/sync.ts).
  *
- * It is rewritten only when its identity set (identities, apiVersions, uids) changes or it was
- * signed with a previous key, never just because hashes changed: a sync that changes N objects
- * writes exactly N objects. The current hash of each object rides on the object itself
- * (driftless.dev/applied-hash, in the same apply patch) and is what no-op detection reads; the
- * hashes here are those of the last identity change, kept for drift reports, not for deciding
- * what to apply; its revision is likewise that of the last write.
+ * It is rewritten only when its identity set (identities, apiVersions, uids) changes, a sync
+ * applied a new revision, or it was signed with a previous key, never just because hashes
+ * changed: a sync of a new revision that changes N objects writes N objects plus this one, and a
+ * resync of the same revision writes nothing. The current hash of each object rides on the object
+ * itself (driftless.dev/applied-hash, in the same apply patch) and is what no-op detection reads.
+ * Its `revision` is the last one a sync applied completely (a sync whose applies failed keeps the
+ * previous one): the last synced revision that drift checks (src/drift) render and compare
+ * against, signed with the rest, so every runner reads the same answer from the cluster.
  */
 const DATA_KEY = 'inventory.json.gz';
 const FORMAT = 2;

@@ -45,7 +45,7 @@ export interface UnreadableKind {
   /** The API server's own message. */
   message: string;
   /** The rendered objects of that kind (and namespace) whose live state could not be read. */
-  objects: DesiredObject[];
+  objects: Array<Pick<DesiredObject, 'ref' | 'origin'>>;
 }
 
 /**

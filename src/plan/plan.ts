@@ -50,6 +50,16 @@ export interface PlanContext {
   concurrency?: number;
 }
 
+/** What a list needs to know of an object: its type and where it lives (drift also lists inventory entries). */
+export type ListTarget = Pick<DesiredObject, 'type' | 'ref' | 'pendingCrd' | 'origin'>;
+
+/** The lists the plan makes: over these objects' kinds and namespaces. */
+export interface LiveListing {
+  cluster: ClusterClient;
+  desired: ListTarget[];
+  concurrency?: number;
+}
+
 function typeId(type: ResourceType): string {
   return `${type.group}/${type.version}/${type.kind}`;
 }
@@ -64,8 +74,8 @@ const isNamespaceType = (type: ResourceType): boolean => type.group === '' && ty
  * same about them; when that is refused too, the kind is unreadable and the plan stops (see
  * permissions.ts) before any dry run or write.
  */
-async function listLive(ctx: PlanContext, onNamespaces?: (live: Set<string>) => void): Promise<Map<string, KubeObject>> {
-  const lists = new Map<string, { type: ResourceType; namespace?: string; objects: DesiredObject[] }>();
+export async function listLive(ctx: LiveListing, onNamespaces?: (live: Set<string>) => void): Promise<Map<string, KubeObject>> {
+  const lists = new Map<string, { type: ResourceType; namespace?: string; objects: ListTarget[] }>();
   for (const d of ctx.desired) {
     if (d.pendingCrd) continue;
     const namespace = d.type.namespaced ? d.ref.namespace : undefined;
@@ -98,7 +108,7 @@ async function listLive(ctx: PlanContext, onNamespaces?: (live: Set<string>) => 
 }
 
 /** The narrower request: each object by name. undefined when that is forbidden too. */
-async function readByName(ctx: PlanContext, objects: DesiredObject[]): Promise<KubeObject[] | undefined> {
+async function readByName(ctx: LiveListing, objects: ListTarget[]): Promise<KubeObject[] | undefined> {
   try {
     const found = await mapLimit(objects, ctx.concurrency ?? 8, (d) => ctx.cluster.get(d.type, d.ref.name, d.type.namespaced ? d.ref.namespace : undefined));
     return found.filter((o): o is KubeObject => o !== undefined);

@@ -41,7 +41,11 @@ export async function diffApp(deps: SyncDeps, app: AppConfig, options: Pick<Sync
   }
 }
 
-function nextInventory(app: AppConfig, revision: Revision, prepared: Prepared, applied: AppliedItem[], pruned: PruneResult[]): Inventory {
+/**
+ * `revision` is the revision the cluster now holds (what drift is measured against), or the one
+ * recorded before when this sync did not get everything applied.
+ */
+function nextInventory(app: AppConfig, revision: Revision | undefined, prepared: Prepared, applied: AppliedItem[], pruned: PruneResult[]): Inventory {
   const old = new Map((prepared.inventory?.entries ?? []).map((e) => [refKey(e.ref), e]));
   const entries: InventoryEntry[] = [];
   for (const a of applied) {
@@ -54,7 +58,7 @@ function nextInventory(app: AppConfig, revision: Revision, prepared: Prepared, a
   // Prune candidates never reached (apply failed) stay tracked.
   const seen = new Set(entries.map((e) => refKey(e.ref)));
   for (const e of prepared.detail.prunes) if (!seen.has(refKey(e.ref)) && !pruned.some((p) => p.entry === e)) entries.push(e);
-  return { app: app.name, revision, entries };
+  return { app: app.name, ...(revision ? { revision } : {}), entries };
 }
 
 /**
@@ -127,14 +131,18 @@ export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptio
   } else if (failed && detail.prunes.length > 0) {
     progress?.({ type: 'phase', phase: 'prune', message: `not pruning ${detail.prunes.length} objects: an apply failed` });
   }
-  const inventory = nextInventory(app, revision, prepared, applied, pruned);
+  const inventory = nextInventory(app, failed ? prepared.inventory?.revision : revision, prepared, applied, pruned);
+  // The inventory's revision is the last synced one that drift checks compare against (src/drift):
+  // a sync of a new revision records it even when no object changed (one write; a resync of the
+  // same revision writes nothing).
+  const revisionMoved = !failed && prepared.inventory?.revision?.sha !== revision.sha;
   if (prepared.untrusted) {
     // Left in place, not overwritten: if it is the app's real inventory under a lost or rotated key,
     // it is what lets prune resume (add the key to signing.previousKeys); if it is forged, keeping
     // it costs only this error. The applies stand; only prune waits.
     errors.push(toSyncError(prepared.untrusted));
-  } else if (!prepared.inventory || prepared.inventory.signedWithPreviousKey || !sameIdentities(prepared.inventory.entries, inventory.entries)) {
-    // Only a changed identity set (or a rotated key) costs an inventory write: hashes live on the objects themselves.
+  } else if (!prepared.inventory || prepared.inventory.signedWithPreviousKey || revisionMoved || !sameIdentities(prepared.inventory.entries, inventory.entries)) {
+    // Only a changed identity set, a new revision (or a rotated key) costs an inventory write: hashes live on the objects themselves.
     progress?.({ type: 'phase', phase: 'inventory', message: `recording ${inventory.entries.length} objects` });
     try {
       await writeInventory(deps.cluster, inventory, app.namespace, deps.keyring);
