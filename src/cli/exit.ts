@@ -1,13 +1,14 @@
 import { CommanderError } from 'commander';
 import { isDriftlessError, type ErrorCode } from '../core/errors.ts';
-import type { SyncResult } from '../core/types.ts';
+import type { DriftReport, SyncResult } from '../core/types.ts';
 
 /**
  * The CLI's one exit-code rule: 0 the work was done (or, for diff, nothing differs), 1 the work
  * failed (or diff found differences), 2 the config or the command line is wrong — something the
- * user fixes before trying again, as opposed to a failure retrying may cure.
+ * user fixes before trying again, as opposed to a failure retrying may cure. 3 only from drift:
+ * some app could not be checked (Unknown) and none drifted.
  */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unknown: 3 } as const;
 
 /** Error codes that mean "fix the config or the command line" rather than "the work failed". */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'APP_NOT_FOUND', 'BAD_REQUEST', 'SECRET_UNAVAILABLE']);
@@ -36,6 +37,12 @@ export function exitCodeOf(err: unknown, options: ExitOptions = {}): number {
 export function syncExitCode(result: SyncResult): number {
   if (result.status === 'Synced' || result.status === 'DryRun') return EXIT.ok;
   return result.errors.some((e) => isUsageCode(e.code)) ? EXIT.usage : EXIT.failed;
+}
+
+/** The exit code of a drift check: 1 when any app drifted, else 3 when any could not be checked, else 0. */
+export function driftExitCode(reports: readonly Pick<DriftReport, 'status'>[]): number {
+  if (reports.some((r) => r.status === 'OutOfSync')) return EXIT.failed;
+  return reports.some((r) => r.status === 'Unknown') ? EXIT.unknown : EXIT.ok;
 }
 
 /** Prints what stopped a command on stderr (never a stack trace unless DRIFTLESS_DEBUG) and returns its exit code. */

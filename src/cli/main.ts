@@ -7,6 +7,7 @@ import { registerSandbox } from './commands/sandbox.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerDiff } from './commands/diff.ts';
+import { registerDrift } from './commands/drift.ts';
 import { registerSync } from './commands/sync.ts';
 import { registerQuickstart } from './commands/quickstart.ts';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerValidate(program);
   registerDiff(program);
+  registerDrift(program);
   registerSync(program);
   registerQuickstart(program);
   return program;

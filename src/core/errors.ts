@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'PRUNE_FAILED'
   | 'PRUNE_REFUSED'
   | 'INVENTORY_UNTRUSTED'
+  | 'NOT_SYNCED'
   | 'EMPTY_RENDER'
   | 'HEALTH_TIMEOUT'
   | 'HEALTH_FAILED'

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * What a MAC is for. Each purpose keys its own HMAC (the purpose is part of the MACed bytes), so a
  * MAC made for one can never be replayed as another: a Secret's applied hash is no inventory checksum.
  */
-export type MacPurpose = 'inventory' | 'applied-hash';
+export type MacPurpose = 'inventory' | 'applied-hash' | 'drift-mask';
 
 /** Which key verified a MAC: a MAC made with a previous key asks for a rewrite with the current one. */
 export type Verified = 'current' | 'previous';

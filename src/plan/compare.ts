@@ -53,7 +53,8 @@ function show(value: unknown): string {
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
-function keyedBy(items: unknown[]): string | undefined {
+/** The field that identifies each item of a list (containers by name, ports by port...), if one does. */
+export function keyedBy(items: unknown[]): string | undefined {
   for (const key of ['name', 'containerPort', 'port', 'mountPath', 'devicePath', 'ip']) {
     if (items.length > 0 && items.every((item) => isRecord(item) && item[key] !== undefined)) {
       const values = items.map((item) => String((item as Record<string, unknown>)[key]));
