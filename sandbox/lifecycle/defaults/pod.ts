@@ -2,7 +2,23 @@
 // (SetDefaults_PodSpec, SetDefaults_Container, SetDefaults_Probe, SetDefaults_Volume, …) and
 // the generated zz_generated.defaults.go that walks every container list.
 import type { Obj } from '../../contracts.ts';
+import { formatQuantity, parseQuantity } from '../../schema/quantity.ts';
 import { child, dflt, imageTag, isObj, listAt, objAt } from '../util.ts';
+
+/**
+ * resource.Quantity is stored as it marshals: its canonical String() (`0.5` → `500m`, `1000m` →
+ * `1`), so what a client wrote and what it reads back can differ in form, not in value.
+ */
+function canonicalResources(res: Obj | undefined): void {
+  for (const field of ['requests', 'limits']) {
+    const list = res && objAt(res, field);
+    if (!list) continue;
+    for (const [k, v] of Object.entries(list)) {
+      const q = parseQuantity(v);
+      if (q) list[k] = formatQuantity(q);
+    }
+  }
+}
 
 /** SetDefaults_Container: imagePullPolicy depends on the tag (":latest" or none → Always). */
 function container(c: Obj): void {
@@ -14,6 +30,7 @@ function container(c: Obj): void {
   dflt(c, 'terminationMessagePolicy', 'File');
   // ResourceRequirements is a struct (not a pointer) in the Go type, so it is always serialised.
   dflt(c, 'resources', {});
+  canonicalResources(objAt(c, 'resources'));
   for (const p of listAt(c, 'ports')) dflt(p, 'protocol', 'TCP'); // SetDefaults_ContainerPort
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     const pr = objAt(c, probe);

@@ -15,6 +15,14 @@ function defaulted(group: string, kind: string, o: Obj): Obj {
   return copy;
 }
 
+describe('container resources are stored as canonical quantities (resource.Quantity String())', () => {
+  it('0.5 cpu reads back as 500m, 1000m as 1, 1024Mi as 1Gi; canonical forms stay', () => {
+    const d = defaulted('apps', 'Deployment', { metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, template: podTemplate('nginx:1.27', { resources: { requests: { cpu: 0.5, memory: '1024Mi' }, limits: { cpu: '1000m', memory: '64Mi' } } }) } });
+    const c = ((((d.spec as Obj).template as Obj).spec as Obj).containers as Obj[])[0]!;
+    expect(c.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '64Mi' } });
+  });
+});
+
 describe('pod template defaults (core/v1 SetDefaults_PodSpec, SetDefaults_Container)', () => {
   const d = defaulted('apps', 'Deployment', {
     metadata: { name: 'web' },
