@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { createKubernetesCluster } from '../../src/adapters/kubernetes/client.ts';
 import { syncApp, type SyncDeps } from '../../src/sync/sync.ts';
-import type { KubeObject } from '../../src/core/types.ts';
+import type { InventoryEntry, KubeObject } from '../../src/core/types.ts';
 import { appConfig, configMap, deployment } from '../sync/fixtures.ts';
 import { readInventory } from '../../src/inventory/inventory.ts';
 import { addFault, getJson, GitRepo, requests, resetRequests, sandboxDeps } from './sync-support.ts';
@@ -63,22 +63,25 @@ describe('sync against the sandbox API server', () => {
     expect((await getJson(sb, '/api/v1/namespaces/shop/configmaps/a'))?.data).toEqual({ key: 'changed' });
   });
 
-  it('a 10-object change writes exactly 10 (no inventory write); the inventory still drives prune', async () => {
+  it('a 10-object change writes exactly 10 plus the inventory (recording the synced revision); the inventory still drives prune', async () => {
     const bulk = appConfig({ name: 'bulk', namespace: 'bulk', path: 'bulk', healthTimeoutSeconds: 20, allow: { namespaces: ['bulk'], kinds: ['*'], clusterScoped: true } });
     const maps = (changed: number, count = 14): KubeObject[] => Array.from({ length: count }, (_, i) => configMap(`m${i}`, { v: i < changed ? 'two' : 'one' }));
     repo.commit({ 'bulk/all.yaml': maps(0) });
     expect((await syncApp(deps(), bulk)).status).toBe('Synced');
     const recorded = await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk', testKeyring);
-    repo.commit({ 'bulk/all.yaml': maps(10) });
+    const changedSha = repo.commit({ 'bulk/all.yaml': maps(10) });
     await resetRequests(sb);
     const change = await syncApp(deps(), bulk);
     expect(change.errors).toEqual([]);
     expect(change.objects.filter((o) => o.outcome === 'applied')).toHaveLength(10);
     let counts = await requests(sb);
-    expect(counts.writes).toBe(10);
+    // The inventory is rewritten once per new revision (drift compares against it), not per object.
+    expect(counts.writes).toBe(10 + 1);
     expect(counts.dryRun).toBe(10);
     const inventory = await readInventory(createKubernetesCluster(sb.kubeconfig), 'bulk', 'bulk', testKeyring);
-    expect(inventory!.entries).toEqual(recorded!.entries);
+    expect(inventory!.revision?.sha).toBe(changedSha);
+    const identities = (entries: InventoryEntry[]): string[] => entries.map((e) => `${e.ref.kind}/${e.ref.name} ${e.uid}`).sort();
+    expect(identities(inventory!.entries)).toEqual(identities(recorded!.entries));
     expect(inventory!.entries.map((e) => e.ref.name).sort()).toEqual(['bulk', ...Array.from({ length: 14 }, (_, i) => `m${i}`)].sort());
     expect((await getJson(sb, '/api/v1/namespaces/bulk/configmaps/m3'))?.metadata.annotations?.['driftless.dev/applied-hash']).toMatch(/^[\w-]{22}$/);
     // No-op after the change: nothing written, nothing dry-run.
