@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EXIT, exitCodeOf, exiting, syncExitCode } from '../../src/cli/exit.ts';
+import { driftExitCode, EXIT, exitCodeOf, exiting, syncExitCode } from '../../src/cli/exit.ts';
 import { DriftlessError } from '../../src/core/errors.ts';
 import type { SyncResult } from '../../src/core/types.ts';
 
@@ -22,6 +22,16 @@ describe('the CLI exit-code rule', () => {
     expect(exitCodeOf(new Error('boom'))).toBe(EXIT.failed);
     expect(exitCodeOf(new CommanderError(1, 'commander.unknownCommand', 'unknown'))).toBe(EXIT.usage);
     expect(exitCodeOf(new CommanderError(0, 'commander.helpDisplayed', ''))).toBe(EXIT.ok);
+  });
+
+  it('drift: 1 when any app drifted, else 3 when any could not be checked, else 0; a check that could not run is 3, usage still 2', () => {
+    expect(driftExitCode([{ status: 'Synced' }, { status: 'Synced' }])).toBe(EXIT.ok);
+    expect(driftExitCode([])).toBe(EXIT.ok);
+    expect(driftExitCode([{ status: 'Unknown' }, { status: 'OutOfSync' }])).toBe(EXIT.failed);
+    expect(driftExitCode([{ status: 'Synced' }, { status: 'Unknown' }])).toBe(EXIT.unknown);
+    expect(EXIT.unknown).toBe(3);
+    expect(exitCodeOf(new Error('boom'), { failed: EXIT.unknown })).toBe(3);
+    expect(exitCodeOf(new DriftlessError('CONFIG_INVALID', 'x'), { failed: EXIT.unknown })).toBe(2);
   });
 
   it('lets diff keep 1 for differences: its other failures become 2, usage errors stay 2', () => {

@@ -16,4 +16,11 @@ describe('driftless schema', () => {
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.required).toEqual(['repositories', 'clusters', 'apps']);
   });
+
+  it('--drift-report prints the schema of drift --json, equal to the published schema/drift-report.schema.json', () => {
+    const printed = execFileSync(path.join(repoRoot, 'bin/driftless'), ['schema', '--drift-report'], { cwd: repoRoot, encoding: 'utf8' });
+    // On failure: bin/driftless schema --drift-report > schema/drift-report.schema.json
+    expect(printed).toBe(readFileSync(path.join(repoRoot, 'schema/drift-report.schema.json'), 'utf8'));
+    expect((JSON.parse(printed) as { required: string[] }).required).toEqual(['apps']);
+  });
 });
