@@ -128,8 +128,19 @@ function sandboxCall(sb: Sandbox, method: string, urlPath: string, body?: { type
 const counts = async (sb: Sandbox): Promise<Counts> => JSON.parse(await sandboxCall(sb, 'GET', '/_sandbox/requests')) as Counts;
 const reset = async (sb: Sandbox): Promise<void> => void (await sandboxCall(sb, 'POST', '/_sandbox/requests/reset'));
 
-async function checkInChild(specFile: string): Promise<ChildResult> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'drift.ts'), '--child', specFile], { maxBuffer: 1 << 24 });
+/** The checking side bundled to plain JavaScript, as the built CLI runs: tsx's compiler would otherwise count in its RSS. */
+async function buildChild(work: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = path.join(work, 'drift-child.mjs');
+  await build({
+    entryPoints: [path.join(import.meta.dirname, 'drift.ts')], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning', external: ['better-sqlite3', 'esbuild'],
+    banner: { js: "import { createRequire as __benchCreateRequire } from 'node:module';\nconst require = __benchCreateRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
+async function checkInChild(childFile: string, specFile: string): Promise<ChildResult> {
+  const { stdout } = await run(process.execPath, [childFile, '--child', specFile], { maxBuffer: 1 << 24 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
 }
 
@@ -160,6 +171,7 @@ async function main(): Promise<void> {
   await git('add', '-A');
   await git('commit', '-q', '-m', 'bench');
   const phases: Phase[] = [];
+  const childFile = await buildChild(work);
   try {
     const setupStart = performance.now();
     const shared = deps(spec);
@@ -175,7 +187,7 @@ async function main(): Promise<void> {
     await run(kubectl, ['--kubeconfig', kubeconfig, '--cache-dir', kcache, 'api-resources'], { maxBuffer: 1 << 24 });
     const phase = async (name: string): Promise<void> => {
       await reset(sb);
-      const driftless = await checkInChild(specFile);
+      const driftless = await checkInChild(childFile, specFile);
       const requests = await counts(sb);
       const entry: Phase = { name, driftless, requests };
       if (withKubectl) {
@@ -216,7 +228,7 @@ async function main(): Promise<void> {
       return `| ${p.name} | ${(p.driftless.ms / 1000).toFixed(2)} s | ${perAppRequests.toFixed(2)} (${(p.requests.dryRun / appCount).toFixed(2)}) | ${p.driftless.maxRssMiB.toFixed(0)} MiB | ${s.Synced ?? 0} / ${s.OutOfSync ?? 0} / ${s.Unknown ?? 0} | ${k} | ${kr} | ${ratio} |`;
     }),
   ];
-  const header = `${appCount} apps × ${perApp} objects (ConfigMap, Secret, Service, ServiceAccount; each app in its own namespace), sandbox latency ${latency} ms/request in its own process, ${new Date().toISOString().slice(0, 10)}, node ${process.version}, load average ${loadAtStart.toFixed(1)} at start and ${loadavg()[0]!.toFixed(1)} at end on ${cpus().length} cores (a shared machine: other helpers' tests and builds ran meanwhile). checkDrift over all apps (4 at a time), timed inside a child process whose peak RSS is shown (tsx included). The plan's lists per app: ${lists} (Namespace + 4 kinds); requests exclude discovery; writes: ${phases.map((p) => p.requests.writes).join(', ')}.`;
+  const header = `${appCount} apps × ${perApp} objects (ConfigMap, Secret, Service, ServiceAccount; each app in its own namespace), sandbox latency ${latency} ms/request in its own process, ${new Date().toISOString().slice(0, 10)}, node ${process.version}, load average ${loadAtStart.toFixed(1)} at start and ${loadavg()[0]!.toFixed(1)} at end on ${cpus().length} cores (a shared machine: other helpers' tests and builds ran meanwhile). checkDrift over all apps (4 at a time), timed inside a child process (bundled JavaScript, as the built CLI) whose peak RSS is shown. The plan's lists per app: ${lists} (Namespace + 4 kinds); requests exclude discovery; writes: ${phases.map((p) => p.requests.writes).join(', ')}.`;
   const text = `${header}\n\n${lines.join('\n')}\n`;
   process.stdout.write(text);
   if (record) {
