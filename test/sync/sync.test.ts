@@ -35,6 +35,28 @@ describe('syncApp against the in-memory cluster', () => {
     expect(result.objects.every((o) => o.outcome === 'unchanged')).toBe(true);
   });
 
+  it('records the last synced revision in the inventory: a new revision costs one inventory write, a failed apply keeps the previous one', async () => {
+    const fake = new Fake();
+    fake.set([configMap('a'), configMap('b')]);
+    await syncApp(fake.deps(), appConfig());
+    expect((await readInventory(fake.cluster, 'shop', 'shop', testKeyring))!.revision).toEqual({ ref: 'main', sha: 'a'.repeat(40) });
+    // A new commit that changes no object: the inventory alone is written, to record it.
+    fake.sha = 'b'.repeat(40);
+    fake.cluster.resetCounters();
+    await syncApp(fake.deps(), appConfig());
+    expect(fake.cluster.counters.writes).toBe(1);
+    expect((await readInventory(fake.cluster, 'shop', 'shop', testKeyring))!.revision?.sha).toBe('b'.repeat(40));
+    // A commit whose apply fails, with a new object (so the inventory is written): the revision stays.
+    fake.sha = 'c'.repeat(40);
+    fake.set([configMap('a', { key: 'changed' }), configMap('b'), configMap('new')]);
+    fake.cluster.failApply = (object, options) => (object.metadata.name === 'a' && !options.dryRun ? new DriftlessError('APPLY_FAILED', 'refused') : undefined);
+    const failed = await syncApp(fake.deps(), appConfig());
+    expect(failed.status).toBe('Failed');
+    const inventory = await readInventory(fake.cluster, 'shop', 'shop', testKeyring);
+    expect(inventory!.entries.map((e) => e.ref.name)).toContain('new');
+    expect(inventory!.revision?.sha).toBe('b'.repeat(40));
+  });
+
   it('a change writes exactly the changed object and reports a diff', async () => {
     const fake = new Fake();
     fake.set([deployment('web'), configMap('a'), configMap('b')]);
