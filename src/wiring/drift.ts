@@ -41,7 +41,7 @@ export function createConfiguredDriftNotifier(config: DriftlessConfig, secrets: 
 }
 
 /**
- * Used until the full renderer is wired (src/drift/markdown.ts): status, revision and the drifted
+ * The short form (tests; a body without values): status, revision and the drifted
  * objects with their field paths. Values are left out, so nothing here can show a secret.
  */
 export const plainDriftBody: DriftIssueBody = (report, options) => {

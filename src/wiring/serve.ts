@@ -17,7 +17,9 @@ import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
 import type { Poller } from '../service/poller.ts';
 import type { DriftlessService } from '../service/service.ts';
 import type { DriftTimer } from '../service/drift.ts';
-import { createConfiguredDriftNotifier, plainDriftBody } from './drift.ts';
+import { createConfiguredDriftNotifier } from './drift.ts';
+import { checkAppDrift } from '../drift/check.ts';
+import { driftMarkdown } from '../drift/markdown.ts';
 import { createInProcessService } from './in-process.ts';
 import { createConfiguredReporter, type ConfiguredReporter } from './reporting.ts';
 import { startRetention } from './retention.ts';
@@ -35,11 +37,11 @@ export interface ServeAdapters {
   /** Default: {env:} and {file:} resolved locally. */
   secrets?: SecretResolver;
   /**
-   * The drift check of one app. Default: none yet, so serve runs no drift checks until the
-   * composition wires src/drift/check.ts `checkAppDrift` here.
+   * The drift check of one app. Default: src/drift/check.ts `checkAppDrift` over the config's
+   * sources and clusters (none when `engine` and `secrets` are both given: the caller composes).
    */
   driftCheck?: DriftCheck;
-  /** Markdown of a drift issue. Default: a plain list (src/drift/markdown.ts `driftMarkdown` once wired). */
+  /** Markdown of a drift issue. Default: src/drift/markdown.ts `driftMarkdown` (what `driftless drift --markdown` prints). */
   driftIssueBody?: DriftIssueBody;
   /** Default: GitHub issues for apps in GitHub repositories (server.driftIssues / app driftIssues); `false`: none. */
   driftNotifier?: DriftNotifier | false;
@@ -149,9 +151,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const driftIntervalMs = options.driftIntervalMs ?? config.server.driftInterval * 1000;
   let driftTimer: DriftTimer | undefined;
   let driftRunner: DriftRunner | undefined;
-  if (options.driftCheck) {
-    const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, options.driftIssueBody ?? plainDriftBody));
-    driftRunner = service.configureDrift({ check: options.driftCheck, ...(notifier ? { notifier } : {}), ...(options.driftConcurrency ? { concurrency: options.driftConcurrency } : {}) });
+  const driftCheck: DriftCheck | undefined = options.driftCheck ?? (runtime ? async (app) => checkAppDrift(await runtime.deps(app), app) : undefined);
+  if (driftCheck) {
+    const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, options.driftIssueBody ?? driftMarkdown));
+    driftRunner = service.configureDrift({ check: driftCheck, ...(notifier ? { notifier } : {}), ...(options.driftConcurrency ? { concurrency: options.driftConcurrency } : {}) });
     if (driftIntervalMs > 0) driftTimer = service.startDriftChecks(driftIntervalMs);
   }
   log.info('serving', {
