@@ -6,6 +6,7 @@
  * peak RSS of the process that checks (a child process per phase, so the setup syncs do not count).
  *
  *   node --import tsx bench/drift.ts [--apps 50] [--objects 100] [--latency 5] [--no-kubectl] [--no-record]
+ *   (BENCH_CPU_PROF=DIR: CPU profiles of the checking process)
  */
 import { execFile, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,7 +141,9 @@ async function buildChild(work: string): Promise<string> {
 }
 
 async function checkInChild(childFile: string, specFile: string): Promise<ChildResult> {
-  const { stdout } = await run(process.execPath, [childFile, '--child', specFile], { maxBuffer: 1 << 24 });
+  // BENCH_CPU_PROF=DIR writes a CPU profile of the checking process there.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const { stdout } = await run(process.execPath, [...prof, childFile, '--child', specFile], { maxBuffer: 1 << 24 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as ChildResult;
 }
 
