@@ -151,6 +151,16 @@ describe('drift check against the sandbox', () => {
     expect(report.objects).toEqual([]);
   });
 
+  it('checkDrift reads a repository shared by several apps once per run: one head lookup, one tree', async () => {
+    const base = deps();
+    const calls = { resolve: 0, tree: 0 };
+    const counted: SyncDeps = { ...base, source: { resolve: (ref) => (calls.resolve++, base.source.resolve(ref)), tree: (revision) => (calls.tree++, base.source.tree(revision)) } };
+    const reports = await checkDrift(counted, [app, { ...app, name: 'shop-copy' }, app]);
+    expect(reports.map((r) => r.app)).toEqual(['shop', 'shop-copy', 'shop']);
+    expect(reports[0]!.status).toBe(reports[2]!.status);
+    expect(calls).toEqual({ resolve: 1, tree: 1 });
+  });
+
   it('checkDrift reports every app even when one cannot be checked', async () => {
     const ghost = appConfig({ name: 'ghost', namespace: 'ghost', path: 'nothing' });
     const failing = async (a: { name: string }): Promise<SyncDeps> => {
