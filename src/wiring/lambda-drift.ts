@@ -11,7 +11,9 @@ import { DriftlessService } from '../service/service.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
 import { createAwsContentCache } from './aws-cache.ts';
 import { createConfiguredSource } from './sources.ts';
-import { createConfiguredDriftNotifier, plainDriftBody } from './drift.ts';
+import { createConfiguredDriftNotifier } from './drift.ts';
+import { checkAppDrift } from '../drift/check.ts';
+import { driftMarkdown } from '../drift/markdown.ts';
 import { lambdaSecrets, loadLambdaConfig, readLambdaEnv } from './lambda-env.ts';
 import { createRuntimeEngine } from './runtime-engine.ts';
 import { createRuntime } from './runtime.ts';
@@ -41,8 +43,8 @@ export interface LambdaDriftOptions {
   /** Blob cache for the drift checks' renders (S3 behind memory); default memory per container. */
   cache?: ContentCache;
   /**
-   * The drift check of one app. SEAM(lead): src/drift/check.ts `checkAppDrift` bound to the runtime's
-   * deps (as serve's `driftCheck` will be) is not on main yet; until it is wired, the drift function
+   * The drift check of one app. Default: src/drift/check.ts `checkAppDrift` over the runtime's deps
+   * (as in serve); none when `engine` is given (the caller composes), and then the drift function
    * checks branch heads only and says so in its log.
    */
   driftCheck?: DriftCheck;
@@ -68,15 +70,17 @@ export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
   const { config, secrets } = options;
   const log = options.log ?? jsonLogger();
   const cache = options.cache;
-  const engine = options.engine ?? createRuntimeEngine(createRuntime(config, {
+  const runtime = options.engine ? undefined : createRuntime(config, {
     secrets, discoveryCacheDir: '/tmp/driftless/discovery',
-    ...(cache ? { sourceFactory: (repository, runtime) => createConfiguredSource(repository, runtime.config, runtime.secrets, cache) } : {}),
-  }));
+    ...(cache ? { sourceFactory: (repository, r) => createConfiguredSource(repository, r.config, r.secrets, cache) } : {}),
+  });
+  const engine = options.engine ?? createRuntimeEngine(runtime!);
+  const driftCheck: DriftCheck | undefined = options.driftCheck ?? (runtime ? async (app) => checkAppDrift(await runtime.deps(app), app) : undefined);
   const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log });
   const writer = createThrottledWriter();
-  if (options.driftCheck) {
-    const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, plainDriftBody));
-    service.configureDrift({ check: options.driftCheck, ...(notifier ? { notifier } : {}), ...(options.driftConcurrency ? { concurrency: options.driftConcurrency } : {}) });
+  if (driftCheck) {
+    const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, driftMarkdown));
+    service.configureDrift({ check: driftCheck, ...(notifier ? { notifier } : {}), ...(options.driftConcurrency ? { concurrency: options.driftConcurrency } : {}) });
   }
   const pendingWithinMs = options.pendingWithinMs ?? 2 * 3600_000;
   return {
@@ -84,7 +88,7 @@ export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
     flush: () => writer.idle(),
     async tick() {
       const polled = await service.pollOnce({ skipPendingWithinMs: pendingWithinMs });
-      if (!options.driftCheck) {
+      if (!driftCheck) {
         log.warn('drift checks are not wired into the drift function yet (src/wiring/lambda-drift.ts); only branch heads were checked');
         return { polled };
       }
