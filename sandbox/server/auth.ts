@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError, type Obj, type ResourceInfo } from '../contracts.ts';
 import { admitPodSecurity } from './admission/podsecurity-admission.ts';
+import { clusterAuthorizers } from './cel/authz.ts';
 import type { Cluster, WriteOptions } from './cluster.ts';
 import { EksAuthenticator, type EksAuthOptions } from './eks-auth.ts';
 import { installRbacPolicy } from './rbac/aggregation.ts';
@@ -40,6 +41,8 @@ export class Auth {
     this.rbac = new RbacAuthorizer(cluster);
     this.tokens = new ServiceAccountTokens(cluster);
     installRbacPolicy(cluster, VIEWER);
+    // CEL's `authorizer` in admission policies and webhook matchConditions answers from these rules.
+    clusterAuthorizers.set(cluster, (user, attrs) => this.decide(user, attrs));
   }
 
   /**

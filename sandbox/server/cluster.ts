@@ -5,6 +5,8 @@ import { admitQuota, mutatingBuiltins, Suspended, validatingBuiltins, type Pendi
 import { schemaCauses } from './crvalidate.ts';
 import { applySchemaDefaults, bodySchema, defaultedOnRead, hasDefaults, pruneNulls } from './crdefault.ts';
 import { listTypeCauses } from './crlisttype.ts';
+import { crdRuleCauses, customRuleCauses } from './crcel.ts';
+import { admissionConfigCauses } from './admission/policy-config.ts';
 import { applyDefaults, decodeTyped, nodePortAllocation, recordUpdate, serviceAllocator, unknownFields, validate } from './deps.ts';
 import { eventAs, isEventsApi } from './events.ts';
 import type { User } from './auth.ts';
@@ -306,7 +308,8 @@ export class Cluster {
     if (!opts.internal) {
       const schema = this.schema(info);
       const custom = info.custom && schema ? [...schemaCauses(next, schema), ...listTypeCauses(next, bodySchema(schema))] : [];
-      const causes = [...custom, ...validate(info, next, old, schema)];
+      if (info.custom) custom.push(...customRuleCauses(this, info, next, old, custom));
+      const causes = [...custom, ...validate(info, next, old, schema), ...admissionConfigCauses(info, next), ...crdRuleCauses(info, next)];
       if (causes.length > 0) throw invalid(info, metaOf(next).name as string, causes);
       if (isService(info)) {
         const uid = metaOf(next).uid;

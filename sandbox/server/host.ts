@@ -49,7 +49,9 @@ export class Host implements ControllerHost {
     // Controllers' Pods go through PodSecurity enforce like any Pod (their templates were only warned about).
     const user = controllerUser(object);
     const admit = resource.group === '' && resource.resource === 'pods' ? (i: ResourceInfo, next: Obj, old: Obj | undefined): void => admitPodSecurity(this.cluster, i, next, old, user ? { user } : {}) : undefined;
-    return this.cluster.create(resource, ns, object, { manager, internal: true, admit });
+    // ValidatingAdmissionPolicies see the same user (admission's userInfo) for the Pods they admit.
+    const requester = admit ? { user: { name: user ?? 'system:kube-controller-manager', uid: '', groups: user ? ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] : ['system:authenticated'] } } : {};
+    return this.cluster.create(resource, ns, object, { manager, internal: true, admit, ...requester });
   }
 
   /** One entry per served group/resource, in its preferred version. */

@@ -14,6 +14,7 @@ import type { Request, Response } from './transport.ts';
 import { deleteObject, patchObject, scaleOf, writeScale, type DeleteOptions } from './verbs.ts';
 import { isObj } from './util.ts';
 import { Suspended, type Pending } from './admission/chain.ts';
+import { admitDeletePolicies } from './admission/policy.ts';
 import { admitMutatingWebhooks, admitValidatingWebhooks, candidateHooks, type Attributes, type Hook, type Operation } from './admission/webhooks.ts';
 import { serveWatch } from './watch.ts';
 
@@ -245,6 +246,8 @@ function serve(cluster: Cluster, r: ResourceRequest): Reply | undefined {
     }
     case 'delete': {
       const opts = writeOptions(r);
+      const doomed = cluster.store.get(info, ns, ri.name!);
+      if (doomed) admitDeletePolicies(cluster, info, cluster.view(info, doomed), opts);
       const { body, deleted } = deleteObject(cluster, info, ns, ri.name!, deleteOptions(r, info, opts));
       return { status: deleted || !params.has('orphanDependents') ? 200 : 202, body, warnings: opts.warnings };
     }
@@ -252,6 +255,7 @@ function serve(cluster: Cluster, r: ResourceRequest): Reply | undefined {
       const opts = writeOptions(r);
       const doomed = listObjects(cluster, info, ns, params);
       const delOpts = deleteOptions(r, info, opts);
+      for (const o of doomed) admitDeletePolicies(cluster, info, cluster.view(info, o), opts);
       const items = doomed.map((o) => deleteObject(cluster, info, ns, metaOf(o).name as string, delOpts).body);
       return { status: 200, body: { kind: `${info.kind}List`, apiVersion: cluster.apiVersion(info), metadata: { resourceVersion: String(cluster.store.resourceVersion) }, items }, warnings: opts.warnings };
     }

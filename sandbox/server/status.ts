@@ -37,7 +37,11 @@ export function statusBody(err: ApiError): Record<string, unknown> {
   const body: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message };
   // StatusReasonUnknown is the empty reason, which the real server omits.
   if (err.reason) body.reason = err.reason;
-  if (err.details && Object.keys(err.details).length > 0) body.details = err.details;
+  if (err.details && Object.keys(err.details).length > 0) {
+    // StatusCause's reason and field are omitempty: an admission policy's cause is a bare message.
+    const causes = err.details.causes?.map((c) => Object.fromEntries(Object.entries(c).filter(([k, v]) => !(k !== 'message' && v === ''))));
+    body.details = causes ? { ...err.details, causes } : err.details;
+  }
   body.code = err.status;
   return body;
 }

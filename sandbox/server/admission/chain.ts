@@ -1,6 +1,7 @@
 import type { Obj, ResourceInfo } from '../../contracts.ts';
 import type { Cluster, WriteOptions } from '../cluster.ts';
 import { checkLimitRanges } from './limitranger.ts';
+import { admitPendingPolicies } from './policy.ts';
 import { checkResourceQuota } from './resourcequota.ts';
 
 /**
@@ -48,10 +49,11 @@ export function mutatingBuiltins(cluster: Cluster, p: Pending): void {
  * `p.old`, with `operationOf(p)`, `p.opts.user`, `p.opts.dryRun`, `p.opts.subresource`; a `Deny`
  * throws the ApiError the request answers with, `Warn` pushes onto `p.opts.warnings`, `Audit`
  * records on `cluster.audit`. Deletes do not pass here (see `serveWithWebhooks` in resources.ts).
- * Empty until the policy evaluator is wired in.
  */
-export function admitValidatingPolicies(_cluster: Cluster, _p: Pending): void {
-  // Intentionally empty: ValidatingAdmissionPolicy plugs in here.
+export function admitValidatingPolicies(cluster: Cluster, p: Pending): void {
+  // Of the cluster's own writes only the controllers' Pods are admitted (as their controller's user).
+  if (p.opts.internal && !(p.info.group === '' && p.info.resource === 'pods')) return;
+  admitPendingPolicies(cluster, p);
 }
 
 /** Built-in validating plugins up to (and including) ValidatingAdmissionPolicy, in order. */

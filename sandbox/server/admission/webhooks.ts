@@ -8,6 +8,7 @@ import { badRequest } from '../status.ts';
 import { metaOf } from '../store.ts';
 import { cloneJson } from '../../json.ts';
 import { isObj, jsonEqual, newUid } from '../util.ts';
+import { webhookConditionsMatch } from './matchconditions.ts';
 import { CallError, post, target } from './webhook-call.ts';
 
 /**
@@ -133,7 +134,7 @@ async function callHook(cluster: Cluster, hook: Hook, a: Attributes): Promise<Ob
 
 /** Whether this webhook takes part, and under dry run whether it may (sideEffects None/NoneOnDryRun). */
 function applies(cluster: Cluster, hook: Hook, a: Attributes): boolean {
-  if (!selectorsMatch(cluster, hook, a)) return false;
+  if (!selectorsMatch(cluster, hook, a) || !webhookConditionsMatch(cluster, hook.spec, a)) return false;
   const sideEffects = hook.spec.sideEffects;
   if (a.dryRun && sideEffects !== 'None' && sideEffects !== 'NoneOnDryRun') throw badRequest(`admission webhook "${hook.name}" does not support dry run`);
   return true;
