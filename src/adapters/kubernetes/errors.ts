@@ -43,8 +43,16 @@ export function admissionPolicy(message: string): string | undefined {
 const webhookDenial = /^admission webhook "([^"]+)" denied the request/;
 
 /**
+ * A ValidatingAdmissionPolicy's refusal (policy/validating dispatcher.go): `<resource> "<name>" is
+ * forbidden: ValidatingAdmissionPolicy '<policy>' with binding '<binding>' denied request: <why>`
+ * (without the binding for a policy it could not configure), 422 unless the validation's reason
+ * chose 403, 401 or 413.
+ */
+const policyDenial = /ValidatingAdmissionPolicy '([^']+)'(?: with binding '([^']+)')? denied request/;
+
+/**
  * Maps an HTTP failure to a DriftlessError that keeps the API server's own message: 401/403 →
- * CLUSTER_UNAUTHORIZED, except an admission refusal (or a webhook's denial, 4xx) → ADMISSION_DENIED (permanent); an apply body that does not fit the schema → APPLY_FAILED (permanent, with
+ * CLUSTER_UNAUTHORIZED, except an admission refusal (or a webhook's or ValidatingAdmissionPolicy's denial, 4xx) → ADMISSION_DENIED (permanent); an apply body that does not fit the schema → APPLY_FAILED (permanent, with
  * `schemaMismatch`, whatever the status); 429/5xx → CLUSTER_UNAVAILABLE (transient, with
  * Retry-After); 409 on apply → APPLY_CONFLICT; any other refusal → APPLY_FAILED.
  */
@@ -61,6 +69,11 @@ export function statusError(status: number, body: StatusBody | string | undefine
   const webhook = status >= 400 && status < 500 ? webhookDenial.exec(message)?.[1] : undefined;
   if (webhook) {
     return new DriftlessError('ADMISSION_DENIED', `${message} (refused by the cluster's admission webhook "${webhook}": change the manifest to satisfy it, or ask the webhook's owner)`, { ...details, policy: `webhook "${webhook}"`, transient: false });
+  }
+  const vap = status >= 400 && status < 500 ? policyDenial.exec(message) : null;
+  if (vap) {
+    const policy = `ValidatingAdmissionPolicy "${vap[1] ?? ''}"${vap[2] ? ` (binding "${vap[2]}")` : ''}`;
+    return new DriftlessError('ADMISSION_DENIED', `${message} (refused by the cluster's ${policy}: change the manifest to satisfy it, or ask the policy's owner)`, { ...details, policy, transient: false });
   }
   if (status === 403) return new DriftlessError('CLUSTER_UNAUTHORIZED', `${message} (403 Forbidden: grant driftless's identity this permission)`, details);
   if (verb === 'apply' && (status === 500 || status === 400) && schemaMismatch.test(message)) {

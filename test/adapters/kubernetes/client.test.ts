@@ -171,6 +171,19 @@ describe('statusError', () => {
     expect(rbac.message).toContain("grant driftless's identity this permission");
   });
 
+  it('a ValidatingAdmissionPolicy denial (422 by default, or the reason it chose) is ADMISSION_DENIED naming the policy and binding', () => {
+    const message = `deployments.apps "web" is forbidden: ValidatingAdmissionPolicy 'replicas' with binding 'prod' denied request: failed expression: object.spec.replicas <= 5`;
+    for (const status of [422, 403]) {
+      const err = statusError(status, { message, reason: status === 422 ? 'Invalid' : 'Forbidden' }, {}, 'apply', 's');
+      expect(err.code).toBe('ADMISSION_DENIED');
+      expect(err.details).toMatchObject({ policy: 'ValidatingAdmissionPolicy "replicas" (binding "prod")', transient: false });
+      expect(err.message).toBe(`${message} (refused by the cluster's ValidatingAdmissionPolicy "replicas" (binding "prod"): change the manifest to satisfy it, or ask the policy's owner)`);
+    }
+    const unbound = statusError(422, { message: `pods "p" is forbidden: ValidatingAdmissionPolicy 'needs-params' denied request: failed to configure policy: failed to find resource referenced by paramKind: 'example.com/v1, Kind=Limits'` }, {}, 'apply', 's');
+    expect(unbound.details).toMatchObject({ policy: 'ValidatingAdmissionPolicy "needs-params"' });
+    expect(statusError(422, { message: 'Deployment.apps "w" is invalid: spec.replicas: Invalid value: -1' }, {}, 'apply', 's').code).toBe('APPLY_FAILED');
+  });
+
   it('a webhook denial (any 4xx the webhook chose) is ADMISSION_DENIED naming the webhook; a webhook call failure is not', () => {
     const message = 'admission webhook "deny.example.com" denied the request: no latest tags';
     for (const status of [400, 403, 422]) {
