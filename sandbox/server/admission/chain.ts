@@ -41,17 +41,17 @@ export function mutatingBuiltins(cluster: Cluster, p: Pending): void {
 }
 
 /**
- * ValidatingAdmissionPolicy's slot: after PodSecurity, before the validating webhooks and
- * ResourceQuota, for every create and update, the cluster's own writes included (`p.opts.internal`:
- * controllers' writes, which on a real server are API requests admitted like any other; returning
- * early for them keeps controller work cheap, at the cost of fidelity).
+ * ValidatingAdmissionPolicy's slot (admission/policy.ts): after PodSecurity, before the validating
+ * webhooks and ResourceQuota, for every create and update by a client. Of the cluster's own writes
+ * (`p.opts.internal`: controllers' writes, which on a real server are API requests admitted like
+ * any other) only the controllers' Pods are admitted, as their controller's user, so that a policy
+ * can refuse them; the rest return early to keep controller work cheap, at the cost of fidelity.
  * Policies evaluate `p.next` (after mutating admission, defaulting and validation) against
- * `p.old`, with `operationOf(p)`, `p.opts.user`, `p.opts.dryRun`, `p.opts.subresource`; a `Deny`
- * throws the ApiError the request answers with, `Warn` pushes onto `p.opts.warnings`, `Audit`
- * records on `cluster.audit`. Deletes do not pass here (see `serveWithWebhooks` in resources.ts).
+ * `p.old`; a `Deny` throws the ApiError the request answers with, `Warn` pushes onto
+ * `p.opts.warnings`, `Audit` records on `cluster.audit`. Deletes do not pass here: resources.ts
+ * admits them with `admitDeletePolicies`.
  */
 export function admitValidatingPolicies(cluster: Cluster, p: Pending): void {
-  // Of the cluster's own writes only the controllers' Pods are admitted (as their controller's user).
   if (p.opts.internal && !(p.info.group === '' && p.info.resource === 'pods')) return;
   admitPendingPolicies(cluster, p);
 }
