@@ -11,7 +11,7 @@ import type { DriftReport, SyncResult } from '../core/types.ts';
 export const EXIT = { ok: 0, failed: 1, usage: 2, unknown: 3 } as const;
 
 /** Error codes that mean "fix the config or the command line" rather than "the work failed". */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'APP_NOT_FOUND', 'BAD_REQUEST', 'SECRET_UNAVAILABLE']);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['CONFIG_INVALID', 'CONFIG_NOT_FOUND', 'APP_NOT_FOUND', 'BAD_REQUEST', 'SECRET_UNAVAILABLE', 'SECRET_NOT_FOUND', 'SECRET_ACCESS_DENIED', 'SECRET_INVALID', 'KUBECONFIG_REFUSED']);
 
 export function isUsageCode(code: string): boolean {
   return USAGE_CODES.has(code as ErrorCode);

@@ -29,7 +29,14 @@ export function secretRef(value: unknown, baseDir: string): SecretRef | undefine
   if (!isRecord(value)) return undefined;
   if (typeof value.env === 'string') return { env: value.env };
   if (typeof value.file === 'string') return { file: path.resolve(baseDir, value.file) };
-  if (typeof value.secret === 'string') return typeof value.key === 'string' ? { secret: value.secret, key: value.key } : { secret: value.secret };
+  if (typeof value.secret === 'string') {
+    return {
+      secret: value.secret,
+      ...(typeof value.key === 'string' ? { key: value.key } : {}),
+      ...(typeof value.versionStage === 'string' ? { versionStage: value.versionStage } : {}),
+      ...(typeof value.region === 'string' ? { region: value.region } : {}),
+    };
+  }
   return undefined;
 }
 
@@ -57,9 +64,17 @@ export function buildRepository(name: string, raw: unknown, baseDir: string): Re
 
 export function buildCluster(name: string, raw: unknown, baseDir: string): ClusterConfig | undefined {
   if (!isRecord(raw)) return undefined;
+  const cluster: ClusterConfig = { name };
   const kubeconfig = secretRef(raw.kubeconfig, baseDir);
-  if (!kubeconfig) return undefined;
-  const cluster: ClusterConfig = { name, kubeconfig };
+  const credentials = secretRef(raw.credentials, baseDir);
+  const eks = isRecord(raw.eks) ? raw.eks : undefined;
+  if (kubeconfig) cluster.kubeconfig = kubeconfig;
+  else if (credentials) cluster.credentials = credentials;
+  else if (eks && typeof eks.cluster === 'string' && typeof eks.region === 'string') {
+    cluster.eks = { cluster: eks.cluster, region: eks.region };
+    if (typeof eks.roleArn === 'string') cluster.eks.roleArn = eks.roleArn;
+    if (typeof eks.externalId === 'string') cluster.eks.externalId = eks.externalId;
+  } else return undefined;
   if (typeof raw.context === 'string') cluster.context = raw.context;
   if (typeof raw.server === 'string') cluster.server = raw.server;
   return cluster;

@@ -24,17 +24,19 @@ const bool = (description: string, dflt: boolean) => ({ type: 'boolean', descrip
 const secretRef = {
   type: 'object',
   description:
-    'A reference to a secret value (never the value itself): {env: NAME} reads an environment variable, {file: PATH} a file (relative to this file\'s folder; one trailing newline is dropped), {secret: NAME, key?} an AWS Secrets Manager secret (name or ARN; key picks a field of a JSON secret; not yet active: driftless warns and cannot read it yet).',
+    "A reference to a secret value (never the value itself): {env: NAME} reads an environment variable, {file: PATH} a file (relative to this file's folder; one trailing newline is dropped), {secret: NAME, key?, versionStage?, region?} an AWS Secrets Manager secret (name or ARN; key picks a field of a JSON secret). Values are cached for 5 minutes and re-read when the system they unlock refuses them.",
   properties: {
     env: { type: 'string', minLength: 1, description: 'Name of the environment variable holding the value.' },
     file: { type: 'string', minLength: 1, description: "Path of a file holding the value, relative to this file's folder." },
-    secret: { type: 'string', minLength: 1, description: 'AWS Secrets Manager secret name or ARN (not yet active: driftless warns and cannot read it yet).' },
+    secret: { type: 'string', minLength: 1, description: 'AWS Secrets Manager secret name or ARN; read with secretsmanager:GetSecretValue (and kms:Decrypt when a customer managed key encrypts it).' },
     key: { type: 'string', minLength: 1, description: 'Field to read when the secret holds a JSON object (only with secret).' },
+    versionStage: { type: 'string', minLength: 1, description: 'Version stage to read (only with secret); default AWSCURRENT.' },
+    region: { type: 'string', minLength: 1, pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', 'x-errorMessage': 'must be an AWS region such as eu-west-1', description: "Region of the secret (only with secret); default: the environment's (AWS_REGION), or the region in an ARN." },
   },
   additionalProperties: false,
   oneOf: [{ required: ['env'] }, { required: ['file'] }, { required: ['secret'] }],
-  dependencies: { key: ['secret'] },
-  'x-errorMessage': 'must be exactly one of {env: NAME}, {file: PATH} or {secret: NAME, key?}',
+  dependencies: { key: ['secret'], versionStage: ['secret'], region: ['secret'] },
+  'x-errorMessage': 'must be exactly one of {env: NAME}, {file: PATH} or {secret: NAME, key?, versionStage?, region?}',
 };
 
 const githubRepository = {
@@ -75,16 +77,34 @@ const repository = {
   'x-errorMessage': "must have exactly one of 'git' (a local path) or 'github' ({owner, repo, ...})",
 };
 
+const eks = {
+  type: 'object',
+  description: 'An EKS cluster reached with IAM: driftless reads its endpoint and CA with eks:DescribeCluster and mints a short-lived token itself (like `aws eks get-token`); no token is stored anywhere.',
+  required: ['cluster', 'region'],
+  properties: {
+    cluster: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', 'x-errorMessage': "must be an EKS cluster name: letters, digits, '-' and '_'", description: 'The EKS cluster name.' },
+    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', 'x-errorMessage': 'must be an AWS region such as eu-west-1', description: "The cluster's AWS region." },
+    roleArn: { type: 'string', pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$', 'x-errorMessage': 'must be an IAM role ARN (arn:aws:iam::123456789012:role/NAME)', description: 'A role to assume (sts:AssumeRole, session name driftless-<app>); DescribeCluster and the token use it, so the cluster may live in another account. Map the role in the cluster with an EKS access entry.' },
+    externalId: { type: 'string', minLength: 2, maxLength: 1224, description: "External id the role's trust policy requires (only with roleArn)." },
+  },
+  additionalProperties: false,
+  dependencies: { externalId: ['roleArn'] },
+};
+
 const cluster = {
   type: 'object',
-  description: 'A Kubernetes cluster driftless writes to, from outside the cluster.',
-  required: ['kubeconfig'],
+  description: 'A Kubernetes cluster driftless writes to, from outside the cluster: exactly one of kubeconfig, credentials or eks says how it authenticates.',
   properties: {
-    kubeconfig: { $ref: '#/definitions/secretRef', description: "Where the kubeconfig comes from: {file: PATH} (relative to this file's folder), {env: NAME} (the kubeconfig's content) or {secret: NAME}." },
-    context: { type: 'string', minLength: 1, description: "Context in the kubeconfig to use; default: the kubeconfig's current context." },
+    kubeconfig: { $ref: '#/definitions/secretRef', description: "Where the kubeconfig comes from: {file: PATH} (relative to this file's folder), {env: NAME} (the kubeconfig's content) or {secret: NAME}. A user with exec or auth-provider, or insecure-skip-tls-verify against a non-loopback server, is refused." },
+    credentials: { $ref: '#/definitions/secretRef', description: 'A JSON secret {server, caData?, token} or {server, caData?, clientCertData, clientKeyData} (caData and the client data base64 PEM, as in a kubeconfig).' },
+    eks: { $ref: '#/definitions/eks', description: 'An EKS cluster reached with IAM, without a stored token.' },
+    context: { type: 'string', minLength: 1, description: "Context in the kubeconfig to use (only with kubeconfig); default: the kubeconfig's current context." },
     server: { type: 'string', description: 'API server URL of this cluster, used to map Argo CD destination.server to it.', pattern: '^https?://', 'x-errorMessage': 'must be an http(s) URL' },
   },
   additionalProperties: false,
+  oneOf: [{ required: ['kubeconfig'] }, { required: ['credentials'] }, { required: ['eks'] }],
+  dependencies: { context: ['kubeconfig'] },
+  'x-errorMessage': "must have exactly one of 'kubeconfig', 'credentials' or 'eks'",
 };
 
 const allow = {
@@ -312,7 +332,7 @@ export const configSchema = {
     render: { $ref: '#/definitions/render', description: 'Caps on rendering: kustomize time, memory and output.' },
   },
   additionalProperties: false,
-  definitions: { secretRef, repository, cluster, app, argoCDEntry, server, signing, render },
+  definitions: { secretRef, repository, eks, cluster, app, argoCDEntry, server, signing, render },
 } as const;
 
 /** The schema as published: stable key order, two-space indent, trailing newline. */

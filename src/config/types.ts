@@ -33,13 +33,32 @@ export interface GitHubRepositoryConfig {
   app?: { appId: number | string; privateKey: SecretRef; installationId?: number };
 }
 
+/**
+ * Exactly one of `kubeconfig`, `credentials` or `eks` is set after validation: how driftless
+ * authenticates to the cluster (see README "Credentials").
+ */
 export interface ClusterConfig {
   name: string;
   /** Where the kubeconfig comes from: the reference resolves to the kubeconfig's content ({file:} paths are absolute after loading). */
-  kubeconfig: SecretRef;
+  kubeconfig?: SecretRef;
+  /** A JSON secret `{server, caData?, token}` or `{server, caData?, clientCertData, clientKeyData}`. */
+  credentials?: SecretRef;
+  /** An EKS cluster reached with IAM: no stored token at all. */
+  eks?: EksClusterConfig;
+  /** Context in the kubeconfig (kubeconfig form only). */
   context?: string;
   /** API server URL, used to map Argo CD `destination.server` to this cluster. */
   server?: string;
+}
+
+export interface EksClusterConfig {
+  /** The EKS cluster's name. */
+  cluster: string;
+  region: string;
+  /** A role to assume first (DescribeCluster and the token both use it). */
+  roleArn?: string;
+  /** The external id the role's trust policy asks for. */
+  externalId?: string;
 }
 
 export interface AllowRules {

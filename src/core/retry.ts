@@ -57,10 +57,24 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return undefined;
 }
 
+/** AWS SDK v3 errors carry the status in `$metadata.httpStatusCode`; other clients in `status` or `statusCode`. */
 function statusOf(err: object): number | undefined {
-  const e = err as { status?: unknown; statusCode?: unknown };
-  const status = typeof e.status === 'number' ? e.status : e.statusCode;
+  const e = err as { status?: unknown; statusCode?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : e.$metadata?.httpStatusCode;
   return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * AWS answers throttling with 400 and one of these error codes (the SDK's own list, minus names
+ * only older services use), and marks what it considers retryable with `$retryable`.
+ */
+const awsThrottlingCodes = new Set(['ThrottlingException', 'Throttling', 'ThrottledException', 'RequestThrottledException', 'TooManyRequestsException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'RequestThrottled', 'SlowDown', 'PriorRequestNotComplete', 'LimitExceededException']);
+
+/** Whether an AWS SDK error is throttling or one the SDK itself calls retryable. */
+export function isAwsTransient(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { name?: unknown; $retryable?: unknown };
+  return (typeof e.name === 'string' && awsThrottlingCodes.has(e.name)) || (typeof e.$retryable === 'object' && e.$retryable !== null);
 }
 
 function retryAfterHeader(err: object): string | undefined {
@@ -72,7 +86,8 @@ function retryAfterHeader(err: object): string | undefined {
 /**
  * The one decision whether an error is transient and how long its source asked us to wait.
  * A DriftlessError says so itself (its adapter set `details.transient` and `details.retryAfterMs`);
- * an HTTP client's error that escaped mapping is judged by its status and Retry-After; anything
+ * an AWS SDK error by its throttling code or `$retryable`; an HTTP client's error that escaped
+ * mapping is judged by its status and Retry-After; anything
  * else is transient only when it is a network reset or timeout. Programming errors never are.
  */
 export function classify(err: unknown): TransientVerdict {
@@ -81,6 +96,7 @@ export function classify(err: unknown): TransientVerdict {
     return err.transient ? (typeof after === 'number' && after >= 0 ? { transient: true, retryAfterMs: after } : { transient: true }) : { transient: false };
   }
   if (!err || typeof err !== 'object') return { transient: false };
+  if (isAwsTransient(err)) return { transient: true };
   const status = statusOf(err);
   if (status === undefined) return { transient: isTransientNetworkError(err) };
   if (!isTransientStatus(status)) return { transient: false };

@@ -11,8 +11,10 @@ import { webhookHandler } from './webhook.ts';
 
 export interface HttpDeps {
   service: DriftlessService;
-  /** Resolved lazily (and may be cached by the caller): the webhook secret's value. */
-  webhookSecret: () => Promise<string | undefined>;
+  /** Resolved lazily (and may be cached by the caller): the webhook secret's value, or every value accepted while it rotates. */
+  webhookSecret: () => Promise<string | readonly string[] | undefined>;
+  /** No accepted value matched a signature: re-read the secret; true when it changed (check once more). */
+  webhookSecretRefused?: () => Promise<boolean>;
   /** The API tokens (server.apiTokens split on commas). */
   apiTokens: () => Promise<string[]>;
   /** Read endpoints without a token (server.publicRead). */
@@ -73,6 +75,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   });
   app.post('/webhooks/github', webhookHandler({
     service, webhookSecret: deps.webhookSecret, log,
+    ...(deps.webhookSecretRefused ? { webhookSecretRefused: deps.webhookSecretRefused } : {}),
     ...(deps.maxBodyBytes !== undefined ? { maxBodyBytes: deps.maxBodyBytes } : {}),
     ...(deps.maxBodyBytesInFlight !== undefined ? { maxBodyBytesInFlight: deps.maxBodyBytesInFlight } : {}),
   }));

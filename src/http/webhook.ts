@@ -9,7 +9,13 @@ import { sendError } from './errors.ts';
 
 export interface WebhookRouteDeps {
   service: DriftlessService;
-  webhookSecret: () => Promise<string | undefined>;
+  /** The secret's value, or every value accepted during a rotation (current and previous). */
+  webhookSecret: () => Promise<string | readonly string[] | undefined>;
+  /**
+   * No accepted value matched: re-read the secret (the caller limits how often) and say whether it
+   * changed, so a secret rotated since it was cached is picked up without a restart.
+   */
+  webhookSecretRefused?: () => Promise<boolean>;
   log: Logger;
   maxBodyBytes?: number;
   /** Bytes of webhook bodies read at once (declared length, or the cap when undeclared); default 4 × maxBodyBytes. */
@@ -37,13 +43,22 @@ function bodyBudget(total: number): { take(bytes: number): boolean; give(bytes: 
   };
 }
 
-/** One Webhooks verifier per secret value (the secret may rotate between requests). */
+/** One Webhooks verifier per secret value (the secret may rotate; two values are live while it does). */
 function verifierCache(): (secret: string) => Webhooks {
-  let cached: { secret: string; webhooks: Webhooks } | undefined;
+  let cached: { secret: string; webhooks: Webhooks }[] = [];
   return (secret) => {
-    if (cached?.secret !== secret) cached = { secret, webhooks: new Webhooks({ secret }) };
-    return cached.webhooks;
+    let hit = cached.find((c) => c.secret === secret);
+    if (!hit) {
+      hit = { secret, webhooks: new Webhooks({ secret }) };
+      cached = [hit, ...cached].slice(0, 4);
+    }
+    return hit.webhooks;
   };
+}
+
+function accepted(value: string | readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return [];
+  return (typeof value === 'string' ? [value] : value).filter((v) => v !== '');
 }
 
 /**
@@ -62,8 +77,8 @@ export function webhookHandler(deps: WebhookRouteDeps): (c: Context) => Promise<
       c.header('connection', 'close');
       return sendError(c, status, code, message);
     };
-    const secret = await deps.webhookSecret();
-    if (!secret) return refuse(401, 'UNAUTHORIZED', 'webhooks are disabled: server.webhookSecret is not configured');
+    const secrets = accepted(await deps.webhookSecret());
+    if (secrets.length === 0) return refuse(401, 'UNAUTHORIZED', 'webhooks are disabled: server.webhookSecret is not configured');
     const signature = c.req.header('x-hub-signature-256');
     if (!signature) return refuse(401, 'UNAUTHORIZED', 'missing X-Hub-Signature-256 header');
     const declared = Number(c.req.header('content-length') ?? NaN);
@@ -82,12 +97,18 @@ export function webhookHandler(deps: WebhookRouteDeps): (c: Context) => Promise<
     } finally {
       budget.give(reserved);
     }
-    let valid = false;
-    try {
-      valid = await verifier(secret).verify(body, signature);
-    } catch {
-      valid = false;
-    }
+    const verify = async (values: readonly string[]): Promise<boolean> => {
+      for (const value of values) {
+        try {
+          if (await verifier(value).verify(body, signature)) return true;
+        } catch {
+          // A malformed signature header matches no value.
+        }
+      }
+      return false;
+    };
+    let valid = await verify(secrets);
+    if (!valid && deps.webhookSecretRefused && (await deps.webhookSecretRefused())) valid = await verify(accepted(await deps.webhookSecret()));
     if (!valid) {
       deps.log.warn('webhook signature mismatch', { delivery: c.req.header('x-github-delivery') });
       return sendError(c, 401, 'UNAUTHORIZED', 'X-Hub-Signature-256 does not match the payload');

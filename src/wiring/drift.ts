@@ -3,7 +3,8 @@ import type { ThrottledWriter } from '../adapters/github/writer.ts';
 import type { DriftlessConfig } from '../config/types.ts';
 import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
-import { authFor } from './reporting.ts';
+import { asSecretCache, type SecretCache } from '../secrets/cache.ts';
+import { githubAuth } from './github-auth.ts';
 
 /**
  * Drift issues for apps whose repository is on GitHub and that have them turned on
@@ -11,7 +12,8 @@ import { authFor } from './reporting.ts';
  * through the writer the commit statuses use (GitHub's secondary limits count per identity).
  * Apps on local `git:` repositories get none.
  */
-export function createConfiguredDriftNotifier(config: DriftlessConfig, secrets: SecretResolver, writer: ThrottledWriter, body: DriftIssueBody): DriftNotifier {
+export function createConfiguredDriftNotifier(config: DriftlessConfig, resolver: SecretResolver | SecretCache, writer: ThrottledWriter, body: DriftIssueBody): DriftNotifier {
+  const secrets = asSecretCache(resolver);
   const notifiers = new Map<string, Promise<DriftNotifier | undefined>>();
   const forApp = (appName: string): Promise<DriftNotifier | undefined> => {
     const app = config.apps.find((a) => a.name === appName);
@@ -21,9 +23,9 @@ export function createConfiguredDriftNotifier(config: DriftlessConfig, secrets: 
     let notifier = notifiers.get(repository.name);
     if (!notifier) {
       const gh = repository.github;
-      notifier = authFor(gh, secrets).then((auth) => auth && createGitHubDriftIssues({
+      notifier = githubAuth(gh, secrets).then((credentials) => credentials && createGitHubDriftIssues({
         owner: gh.owner, repo: gh.repo, writer, body,
-        client: createOctokitProvider({ owner: gh.owner, repo: gh.repo, auth, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}) }),
+        client: createOctokitProvider({ owner: gh.owner, repo: gh.repo, ...credentials, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}) }),
         ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
       }));
       notifier.catch(() => notifiers.delete(repository.name));

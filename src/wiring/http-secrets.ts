@@ -1,33 +1,37 @@
 import type { ServerConfig } from '../config/types.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import { splitTokens } from '../http/auth.ts';
+import { asSecretCache, type SecretCache } from '../secrets/cache.ts';
 
 export interface HttpSecrets {
-  webhookSecret: () => Promise<string | undefined>;
+  /** Every value a webhook signature may be made with: the current one, and the previous during a Secrets Manager rotation. */
+  webhookSecret: () => Promise<string[] | undefined>;
+  /** A signature matched none: re-read the secret (at most once per 30 s); true when it changed. */
+  webhookSecretRefused: () => Promise<boolean>;
   apiTokens: () => Promise<string[]>;
 }
 
 /**
- * Resolves server.webhookSecret and server.apiTokens through the resolver, caching each value
- * for `ttlMs` so a rotated secret is picked up without a restart. Values are never logged.
+ * server.webhookSecret and server.apiTokens through the secret cache (shared with the runtime when
+ * it is given one; otherwise a cache of `ttlMs` over the resolver), so a rotated secret is picked
+ * up without a restart. Values are never logged.
  */
-export function httpSecrets(server: Pick<ServerConfig, 'webhookSecret' | 'apiTokens'>, resolver: SecretResolver, ttlMs = 60_000, now: () => number = Date.now): HttpSecrets {
-  const cached = <T>(load: () => Promise<T>): (() => Promise<T>) => {
-    let entry: { at: number; value: Promise<T> } | undefined;
-    return () => {
-      if (!entry || now() - entry.at > ttlMs) {
-        const value = load();
-        entry = { at: now(), value };
-        // A failed resolution is not cached: the next request tries again.
-        value.catch(() => (entry = undefined));
-      }
-      return entry.value;
-    };
-  };
+export function httpSecrets(server: Pick<ServerConfig, 'webhookSecret' | 'apiTokens'>, resolver: SecretResolver | SecretCache, ttlMs = 60_000, now: () => number = Date.now): HttpSecrets {
+  const cache = asSecretCache(resolver, { ttlMs, now });
   const webhookRef = server.webhookSecret;
   const tokensRef = server.apiTokens;
+  let current: string | undefined;
   return {
-    webhookSecret: cached(async () => (webhookRef ? resolver.resolve(webhookRef) : undefined)),
-    apiTokens: cached(async () => (tokensRef ? splitTokens(await resolver.resolve(tokensRef)) : [])),
+    async webhookSecret() {
+      if (!webhookRef) return undefined;
+      const values = await cache.accepted(webhookRef);
+      current = values[0];
+      return values;
+    },
+    async webhookSecretRefused() {
+      if (!webhookRef || current === undefined) return false;
+      return cache.refresh(webhookRef, current);
+    },
+    apiTokens: async () => (tokensRef ? splitTokens(await cache.resolve(tokensRef)) : []),
   };
 }

@@ -1,15 +1,10 @@
-import { createGitHubReporter, createThrottledWriter, type GitHubAuth, type GitHubReporter, type ThrottledWriter } from '../adapters/github/index.ts';
-import type { DriftlessConfig, GitHubRepositoryConfig } from '../config/types.ts';
+import { createGitHubReporter, createThrottledWriter, type GitHubReporter, type ThrottledWriter } from '../adapters/github/index.ts';
+import type { DriftlessConfig } from '../config/types.ts';
 import type { Revision, SyncResult } from '../core/types.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
+import { asSecretCache, type SecretCache } from '../secrets/cache.ts';
+import { githubAuth } from './github-auth.ts';
 import type { Logger } from '../service/engine.ts';
-
-export async function authFor(github: GitHubRepositoryConfig, secrets: SecretResolver): Promise<GitHubAuth | undefined> {
-  if (github.app) {
-    return { appId: github.app.appId, privateKey: await secrets.resolve(github.app.privateKey), ...(github.app.installationId !== undefined ? { installationId: github.app.installationId } : {}) };
-  }
-  return github.token ? { token: await secrets.resolve(github.token) } : undefined;
-}
 
 export interface ConfiguredReporter {
   started(app: string, revision: Revision, syncId: string): Promise<void>;
@@ -22,7 +17,8 @@ export interface ConfiguredReporter {
  * repository, all writes through one throttled writer (GitHub's secondary limits are per identity).
  * Apps from local git repositories report nothing.
  */
-export function createConfiguredReporter(config: DriftlessConfig, secrets: SecretResolver, log: Logger, writer: ThrottledWriter = createThrottledWriter()): ConfiguredReporter {
+export function createConfiguredReporter(config: DriftlessConfig, resolver: SecretResolver | SecretCache, log: Logger, writer: ThrottledWriter = createThrottledWriter()): ConfiguredReporter {
+  const secrets = asSecretCache(resolver);
   const reporters = new Map<string, Promise<GitHubReporter | undefined>>();
   const forApp = (appName: string): Promise<GitHubReporter | undefined> => {
     const app = config.apps.find((a) => a.name === appName);
@@ -31,9 +27,9 @@ export function createConfiguredReporter(config: DriftlessConfig, secrets: Secre
     let reporter = reporters.get(repository.name);
     if (!reporter) {
       const gh = repository.github;
-      reporter = authFor(gh, secrets).then((auth) => auth && createGitHubReporter({
+      reporter = githubAuth(gh, secrets).then((credentials) => credentials && createGitHubReporter({
         owner: gh.owner, repo: gh.repo, writer,
-        connection: { owner: gh.owner, repo: gh.repo, auth, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}) },
+        connection: { owner: gh.owner, repo: gh.repo, ...credentials, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}) },
         deployments: (name) => config.apps.find((a) => a.name === name)?.deployments ?? true,
         ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
         onError: (err, what) => log.warn('reporting to GitHub failed', { what, message: err instanceof Error ? err.message : String(err) }),

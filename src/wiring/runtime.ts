@@ -11,16 +11,22 @@ import type { KustomizeRunner } from '../render/kustomize-port.ts';
 import { createRenderer } from '../render/renderer.ts';
 import { retryingCluster, type RetryingOptions } from '../apply/retrying.ts';
 import type { SyncDeps } from '../sync/sync.ts';
-import { createKubernetesCluster } from '../adapters/kubernetes/client.ts';
 import { createKubectlKustomize } from '../adapters/kustomize/kubectl-kustomize.ts';
 import { createLocalSecretResolver } from '../adapters/secrets/local.ts';
+import { createSecretsManagerResolver } from '../adapters/secrets-manager/resolver.ts';
+import { asSecretCache, type SecretCache } from '../secrets/cache.ts';
+import { buildClusterClient } from './clusters.ts';
 import type { Keyring } from '../core/keyring.ts';
 import { loadKeyring } from './signing-key.ts';
 import { createConfiguredSource } from './sources.ts';
 
 export interface RuntimeOptions {
-  /** Default: {env:} and {file:} resolved locally against the config file's folder. */
-  secrets?: SecretResolver;
+  /**
+   * Default: {env:} and {file:} resolved locally against the config file's folder, {secret:} from
+   * AWS Secrets Manager. Either way every value goes through one SecretCache (TTL, refresh on refusal);
+   * a SecretCache given here is used as is (so `serve` shares one with its HTTP secrets).
+   */
+  secrets?: SecretResolver | SecretCache;
   /** On-disk discovery cache; default ~/.cache/driftless/discovery when `diskCache` is true (the CLI). */
   discoveryCacheDir?: string;
   diskCache?: boolean;
@@ -39,11 +45,15 @@ export interface RuntimeOptions {
 /** The composition root's product: everything a sync of any configured app needs, built lazily and cached. */
 export interface Runtime {
   readonly config: DriftlessConfig;
-  readonly secrets: SecretResolver;
+  readonly secrets: SecretCache;
   readonly renderer: Renderer;
   app(name: string): AppConfig;
   source(repository: string): Promise<Source>;
-  cluster(name: string): Promise<ClusterClient>;
+  /**
+   * The cluster's client, built on first use (a missing secret fails only the apps on this cluster).
+   * `app` names the assumed role's session for an EKS cluster with roleArn (one client per app then).
+   */
+  cluster(name: string, app?: string): Promise<ClusterClient>;
   /** The signing key (config `signing`), resolved once on first use. */
   keyring(): Promise<Keyring>;
   deps(app: AppConfig): Promise<SyncDeps>;
@@ -84,7 +94,7 @@ export function createRuntime(config: DriftlessConfig, options: RuntimeOptions =
   const discoveryCacheDir = options.discoveryCacheDir ?? (options.diskCache ? defaultDiscoveryCacheDir() : undefined);
   const runtime: Runtime = {
     config,
-    secrets: options.secrets ?? createLocalSecretResolver({ baseDir: path.dirname(config.file) }),
+    secrets: asSecretCache(options.secrets ?? createLocalSecretResolver({ baseDir: path.dirname(config.file), secrets: createSecretsManagerResolver() })),
     renderer: options.renderer ?? createRenderer({ kustomize: options.kustomize ?? createKubectlKustomize(kustomizeCaps(config)), maxOutputBytes: kustomizeCaps(config).maxOutputBytes }),
     app(name) {
       const app = config.apps.find((a) => a.name === name);
@@ -98,13 +108,14 @@ export function createRuntime(config: DriftlessConfig, options: RuntimeOptions =
         return (options.sourceFactory ?? defaultSource)(repository, runtime);
       });
     },
-    cluster(name) {
-      return once(clusters, name, async () => {
-        const cluster = config.clusters[name];
+    cluster(name, app) {
+      const cluster = config.clusters[name];
+      const perApp = cluster?.eks?.roleArn !== undefined && app !== undefined;
+      return once(clusters, perApp ? `${name}\0${app}` : name, async () => {
         if (!cluster) throw new DriftlessError('CONFIG_INVALID', `no cluster "${name}" in ${config.file}`, { file: config.file, field: 'clusters' });
         const raw = options.clusterFactory
           ? await options.clusterFactory(cluster, runtime)
-          : createKubernetesCluster(await runtime.secrets.resolve(cluster.kubeconfig), { ...(cluster.context ? { context: cluster.context } : {}), ...(discoveryCacheDir ? { discoveryCacheDir } : {}) });
+          : await buildClusterClient(cluster, { secrets: runtime.secrets, ...(perApp ? { app } : {}), ...(discoveryCacheDir ? { discoveryCacheDir } : {}) });
         return retryingCluster(raw, options.retry);
       });
     },
@@ -112,7 +123,7 @@ export function createRuntime(config: DriftlessConfig, options: RuntimeOptions =
       return once(keyrings, 'signing', () => loadKeyring(config, runtime.secrets));
     },
     async deps(app) {
-      const [source, cluster, keyring] = await Promise.all([runtime.source(app.repository), runtime.cluster(app.cluster), runtime.keyring()]);
+      const [source, cluster, keyring] = await Promise.all([runtime.source(app.repository), runtime.cluster(app.cluster, app.name), runtime.keyring()]);
       return { source, renderer: runtime.renderer, cluster, keyring, ...(options.pollMs ? { pollMs: options.pollMs } : {}) };
     },
   };

@@ -7,6 +7,7 @@ import { SqliteStateStore } from '../adapters/state-sqlite/sqlite-state.ts';
 import type { DriftlessConfig } from '../config/types.ts';
 import { createApp } from '../http/app.ts';
 import { httpSecrets } from './http-secrets.ts';
+import { asSecretCache } from '../secrets/cache.ts';
 import { listen } from '../http/server.ts';
 import type { DriftCheck, DriftRunner } from '../drift/runner.ts';
 import type { DriftNotifier } from '../ports/drift-notifier.ts';
@@ -116,7 +117,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw err;
   }
   const runtime = options.engine && options.secrets ? undefined : createRuntime(config, { diskCache: true, ...(options.secrets ? { secrets: options.secrets } : {}) });
-  const secrets = options.secrets ?? runtime!.secrets;
+  // One cache for every secret: the HTTP secrets, the reporter's GitHub credentials and the runtime's.
+  const secrets = runtime?.secrets ?? asSecretCache(options.secrets!);
   const engine = options.engine ?? createRuntimeEngine(runtime!);
   // One writer for every GitHub write (statuses, deployments, drift issues): the limits are per identity.
   const writer = createThrottledWriter();
@@ -131,9 +133,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let resumed: string[];
   try {
     resumed = await service.resumeInterrupted();
-    const { webhookSecret, apiTokens } = httpSecrets(config.server, secrets);
+    const { webhookSecret, webhookSecretRefused, apiTokens } = httpSecrets(config.server, secrets);
     const app = createApp({
-      service, webhookSecret, apiTokens, publicRead: config.server.publicRead, log,
+      service, webhookSecret, webhookSecretRefused, apiTokens, publicRead: config.server.publicRead, log,
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.maxBodyBytesInFlight ? { maxBodyBytesInFlight: options.maxBodyBytesInFlight } : {}),
     });

@@ -4,6 +4,8 @@ import type { DriftlessConfig, RepositoryConfig } from '../config/types.ts';
 import { gitUrlRefused, isGitUrl } from '../config/git-url.ts';
 import type { ContentCache } from '../ports/content-cache.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
+import { asSecretCache, type SecretCache } from '../secrets/cache.ts';
+import { githubAuth } from './github-auth.ts';
 import type { Source } from '../ports/source.ts';
 import { createLocalGitSource } from '../adapters/git-local/local-git-source.ts';
 import { createGitHubSource } from '../adapters/github/source.ts';
@@ -16,7 +18,7 @@ import { createMemoryContentCache } from '../adapters/github/memory-cache.ts';
 export async function createConfiguredSource(
   repository: RepositoryConfig,
   config: DriftlessConfig,
-  secrets: SecretResolver,
+  secrets: SecretResolver | SecretCache,
   cache: ContentCache = createMemoryContentCache(),
 ): Promise<Source> {
   if ('git' in repository) {
@@ -27,9 +29,8 @@ export async function createConfiguredSource(
     return createLocalGitSource(path.resolve(path.dirname(config.file), repository.git));
   }
   const gh = repository.github;
-  let auth: { token: string } | { appId: number | string; privateKey: string; installationId?: number };
-  if (gh.app) auth = { appId: gh.app.appId, privateKey: await secrets.resolve(gh.app.privateKey), ...(gh.app.installationId !== undefined ? { installationId: gh.app.installationId } : {}) };
-  else if (gh.token) auth = { token: await secrets.resolve(gh.token) };
-  else throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: github needs token or app credentials`, { file: config.file, field: `repositories.${repository.name}.github` });
-  return createGitHubSource({ owner: gh.owner, repo: gh.repo, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}), auth, cache });
+  // The token (or App key) is re-read through the cache after GitHub's 401: rotation without a restart.
+  const credentials = await githubAuth(gh, asSecretCache(secrets));
+  if (!credentials) throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: github needs token or app credentials`, { file: config.file, field: `repositories.${repository.name}.github` });
+  return createGitHubSource({ owner: gh.owner, repo: gh.repo, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}), ...credentials, cache });
 }

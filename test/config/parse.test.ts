@@ -237,9 +237,9 @@ describe('parseConfig: every error names file, line, field and what to do', () =
   it('secret references need exactly one of env, file or secret', () => {
     const { errors } = errorsOf(base(app()).replace('{ file: ./k.yaml }', '{ file: ./k.yaml, env: KUBECONFIG }') + 'server:\n  webhookSecret: { env: X, key: y }\n  apiTokens: {}\n');
     expect(errors.map((e) => [e.line, e.field, e.message])).toEqual([
-      [5, 'clusters.sandbox.kubeconfig', 'must be exactly one of {env: NAME}, {file: PATH} or {secret: NAME, key?}'],
+      [5, 'clusters.sandbox.kubeconfig', 'must be exactly one of {env: NAME}, {file: PATH} or {secret: NAME, key?, versionStage?, region?}'],
       [13, 'server.webhookSecret.key', "'key' is only valid together with 'secret'"],
-      [14, 'server.apiTokens', 'must be exactly one of {env: NAME}, {file: PATH} or {secret: NAME, key?}'],
+      [14, 'server.apiTokens', 'must be exactly one of {env: NAME}, {file: PATH} or {secret: NAME, key?, versionStage?, region?}'],
     ]);
   });
 

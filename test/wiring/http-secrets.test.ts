@@ -27,7 +27,7 @@ describe('httpSecrets', () => {
     value = 'c';
     now = 1500;
     expect(await secrets.apiTokens()).toEqual(['c']);
-    expect(await secrets.webhookSecret()).toBe('hook');
+    expect(await secrets.webhookSecret()).toEqual(['hook']);
   });
 
   it('no references: no webhook secret and no tokens', async () => {

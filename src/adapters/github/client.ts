@@ -22,6 +22,11 @@ export interface GitHubClientOptions {
   tokenRefreshMarginMs?: number;
   sleep?: (ms: number) => Promise<void>;
   octokit?: Partial<OctokitOptions>;
+  /**
+   * Asked when GitHub answers 401: the credentials re-read, when they changed (the refused request
+   * is then tried once more with them), or undefined (the 401 stands).
+   */
+  refreshAuth?: () => Promise<GitHubAuth | undefined>;
 }
 
 /** Lazily connected Octokit (the App installation id may need a lookup first). */
@@ -52,24 +57,49 @@ export function expiryAwareTokenCache(marginMs: number, now: () => number = Date
   };
 }
 
-function build(options: GitHubClientOptions, auth: OctokitOptions): Octokit {
+function statusOf(err: unknown): number | undefined {
+  const status = (err as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** `reauthenticate` gives a client with fresh credentials after a 401, or undefined when there are none. */
+function build(options: GitHubClientOptions, auth: OctokitOptions, reauthenticate?: () => Promise<Octokit | undefined>): Octokit {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
   const maxWait = options.maxRateLimitWaitMs ?? 60_000;
   const octokit = new Octokit({ userAgent: 'driftless', log: silent, ...options.octokit, ...auth, baseUrl: (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '') });
-  octokit.hook.wrap('request', (request, requestOptions) =>
+  octokit.hook.wrap('request', async (request, requestOptions) => {
     // Callers read Octokit's own errors (status 404 vs 422), so the loop judges the mapped error but rethrows the native one.
-    withRetry(async () => request(requestOptions), { policy: { ...policy, maxWaitMs: maxWait }, mapError: (err) => mapGitHubError(err, `${options.owner}/${options.repo}`, 'calling GitHub'), sleep: options.sleep }),
-  );
+    const attempt = () => withRetry(async () => request(requestOptions), { policy: { ...policy, maxWaitMs: maxWait }, mapError: (err) => mapGitHubError(err, `${options.owner}/${options.repo}`, 'calling GitHub'), sleep: options.sleep });
+    try {
+      return await attempt();
+    } catch (err) {
+      if (statusOf(err) !== 401 || !reauthenticate) throw err;
+      const fresh = await reauthenticate();
+      if (!fresh) throw err;
+      // This hook sits outside the auth hook: the fresh client adds its own credentials.
+      return fresh.request(requestOptions);
+    }
+  });
   return octokit;
 }
 
 export function createOctokitProvider(options: GitHubClientOptions): OctokitProvider {
   let connecting: Promise<Octokit> | undefined;
+  let auth = options.auth;
+  const reauthenticate = options.refreshAuth
+    ? async (): Promise<Octokit | undefined> => {
+        const next = await options.refreshAuth!();
+        if (!next) return undefined;
+        auth = next;
+        connecting = undefined;
+        return provider();
+      }
+    : undefined;
   const connect = async (): Promise<Octokit> => {
-    if ('token' in options.auth) return build(options, { auth: options.auth.token });
-    const { appId, privateKey } = options.auth;
+    if ('token' in auth) return build(options, { auth: auth.token }, reauthenticate);
+    const { appId, privateKey } = auth;
     const cache = expiryAwareTokenCache(options.tokenRefreshMarginMs ?? 5 * 60_000);
-    let installationId = options.auth.installationId;
+    let installationId = auth.installationId;
     if (installationId === undefined) {
       const asApp = build(options, { authStrategy: createAppAuth, auth: { appId, privateKey, cache } });
       try {
@@ -78,13 +108,14 @@ export function createOctokitProvider(options: GitHubClientOptions): OctokitProv
         throw new DriftlessError('GITHUB_ERROR', `GitHub App ${appId} is not installed on ${options.owner}/${options.repo} (or its key is wrong): install the app on the repository or set app.installationId`, { field: 'github.app' }, { cause: err });
       }
     }
-    return build(options, { authStrategy: createAppAuth, auth: { appId, privateKey, installationId, cache } });
+    return build(options, { authStrategy: createAppAuth, auth: { appId, privateKey, installationId, cache } }, reauthenticate);
   };
-  return () => {
+  const provider = (): Promise<Octokit> => {
     connecting ??= connect().catch((err: unknown) => {
       connecting = undefined;
       throw err;
     });
     return connecting;
   };
+  return provider;
 }

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../core/types.ts';
 import type { ApplyOptions, ClusterClient, DeletePreconditions, JsonPatchOperation, ListOptions, ResourceType } from '../../ports/cluster.ts';
 import { DiscoveryCache } from './discovery.ts';
 import { networkError, statusError, type StatusBody, type Verb } from './errors.ts';
+import { refuseUnsafeKubeconfig } from './kubeconfig-policy.ts';
 
 class HttpStatusError extends Error {
   constructor(readonly status: number, readonly body: StatusBody | string | undefined, readonly headers: Record<string, string>) {
@@ -23,8 +24,18 @@ class RawObjectApi extends KubernetesObjectApi {
   private sharedAgent: HttpsAgent | undefined;
 
   /** maxSockets must be at least the engine's concurrency, or requests queue inside the agent. */
-  constructor(configuration: Configuration, maxSockets = 32) {
+  constructor(configuration: Configuration, maxSockets = 32, token?: () => Promise<string>) {
     super(configuration);
+    if (token) {
+      // Middleware runs after client-node's own authentication, so this header is the one sent.
+      configuration.middleware.push({
+        pre: (context: RequestContext) => new Observable(token().then((value) => {
+          context.setHeaderParam('Authorization', `Bearer ${value}`);
+          return context;
+        })),
+        post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+      });
+    }
     // client-node builds a fresh https.Agent for every request (a TLS handshake each time); one
     // keep-alive agent with the same TLS options makes 500 applies cost 500 requests, not 500 handshakes.
     configuration.middleware.push({
@@ -100,6 +111,13 @@ export interface KubernetesClusterOptions {
   requestTimeoutMs?: number;
   /** Keep-alive connections to the API server; default 32 (≥ any sane per-app concurrency). */
   maxSockets?: number;
+  /** A bearer token read before every request (minted EKS tokens, tokens from a secret); replaces the kubeconfig user's. */
+  token?: () => Promise<string>;
+  /**
+   * Asked once when the API server answers 401: a new KubeConfig (the credentials were re-read and
+   * changed), true (`token` will give a new token), or false (nothing new: the 401 stands).
+   */
+  unauthorized?: () => Promise<KubeConfig | boolean>;
 }
 
 /**
@@ -126,7 +144,9 @@ function resourcePath(type: ResourceType, namespace: string | undefined, name?: 
 /** The Kubernetes adapter of the ClusterClient port, on @kubernetes/client-node 1.3. */
 export class KubernetesCluster implements ClusterClient {
   readonly server: string;
-  private readonly api: RawObjectApi;
+  private api: RawObjectApi;
+  private readonly maxSockets: number;
+  private readonly options: KubernetesClusterOptions;
   private readonly discovery: DiscoveryCache;
   private readonly openApiIndex = new Map<string, Promise<Record<string, unknown> | undefined>>();
   private readonly timeoutMs: number;
@@ -141,17 +161,37 @@ export class KubernetesCluster implements ClusterClient {
     if (!cluster) throw new DriftlessError('CONFIG_INVALID', 'kubeconfig has no current cluster: set current-context or the cluster context', { field: 'kubeconfig' });
     this.server = cluster.server;
     this.timeoutMs = options.requestTimeoutMs ?? 60_000;
-    const maxSockets = options.maxSockets ?? 32;
-    this.slots = new Slots(maxSockets);
-    this.api = kubeconfig.makeApiClient(class extends RawObjectApi {
-      constructor(configuration: Configuration) {
-        super(configuration, maxSockets);
-      }
-    });
+    this.options = options;
+    this.maxSockets = options.maxSockets ?? 32;
+    this.slots = new Slots(this.maxSockets);
+    this.api = this.makeApi(kubeconfig);
     this.discovery = new DiscoveryCache(this.server, { ...(options.discoveryCacheDir ? { dir: options.discoveryCacheDir } : {}), ...(options.discoveryTtlMs ? { ttlMs: options.discoveryTtlMs } : {}) });
   }
 
+  private makeApi(kubeconfig: KubeConfig): RawObjectApi {
+    const { maxSockets } = this;
+    const token = this.options.token;
+    return kubeconfig.makeApiClient(class extends RawObjectApi {
+      constructor(configuration: Configuration) {
+        super(configuration, maxSockets, token);
+      }
+    });
+  }
+
+  /** One try more after a 401, when the credentials' owner says it has something new to try. */
   private async call(verb: Verb, method: HttpMethod, path: string, query?: Record<string, string>, body?: { contentType: string; text: string }): Promise<unknown> {
+    try {
+      return await this.attempt(verb, method, path, query, body);
+    } catch (err) {
+      if (!(err instanceof DriftlessError && err.code === 'CLUSTER_UNAUTHORIZED' && err.details.status === 401 && this.options.unauthorized)) throw err;
+      const renewed = await this.options.unauthorized();
+      if (renewed === false) throw err;
+      if (renewed !== true) this.api = this.makeApi(renewed);
+      return this.attempt(verb, method, path, query, body);
+    }
+  }
+
+  private async attempt(verb: Verb, method: HttpMethod, path: string, query?: Record<string, string>, body?: { contentType: string; text: string }): Promise<unknown> {
     await this.slots.acquire();
     let timer: NodeJS.Timeout | undefined;
     // client-node's fetch takes no signal: a hung server must still end in a retryable error.
@@ -262,8 +302,8 @@ export class KubernetesCluster implements ClusterClient {
   }
 }
 
-/** A cluster client from kubeconfig text (never a file path: secrets resolve to content). */
-export function createKubernetesCluster(kubeconfigText: string, options: KubernetesClusterOptions = {}): KubernetesCluster {
+/** Parsed kubeconfig text, its context selected and its safety checked (see refuseUnsafeKubeconfig). */
+export function parseKubeconfig(kubeconfigText: string, context?: string): KubeConfig {
   const kc = new KubeConfig();
   try {
     kc.loadFromString(kubeconfigText);
@@ -275,5 +315,12 @@ export function createKubernetesCluster(kubeconfigText: string, options: Kuberne
     const reason = typeof e.reason === 'string' ? e.reason : err instanceof Error ? err.message : 'it could not be parsed as a kubeconfig';
     throw new DriftlessError('CONFIG_INVALID', `kubeconfig is not valid${where}: ${reason}; check the clusters.<name>.kubeconfig reference points at a kubeconfig file`, { field: 'kubeconfig' });
   }
-  return new KubernetesCluster(kc, options);
+  if (context && kc.getContextObject(context)) kc.setCurrentContext(context);
+  refuseUnsafeKubeconfig(kc);
+  return kc;
+}
+
+/** A cluster client from kubeconfig text (never a file path: secrets resolve to content). */
+export function createKubernetesCluster(kubeconfigText: string, options: KubernetesClusterOptions = {}): KubernetesCluster {
+  return new KubernetesCluster(parseKubeconfig(kubeconfigText, options.context), options);
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DriftlessError } from '../../core/errors.ts';
-import { describeSecretRef, type SecretRef, type SecretResolver } from '../../ports/secrets.ts';
+import { describeSecretRef, type SecretRef, type SecretResolver, type SecretsManagerRef } from '../../ports/secrets.ts';
 
 export interface LocalSecretResolverOptions {
   /** Folder relative {file:} refs resolve against (the config file's folder). */
@@ -9,7 +9,7 @@ export interface LocalSecretResolverOptions {
   /** Environment to read {env:} refs from; default process.env. */
   env?: Record<string, string | undefined>;
   /** Resolves {secret:} refs (AWS Secrets Manager) when given; without it they fail. */
-  secrets?: SecretResolver;
+  secrets?: { resolve(ref: SecretsManagerRef): Promise<string> };
 }
 
 function unavailable(ref: SecretRef, why: string, cause?: unknown): DriftlessError {
