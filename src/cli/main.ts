@@ -10,6 +10,7 @@ import { registerDiff } from './commands/diff.ts';
 import { registerDrift } from './commands/drift.ts';
 import { registerSync } from './commands/sync.ts';
 import { registerQuickstart } from './commands/quickstart.ts';
+import { registerCredentials } from './commands/credentials.ts';
 
 /**
  * The driftless CLI. Each command lives in ./commands and registers itself here; a command module
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerDrift(program);
   registerSync(program);
   registerQuickstart(program);
+  registerCredentials(program);
   return program;
 }
 

@@ -281,6 +281,33 @@ export class KubernetesCluster implements ClusterClient {
     }
   }
 
+  /** GET /version: the server's gitVersion (works for any authenticated caller). */
+  async serverVersion(): Promise<string> {
+    const body = await this.call('get', HttpMethod.GET, '/version');
+    return isRecord(body) && typeof body.gitVersion === 'string' ? body.gitVersion : 'unknown';
+  }
+
+  /** Who the server says driftless is (SelfSubjectReview, GA in 1.28); undefined where the API is not served. */
+  async whoAmI(): Promise<{ username: string; groups: string[] } | undefined> {
+    let body: unknown;
+    try {
+      body = await this.call('get', HttpMethod.POST, '/apis/authentication.k8s.io/v1/selfsubjectreviews', {}, { contentType: 'application/json', text: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }) });
+    } catch (err) {
+      if (err instanceof DriftlessError && (err.details.status === 404 || err.details.status === 405)) return undefined;
+      throw err;
+    }
+    const user = isRecord(body) && isRecord(body.status) && isRecord(body.status.userInfo) ? body.status.userInfo : {};
+    return { username: typeof user.username === 'string' ? user.username : '', groups: Array.isArray(user.groups) ? user.groups.filter((g): g is string => typeof g === 'string') : [] };
+  }
+
+  /** SelfSubjectAccessReview: may driftless do `verb` on this resource? */
+  async canI(attributes: { verb: string; group: string; resource: string; namespace?: string }): Promise<{ allowed: boolean; reason?: string }> {
+    const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: attributes.verb, group: attributes.group, resource: attributes.resource, ...(attributes.namespace ? { namespace: attributes.namespace } : {}) } } };
+    const body = await this.call('get', HttpMethod.POST, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {}, { contentType: 'application/json', text: JSON.stringify(review) });
+    const status = isRecord(body) && isRecord(body.status) ? body.status : {};
+    return { allowed: status.allowed === true, ...(typeof status.reason === 'string' && status.reason ? { reason: status.reason } : {}) };
+  }
+
   openApi(group: string, version: string): Promise<Record<string, unknown> | undefined> {
     const key = group ? `apis/${group}/${version}` : `api/${version}`;
     let doc = this.openApiIndex.get(key);

@@ -26,7 +26,7 @@ describe('Secrets Manager errors', () => {
     const mapped = mapSecretsManagerError(throttling, ref);
     expect(mapped.code).toBe('SECRET_THROTTLED');
     expect(classify(mapped).transient).toBe(true);
-    const internal = mapSecretsManagerError(new InternalServiceError({ message: 'An error occurred on the server side.', $metadata: { httpStatusCode: 500 }, $fault: 'server' }), ref);
+    const internal = mapSecretsManagerError(new InternalServiceError({ message: 'An error occurred on the server side.', $metadata: { httpStatusCode: 500 } }), ref);
     expect(internal.code).toBe('SECRET_UNAVAILABLE');
     expect(internal.transient).toBe(true);
   });
