@@ -61,6 +61,11 @@ export function createSecretCache(inner: SecretResolver, options: SecretCacheOpt
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   const forcedAt = new Map<string, number>();
+  /**
+   * AWSPREVIOUS lookups, absence included: a secret never rotated has none, and asking again on
+   * every webhook request would hand unauthenticated callers a Secrets Manager call each.
+   */
+  const previous = new Map<string, { at: number; source: string; value: Promise<string | undefined> }>();
 
   const load = (ref: SecretRef): Promise<string> => {
     const key = refKey(ref);
@@ -88,6 +93,7 @@ export function createSecretCache(inner: SecretResolver, options: SecretCacheOpt
       if (last === undefined || now() - last >= minRefresh) {
         forcedAt.set(source, now());
         for (const [key, entry] of entries) if (entry.source === source) entries.delete(key);
+        for (const [key, entry] of previous) if (entry.source === source) previous.delete(key);
         return (await load(ref)) !== refused;
       }
       // Another consumer forced a read moments ago: what it read may already be the new value.
@@ -99,10 +105,16 @@ export function createSecretCache(inner: SecretResolver, options: SecretCacheOpt
     },
     async accepted(ref) {
       const current = await resolve(ref);
-      const previous = previousVersionOf(ref);
-      if (!previous) return [current];
-      // A secret never rotated has no AWSPREVIOUS; that is no reason to refuse the current value.
-      const old = await resolve(previous).catch(() => undefined);
+      const previousRef = previousVersionOf(ref);
+      if (!previousRef) return [current];
+      const key = refKey(previousRef);
+      let entry = previous.get(key);
+      if (!entry || now() - entry.at >= ttl) {
+        // A secret never rotated has no AWSPREVIOUS; that is no reason to refuse the current value.
+        entry = { at: now(), source: sourceKey(ref), value: inner.resolve(previousRef).catch(() => undefined) };
+        previous.set(key, entry);
+      }
+      const old = await entry.value;
       return old !== undefined && old !== current ? [current, old] : [current];
     },
   };

@@ -88,7 +88,7 @@ describe('cluster credentials', () => {
     const file = path.join(dir, 'garbled.json');
     writeFileSync(file, 'token: very-secret-value');
     const runtime = createRuntime(config({ garbled: { name: 'garbled', credentials: { file } } }));
-    const err = await runtime.cluster('garbled').catch((e: unknown) => e as Error);
+    const err = (await runtime.cluster('garbled').then(() => new Error('accepted'), (e: unknown) => e)) as Error;
     expect(err.message).toContain(`clusters.garbled.credentials (file ${file}) is not JSON`);
     expect(err.message).not.toContain('very-secret-value');
   });
