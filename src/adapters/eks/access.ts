@@ -74,7 +74,7 @@ export function createEksAccess(options: EksAccessOptions): EksAccess {
     const load = async (): Promise<AwsCredentials> => {
       if (!options.roleArn) return sts.config.credentials();
       try {
-        const out = await sts.send(new AssumeRoleCommand({ RoleArn: options.roleArn, RoleSessionName: sessionName(options.app ?? 'driftless'), ...(options.externalId ? { ExternalId: options.externalId } : {}), DurationSeconds: 3600 }));
+        const out = await sts.send(new AssumeRoleCommand({ RoleArn: options.roleArn, RoleSessionName: options.app ? sessionName(options.app) : 'driftless', ...(options.externalId ? { ExternalId: options.externalId } : {}), DurationSeconds: 3600 }));
         const c = out.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
         return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), ...(c.Expiration ? { expiration: c.Expiration } : {}) };

@@ -76,8 +76,10 @@ function build(options: GitHubClientOptions, auth: OctokitOptions, reauthenticat
       if (statusOf(err) !== 401 || !reauthenticate) throw err;
       const fresh = await reauthenticate();
       if (!fresh) throw err;
-      // This hook sits outside the auth hook: the fresh client adds its own credentials.
-      return fresh.request(requestOptions);
+      // The options carry this client's hook chain (request.hook), which would win over the fresh
+      // client's and send the old credentials again: drop it, so the fresh client's auth hook runs.
+      const { hook: _stale, ...requestSettings } = (requestOptions.request ?? {}) as Record<string, unknown>;
+      return fresh.request({ ...requestOptions, request: requestSettings });
     }
   });
   return octokit;

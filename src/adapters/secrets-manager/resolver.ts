@@ -39,6 +39,8 @@ export function mapSecretsManagerError(err: unknown, ref: SecretsManagerRef): Dr
     case 'ResourceNotFoundException':
       return failure('SECRET_NOT_FOUND', ref, `does not exist in AWS Secrets Manager${ref.versionStage ? ` with version stage ${ref.versionStage}` : ''} (${message}); check the name and the region`, err);
     case 'AccessDeniedException':
+      // Secrets Manager answers a key policy's refusal the same way: "Access to KMS is not allowed".
+      if (/\bKMS\b/.test(message)) return failure('SECRET_DECRYPT_FAILED', ref, `AWS Secrets Manager cannot decrypt it: ${message}; grant driftless's role kms:Decrypt on the secret's customer managed key`, err);
       return failure('SECRET_ACCESS_DENIED', ref, `access denied (${message}); grant driftless's role secretsmanager:GetSecretValue on this secret's ARN`, err);
     case 'DecryptionFailure':
       return failure('SECRET_DECRYPT_FAILED', ref, `AWS Secrets Manager cannot decrypt it with its KMS key (${message}); grant driftless's role kms:Decrypt on the secret's customer managed key`, err);
