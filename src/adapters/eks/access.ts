@@ -1,5 +1,4 @@
-import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AssumeRoleCommand as AssumeRoleCommandType, STSClient } from '@aws-sdk/client-sts';
 import { DriftlessError } from '../../core/errors.ts';
 import { isRecord } from '../../core/objects.ts';
 import { classify } from '../../core/retry.ts';
@@ -55,7 +54,12 @@ function eksError(err: unknown, what: string, options: EksAccessOptions): Driftl
 export function createEksAccess(options: EksAccessOptions): EksAccess {
   const now = options.now ?? Date.now;
   const tokenTtl = Math.min(options.tokenTtlMs ?? TOKEN_TTL_MS, TOKEN_TTL_MS);
-  const sts = new STSClient({ region: options.region, ...(options.clientConfig?.credentials ? { credentials: options.clientConfig.credentials } : {}) });
+  // The SDK clients load on first use: a run without EKS clusters never loads them.
+  let stsClient: Promise<{ client: STSClient; AssumeRoleCommand: typeof AssumeRoleCommandType }> | undefined;
+  const sts = () => (stsClient ??= import('@aws-sdk/client-sts').then(({ STSClient, AssumeRoleCommand }) => ({
+    client: new STSClient({ region: options.region, ...(options.clientConfig?.credentials ? { credentials: options.clientConfig.credentials } : {}) }),
+    AssumeRoleCommand,
+  })));
   let credentials: Promise<AwsCredentials> | undefined;
   let endpoint: Promise<EksEndpoint> | undefined;
   let token: { value: Promise<string>; at: number } | undefined;
@@ -72,9 +76,10 @@ export function createEksAccess(options: EksAccessOptions): EksAccess {
       return cached.then((c) => (c.expiration && c.expiration.getTime() - CREDENTIALS_MARGIN_MS <= now() ? ((credentials = undefined), roleCredentials()) : c));
     }
     const load = async (): Promise<AwsCredentials> => {
-      if (!options.roleArn) return sts.config.credentials();
+      const { client, AssumeRoleCommand } = await sts();
+      if (!options.roleArn) return client.config.credentials();
       try {
-        const out = await sts.send(new AssumeRoleCommand({ RoleArn: options.roleArn, RoleSessionName: options.app ? sessionName(options.app) : 'driftless', ...(options.externalId ? { ExternalId: options.externalId } : {}), DurationSeconds: 3600 }));
+        const out = await client.send(new AssumeRoleCommand({ RoleArn: options.roleArn, RoleSessionName: options.app ? sessionName(options.app) : 'driftless', ...(options.externalId ? { ExternalId: options.externalId } : {}), DurationSeconds: 3600 }));
         const c = out.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
         return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}), ...(c.Expiration ? { expiration: c.Expiration } : {}) };
@@ -92,6 +97,7 @@ export function createEksAccess(options: EksAccessOptions): EksAccess {
   return {
     endpoint() {
       endpoint ??= forget((async () => {
+        const { EKSClient, DescribeClusterCommand } = await import('@aws-sdk/client-eks');
         const eks = new EKSClient({ region: options.region, credentials: roleCredentials });
         let out;
         try {

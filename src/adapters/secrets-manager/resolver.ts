@@ -1,4 +1,5 @@
-import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { DriftlessError, type ErrorCode } from '../../core/errors.ts';
 import { isRecord } from '../../core/objects.ts';
 import { classify } from '../../core/retry.ts';
@@ -79,7 +80,10 @@ export function pickKey(text: string, ref: SecretsManagerRef): string {
 
 export function createSecretsManagerResolver(options: SecretsManagerResolverOptions = {}): SecretsManagerResolver {
   const clients = new Map<string, SecretsManagerClient>();
-  const clientFor = (region: string | undefined): SecretsManagerClient => {
+  // Loaded on first use: a CLI run whose references are all env and file never loads the SDK.
+  let sdk: Promise<typeof SecretsManagerSdk> | undefined;
+  const clientFor = async (region: string | undefined): Promise<SecretsManagerClient> => {
+    const { SecretsManagerClient } = await (sdk ??= import('@aws-sdk/client-secrets-manager'));
     const key = region ?? '';
     let client = clients.get(key);
     if (!client) {
@@ -93,7 +97,9 @@ export function createSecretsManagerResolver(options: SecretsManagerResolverOpti
       const region = regionOf(ref, options.region);
       let out;
       try {
-        out = await clientFor(region).send(new GetSecretValueCommand({ SecretId: ref.secret, ...(ref.versionStage ? { VersionStage: ref.versionStage } : {}) }));
+        const client = await clientFor(region);
+        const { GetSecretValueCommand } = await (sdk ??= import('@aws-sdk/client-secrets-manager'));
+        out = await client.send(new GetSecretValueCommand({ SecretId: ref.secret, ...(ref.versionStage ? { VersionStage: ref.versionStage } : {}) }));
       } catch (err) {
         if (isRecord(err) && /region is missing/i.test(String(err.message))) throw failure('SECRET_UNAVAILABLE', ref, 'no AWS region: set region on the reference or AWS_REGION', err);
         throw mapSecretsManagerError(err, ref);
