@@ -4,7 +4,7 @@ import { httpSecrets } from '../../src/wiring/http-secrets.ts';
 import type { SecretRef } from '../../src/ports/secrets.ts';
 
 describe('httpSecrets', () => {
-  it('resolves once per TTL, picks up a rotated value after it, and never caches a failure', async () => {
+  it('resolves once per TTL, picks up a rotated value after it, and holds a failure only briefly', async () => {
     let now = 0;
     let calls = 0;
     let value = 'a,b';
@@ -21,11 +21,15 @@ describe('httpSecrets', () => {
     };
     const secrets = httpSecrets({ apiTokens: { env: 'TOKENS' }, webhookSecret: { env: 'HOOK' } }, resolver, 1000, () => now);
     await expect(secrets.apiTokens()).rejects.toThrow('not yet');
+    // Unauthenticated requests resolve the tokens: a failure is answered from memory for a moment.
+    await expect(secrets.apiTokens()).rejects.toThrow('not yet');
+    expect(calls).toBe(1);
+    now = 5000;
     expect(await secrets.apiTokens()).toEqual(['a', 'b']);
     expect(await secrets.apiTokens()).toEqual(['a', 'b']);
     expect(calls).toBe(2);
     value = 'c';
-    now = 1500;
+    now = 6500;
     expect(await secrets.apiTokens()).toEqual(['c']);
     expect(await secrets.webhookSecret()).toEqual(['hook']);
   });
