@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
+import { buildServer } from '../../src/config/build.ts';
 import type { DriftlessConfig } from '../../src/config/types.ts';
 import type { SecretRef } from '../../src/ports/secrets.ts';
 import { createLocalSecretResolver } from '../../src/adapters/secrets/local.ts';
@@ -30,7 +31,8 @@ function config(clusters: DriftlessConfig['clusters']): DriftlessConfig {
     repositories: { demo: { name: 'demo', git: './repo' } },
     clusters,
     apps: Object.keys(clusters).map((c) => appConfig({ name: `app-${c}`, repository: 'demo', cluster: c })),
-    server: { publicRead: false, pollInterval: 180, retention: { days: 30, maxSyncsPerApp: 1000, maxDeliveries: 10_000 } },
+    // The defaults, whatever fields the server section grows.
+    server: buildServer(undefined, dir),
     signing: { previousKeys: [] },
     warnings: [],
   };
