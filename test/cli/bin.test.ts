@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../sandbox/index.ts';
+import { startAwsStandins } from '../support/aws-standin/index.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const bin = join(repoRoot, 'bin/driftless');
@@ -61,5 +63,26 @@ describe('bin/driftless', () => {
     const noPath = await run(['render', join(temp, 'nowhere')]);
     expect(noPath.code).toBe(2);
     expect(noPath.stderr).toContain('[BAD_REQUEST]');
+  });
+
+  it('the build loads the AWS SDK on demand: credentials check of an eks: cluster and a Secrets Manager kubeconfig', async () => {
+    const aws = await startAwsStandins({ region: 'eu-west-1' });
+    const worker = aws.iam.addUser('bin-worker');
+    const role = aws.sts.addRole({ name: 'bin-role', trust: [worker.arn] });
+    const sb = await startSandbox({ controllers: false, eks: { cluster: 'prod', stsEndpoint: aws.sts.url, accessEntries: [{ principalArn: role.arn, groups: ['system:masters'] }] } });
+    try {
+      aws.eks.addCluster({ name: 'prod', endpoint: sb.url, caPem: sb.caPem, allow: [role.arn] });
+      aws.secretsManager.putSecret('bin/kubeconfig', sb.kubeconfig);
+      const config = join(temp, 'aws.yaml');
+      writeFileSync(config, `repositories: { demo: { git: ./repo } }\nclusters:\n  e: { eks: { cluster: prod, region: eu-west-1, roleArn: "${role.arn}" } }\n  k: { kubeconfig: { secret: bin/kubeconfig } }\napps: []\n`);
+      const check = await run(['credentials', 'check', '--config', config], { ...aws.envFor(worker, 'eu-west-1'), XDG_CACHE_HOME: join(temp, 'cache') });
+      expect(check.code, check.stdout + check.stderr).toBe(0);
+      expect(check.stdout).toContain('cluster e (eks, ');
+      expect(check.stdout).toContain('driftless is: arn:aws:sts::111122223333:assumed-role/bin-role/driftless');
+      expect(check.stdout).toContain('cluster k (kubeconfig, ');
+    } finally {
+      await sb.stop();
+      await aws.close();
+    }
   });
 });

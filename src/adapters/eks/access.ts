@@ -2,6 +2,7 @@ import type { AssumeRoleCommand as AssumeRoleCommandType, STSClient } from '@aws
 import { DriftlessError } from '../../core/errors.ts';
 import { isRecord } from '../../core/objects.ts';
 import { classify } from '../../core/retry.ts';
+import { lazySdk } from '../aws/lazy-sdk.ts';
 import { mintEksToken, sessionName, type AwsCredentials } from './token.ts';
 
 export interface EksAccessOptions {
@@ -56,7 +57,7 @@ export function createEksAccess(options: EksAccessOptions): EksAccess {
   const tokenTtl = Math.min(options.tokenTtlMs ?? TOKEN_TTL_MS, TOKEN_TTL_MS);
   // The SDK clients load on first use: a run without EKS clusters never loads them.
   let stsClient: Promise<{ client: STSClient; AssumeRoleCommand: typeof AssumeRoleCommandType }> | undefined;
-  const sts = () => (stsClient ??= import('@aws-sdk/client-sts').then(({ STSClient, AssumeRoleCommand }) => ({
+  const sts = () => (stsClient ??= lazySdk(() => import('@aws-sdk/client-sts'), 'STSClient').then(({ STSClient, AssumeRoleCommand }) => ({
     client: new STSClient({ region: options.region, ...(options.clientConfig?.credentials ? { credentials: options.clientConfig.credentials } : {}) }),
     AssumeRoleCommand,
   })));
@@ -97,7 +98,7 @@ export function createEksAccess(options: EksAccessOptions): EksAccess {
   return {
     endpoint() {
       endpoint ??= forget((async () => {
-        const { EKSClient, DescribeClusterCommand } = await import('@aws-sdk/client-eks');
+        const { EKSClient, DescribeClusterCommand } = await lazySdk(() => import('@aws-sdk/client-eks'), 'EKSClient');
         const eks = new EKSClient({ region: options.region, credentials: roleCredentials });
         let out;
         try {

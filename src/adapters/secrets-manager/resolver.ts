@@ -3,6 +3,7 @@ import type { SecretsManagerClient, SecretsManagerClientConfig } from '@aws-sdk/
 import { DriftlessError, type ErrorCode } from '../../core/errors.ts';
 import { isRecord } from '../../core/objects.ts';
 import { classify } from '../../core/retry.ts';
+import { lazySdk } from '../aws/lazy-sdk.ts';
 import { describeSecretRef, type SecretsManagerRef } from '../../ports/secrets.ts';
 
 export interface SecretsManagerResolverOptions {
@@ -83,7 +84,7 @@ export function createSecretsManagerResolver(options: SecretsManagerResolverOpti
   // Loaded on first use: a CLI run whose references are all env and file never loads the SDK.
   let sdk: Promise<typeof SecretsManagerSdk> | undefined;
   const clientFor = async (region: string | undefined): Promise<SecretsManagerClient> => {
-    const { SecretsManagerClient } = await (sdk ??= import('@aws-sdk/client-secrets-manager'));
+    const { SecretsManagerClient } = await (sdk ??= lazySdk(() => import('@aws-sdk/client-secrets-manager'), 'SecretsManagerClient'));
     const key = region ?? '';
     let client = clients.get(key);
     if (!client) {
@@ -98,7 +99,7 @@ export function createSecretsManagerResolver(options: SecretsManagerResolverOpti
       let out;
       try {
         const client = await clientFor(region);
-        const { GetSecretValueCommand } = await (sdk ??= import('@aws-sdk/client-secrets-manager'));
+        const { GetSecretValueCommand } = await (sdk ??= lazySdk(() => import('@aws-sdk/client-secrets-manager'), 'SecretsManagerClient'));
         out = await client.send(new GetSecretValueCommand({ SecretId: ref.secret, ...(ref.versionStage ? { VersionStage: ref.versionStage } : {}) }));
       } catch (err) {
         if (isRecord(err) && /region is missing/i.test(String(err.message))) throw failure('SECRET_UNAVAILABLE', ref, 'no AWS region: set region on the reference or AWS_REGION', err);

@@ -16,7 +16,8 @@ function formatCheck(check: ClusterCheck): string {
   }
   lines.push(`  server version: ${check.version ?? 'unknown'}`);
   lines.push(check.user ? `  driftless is: ${check.user.username}${check.user.groups.length ? ` (groups: ${check.user.groups.join(', ')})` : ''}` : '  driftless is: unknown (no SelfSubjectReview)');
-  if (check.missing.length === 0) lines.push(`  permissions: all ${check.checked} needed verbs allowed`);
+  if (check.checked === 0) lines.push('  permissions: no app uses this cluster, nothing to check');
+  else if (check.missing.length === 0) lines.push(`  permissions: all ${check.checked} needed verbs allowed`);
   else {
     lines.push(`  missing permissions (${check.missing.length} of ${check.checked}):`);
     for (const m of check.missing) lines.push(`    ${m.verb} ${m.group ? `${m.resource}.${m.group}` : m.resource} ${m.namespace ? `in namespace ${m.namespace}` : 'at the cluster scope'} (apps: ${m.apps.join(', ')})`);
