@@ -79,6 +79,7 @@ describe('retry policy', () => {
 describe('classify: the one transient/permanent decision', () => {
   const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
   const httpErr = (status: number, headers: Record<string, string> = {}) => Object.assign(new Error(`HTTP ${status}`), { status, response: { headers } });
+  const awsErr = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status }, $fault: status >= 500 ? 'server' : 'client' });
   const cases: Array<[string, unknown, TransientVerdict]> = [
     ['transient DriftlessError', new DriftlessError('CLUSTER_UNAVAILABLE', 'x', { transient: true }), { transient: true }],
     ['transient DriftlessError with retryAfterMs', new DriftlessError('RATE_LIMITED', 'x', { transient: true, retryAfterMs: 1500 }), { transient: true, retryAfterMs: 1500 }],
@@ -94,6 +95,13 @@ describe('classify: the one transient/permanent decision', () => {
     ['unmapped HTTP 501', httpErr(501), { transient: false }],
     ['unmapped HTTP 505', httpErr(505), { transient: false }],
     ['unmapped HTTP 404', httpErr(404), { transient: false }],
+    // AWS SDK v3 errors: the status in $metadata, throttling as a 400 with its own error code.
+    ['AWS ThrottlingException (400)', awsErr('ThrottlingException', 400), { transient: true }],
+    ['AWS Throttling (STS, 400)', awsErr('Throttling', 400), { transient: true }],
+    ['AWS error the SDK marks retryable', Object.assign(awsErr('SomethingNew', 400), { $retryable: {} }), { transient: true }],
+    ['AWS InternalServiceError (500)', awsErr('InternalServiceError', 500), { transient: true }],
+    ['AWS ResourceNotFoundException (400)', awsErr('ResourceNotFoundException', 400), { transient: false }],
+    ['AWS AccessDeniedException (400)', awsErr('AccessDeniedException', 400), { transient: false }],
   ];
   it.each(cases)('%s', (_name, err, verdict) => {
     expect(classify(err)).toEqual(verdict);
