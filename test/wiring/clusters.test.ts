@@ -7,6 +7,7 @@ import { buildServer } from '../../src/config/build.ts';
 import type { DriftlessConfig } from '../../src/config/types.ts';
 import type { SecretRef } from '../../src/ports/secrets.ts';
 import { createLocalSecretResolver } from '../../src/adapters/secrets/local.ts';
+import { kubeconfigFromCredentials } from '../../src/wiring/clusters.ts';
 import { createRuntime } from '../../src/wiring/runtime.ts';
 import { appConfig } from '../sync/fixtures.ts';
 
@@ -93,5 +94,15 @@ describe('cluster credentials', () => {
     const err = (await runtime.cluster('garbled').then(() => new Error('accepted'), (e: unknown) => e)) as Error;
     expect(err.message).toContain(`clusters.garbled.credentials (file ${file}) is not JSON`);
     expect(err.message).not.toContain('very-secret-value');
+  });
+
+  it('the JSON form takes a client certificate and key instead of a token; it needs one of them and a server', () => {
+    const ref = { secret: 'prod/cluster' };
+    const kc = kubeconfigFromCredentials(JSON.stringify({ server: 'https://10.0.0.1:6443', caData: 'Q0E=', clientCertData: 'Q0VSVA==', clientKeyData: 'S0VZ' }), ref, 'prod');
+    expect(kc.getCurrentCluster()).toMatchObject({ server: 'https://10.0.0.1:6443', caData: 'Q0E=', skipTLSVerify: false });
+    expect(kc.getCurrentUser()).toMatchObject({ certData: 'Q0VSVA==', keyData: 'S0VZ' });
+    expect(kc.getCurrentUser()?.token).toBeUndefined();
+    expect(() => kubeconfigFromCredentials(JSON.stringify({ server: 'https://10.0.0.1:6443', clientCertData: 'Q0VSVA==' }), ref, 'prod')).toThrow('clusters.prod.credentials (secret prod/cluster) has neither "token" nor "clientCertData" with "clientKeyData"');
+    expect(() => kubeconfigFromCredentials(JSON.stringify({ token: 'abc' }), ref, 'prod')).toThrow('has no http(s) "server"');
   });
 });
