@@ -51,7 +51,8 @@ export function httpSecrets(server: Pick<ServerConfig, 'webhookSecret' | 'apiTok
     }),
     async webhookSecretRefused() {
       if (!webhookRef || current === undefined) return false;
-      return cache.refresh(webhookRef, current);
+      // A secret that cannot be re-read now leaves the signature refused, not the request failed.
+      return cache.refresh(webhookRef, current).catch(() => false);
     },
     apiTokens: held(async () => (tokensRef ? splitTokens(await cache.resolve(tokensRef)) : [])),
   };
