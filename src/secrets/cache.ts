@@ -118,9 +118,7 @@ export function createSecretCache(inner: SecretResolver, options: SecretCacheOpt
       return old !== undefined && old !== current ? [current, old] : [current];
     },
   };
-
 }
-
 
 /** A resolver as a cache: a SecretCache is used as is, anything else gets wrapped. */
 export function asSecretCache(resolver: SecretResolver | SecretCache, options?: SecretCacheOptions): SecretCache {
