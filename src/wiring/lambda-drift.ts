@@ -5,6 +5,7 @@ import type { ContentCache } from '../ports/content-cache.ts';
 import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import type { SyncQueue } from '../ports/queue.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
+import { asSecretCache } from '../secrets/cache.ts';
 import type { StateStore } from '../ports/state.ts';
 import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
@@ -67,7 +68,8 @@ export interface LambdaDriftOptions {
  * flight), drift issues written.
  */
 export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
-  const { config, secrets } = options;
+  const { config } = options;
+  const secrets = asSecretCache(options.secrets);
   const log = options.log ?? jsonLogger();
   const cache = options.cache;
   const runtime = options.engine ? undefined : createRuntime(config, {

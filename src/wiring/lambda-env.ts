@@ -3,7 +3,9 @@ import { loadConfig } from '../config/load.ts';
 import type { DriftlessConfig } from '../config/types.ts';
 import { DriftlessError } from '../core/errors.ts';
 import { createLocalSecretResolver } from '../adapters/secrets/local.ts';
-import type { SecretResolver } from '../ports/secrets.ts';
+import type { SecretsManagerRef } from '../ports/secrets.ts';
+import { createSecretsManagerResolver } from '../adapters/secrets-manager/resolver.ts';
+import { createSecretCache, type SecretCache } from '../secrets/cache.ts';
 
 /** What serverless.yml hands every function through its environment. */
 export interface LambdaEnv {
@@ -40,12 +42,13 @@ export function loadLambdaConfig(env: LambdaEnv): Promise<DriftlessConfig> {
 }
 
 /**
- * Secrets on Lambda: {env:} and {file:} (files packaged beside the config) resolve locally.
- * TODO(lead): pass the Secrets Manager resolver (credentials helper) as `secrets` here, so that
- * {secret:} references resolve; until then they fail with SECRET_UNAVAILABLE naming the reference.
+ * Secrets on Lambda: {env:} and {file:} (files packaged beside the config) resolve locally,
+ * {secret:} from Secrets Manager with the function role (or `secrets`, in tests), all through one
+ * cache per container: read once per 5 minutes, re-read when GitHub, a cluster or a webhook
+ * signature refuses a value.
  */
-export function lambdaSecrets(config: DriftlessConfig, secrets?: SecretResolver): SecretResolver {
-  return createLocalSecretResolver({ baseDir: path.dirname(config.file), ...(secrets ? { secrets } : {}) });
+export function lambdaSecrets(config: DriftlessConfig, secrets?: { resolve(ref: SecretsManagerRef): Promise<string> }): SecretCache {
+  return createSecretCache(createLocalSecretResolver({ baseDir: path.dirname(config.file), secrets: secrets ?? createSecretsManagerResolver() }));
 }
 
 /** One promise per container; a failed one is forgotten so that the next invocation tries again. */

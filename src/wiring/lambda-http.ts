@@ -3,6 +3,7 @@ import { DriftlessError } from '../core/errors.ts';
 import { createApp, type RemoteJobs } from '../http/app.ts';
 import type { SyncQueue } from '../ports/queue.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
+import { asSecretCache } from '../secrets/cache.ts';
 import type { Source } from '../ports/source.ts';
 import type { StateStore } from '../ports/state.ts';
 import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
@@ -56,14 +57,16 @@ export type LambdaHttpApp = ReturnType<typeof createApp>;
 
 export function createLambdaHttpApp(options: LambdaHttpOptions): LambdaHttpApp {
   const log = options.log ?? jsonLogger();
+  // One cache for the webhook secret, the API tokens and the GitHub credentials.
+  const secrets = asSecretCache(options.secrets);
   const service = new DriftlessService({
     config: options.config, store: options.store, queue: options.queue, log,
-    engine: options.engine ?? resolveOnlyEngine(options.config, options.secrets),
+    engine: options.engine ?? resolveOnlyEngine(options.config, secrets),
   });
-  const { webhookSecret, apiTokens } = httpSecrets(options.config.server, options.secrets);
+  const { webhookSecret, webhookSecretRefused, apiTokens } = httpSecrets(options.config.server, secrets);
   const remoteJobs: RemoteJobs = { waitMs: options.waitMs ?? 25_000, ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}) };
   // The API Gateway v2 event envelope holds the whole body; Lambda caps it at 6 MB, GitHub at 25 MB.
-  return createApp({ service, webhookSecret, apiTokens, publicRead: options.config.server.publicRead, log, remoteJobs });
+  return createApp({ service, webhookSecret, webhookSecretRefused, apiTokens, publicRead: options.config.server.publicRead, log, remoteJobs });
 }
 
 /** The http function's app from its environment: the packaged config and the AWS adapters. */

@@ -5,6 +5,7 @@ import type { DriftlessConfig } from '../config/types.ts';
 import type { ContentCache } from '../ports/content-cache.ts';
 import type { SyncQueue, SyncRequest } from '../ports/queue.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
+import { asSecretCache } from '../secrets/cache.ts';
 import type { StateStore } from '../ports/state.ts';
 import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
@@ -45,7 +46,9 @@ export interface LambdaWorkerOptions {
 }
 
 export function createLambdaWorker(options: LambdaWorkerOptions): LambdaWorker {
-  const { config, secrets } = options;
+  const { config } = options;
+  // One cache for the runtime's and the reporter's secrets (a SecretCache is used as is).
+  const secrets = asSecretCache(options.secrets);
   const log = options.log ?? jsonLogger();
   const cache = options.cache;
   const engine = options.engine ?? createRuntimeEngine(createRuntime(config, {
