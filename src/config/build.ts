@@ -2,7 +2,8 @@ import path from 'node:path';
 import { isRecord } from '../core/objects.ts';
 import { normalizeRepoPath } from '../core/paths.ts';
 import type { SecretRef } from '../ports/secrets.ts';
-import type { AllowRules, AppConfig, ClusterConfig, HealthRule, IgnoreRule, RenderConfig, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
+import { notificationEvents, type NotificationEventName } from '../ports/notifier.ts';
+import type { AllowRules, AppConfig, ClusterConfig, HealthRule, IgnoreRule, NotificationConfig, RenderConfig, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
 import { parseDuration } from './duration.ts';
 import { isGitUrl } from './git-url.ts';
 
@@ -188,4 +189,28 @@ export function buildRender(raw: unknown): RenderConfig {
       maxOutputMiB: int(kustomize.maxOutputMiB, DEFAULTS.kustomizeMaxOutputMiB),
     },
   };
+}
+
+const sinkKinds = ['slack', 'teams', 'webhook'] as const;
+
+/** `notifications:` entries that name one sink with a URL; malformed ones were reported by the schema check. */
+export function buildNotifications(raw: unknown, baseDir: string): NotificationConfig[] {
+  if (!Array.isArray(raw)) return [];
+  const out: NotificationConfig[] = [];
+  for (const entry of raw.filter(isRecord)) {
+    const kind = sinkKinds.find((k) => isRecord(entry[k]));
+    const sink = kind && entry[kind];
+    if (!kind || !isRecord(sink)) continue;
+    const url = typeof sink.url === 'string' ? sink.url : secretRef(sink.url, baseDir);
+    if (url === undefined) continue;
+    const built: NotificationConfig = { kind, url };
+    const secret = secretRef(sink.secret, baseDir);
+    if (secret) built.secret = secret;
+    const apps = strings(entry.apps);
+    if (apps) built.apps = apps;
+    const events = strings(entry.events)?.filter((e): e is NotificationEventName => (notificationEvents as readonly string[]).includes(e));
+    if (events) built.events = events;
+    out.push(built);
+  }
+  return out;
 }

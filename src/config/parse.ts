@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { AppConfig, ClusterConfig, DriftlessConfig, RepositoryConfig } from './types.ts';
 import { isRecord } from '../core/objects.ts';
-import { buildApp, buildCluster, buildRender, buildRepository, buildServer, buildSigning, type Raw } from './build.ts';
+import { buildApp, buildCluster, buildNotifications, buildRender, buildRepository, buildServer, buildSigning, type Raw } from './build.ts';
 import { configInvalid, definedList, formatField, suggest, type ConfigIssue, type FieldPath } from './issues.ts';
 import { importArgoCDFiles, type ArgoCDReader } from './argocd.ts';
 import { validateAgainstSchema } from './validate.ts';
@@ -110,6 +110,19 @@ function crossCheck(ctx: Ctx, apps: { app: AppConfig; at?: FieldPath }[], reposi
   }
 }
 
+/** An `apps:` filter naming no app would silently never notify. */
+function checkNotificationApps(ctx: Ctx, raw: unknown, defined: string[]): void {
+  if (!Array.isArray(raw)) return;
+  raw.forEach((entry, i) => {
+    if (!isRecord(entry) || !Array.isArray(entry.apps)) return;
+    entry.apps.forEach((name, j) => {
+      if (typeof name !== 'string' || name === '' || defined.includes(name)) return;
+      const guess = suggest(name, defined);
+      issue(ctx, ['notifications', i, 'apps', j], `app '${name}' is not defined in apps ${definedList(defined)}${guess ? ` — did you mean '${guess}'?` : ''}`);
+    });
+  });
+}
+
 /**
  * Parses and validates driftless.yaml text. Pure apart from the injected Argo CD reader.
  * Throws one DriftlessError CONFIG_INVALID listing every problem (details.errors: file, line, field, message).
@@ -141,6 +154,8 @@ export function parseConfig(text: string, file: string, options: ParseConfigOpti
   for (const key of ['pollInterval', 'driftInterval'] as const) {
     if (isRecord(raw.server) && typeof raw.server[key] === 'string' && server[key] < 1) issue(ctx, ['server', key], 'must be at least 1 second');
   }
+  const notifications = buildNotifications(raw.notifications, ctx.baseDir);
+  checkNotificationApps(ctx, raw.notifications, apps.map(({ app }) => app.name));
   if (ctx.issues.length > 0) throw configInvalid(file, ctx.issues);
-  return { file: absolute, repositories, clusters, apps: apps.map(({ app }) => app), server, signing: buildSigning(raw.signing, ctx.baseDir), render: buildRender(raw.render), warnings: ctx.warnings };
+  return { file: absolute, repositories, clusters, apps: apps.map(({ app }) => app), server, notifications, signing: buildSigning(raw.signing, ctx.baseDir), render: buildRender(raw.render), warnings: ctx.warnings };
 }

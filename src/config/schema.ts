@@ -6,6 +6,7 @@
  * or bound check fails on that schema, the user sees this sentence instead of ajv's.
  */
 
+import { notificationEvents } from '../ports/notifier.ts';
 import { GIT_REPOSITORY_CONTRACT } from './git-url.ts';
 
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
@@ -296,6 +297,48 @@ const render = {
   additionalProperties: false,
 };
 
+/** https, or plain http to a loopback address only (a local relay, tests): a signed payload never crosses a network in clear. */
+export const NOTIFICATION_URL_PATTERN = '^(https://[^\\s/]+|http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?)(/\\S*)?$';
+
+const notificationUrl = {
+  description: 'Where to POST: an https URL, or a secret reference holding one (Slack and Teams webhook URLs are credentials). Plain http is accepted for loopback addresses only.',
+  oneOf: [
+    { type: 'string', pattern: NOTIFICATION_URL_PATTERN },
+    { $ref: '#/definitions/secretRef' },
+  ],
+  'x-errorMessage': 'must be an https URL (http only for 127.0.0.1, localhost or [::1]) or a secret reference {env: NAME}, {file: PATH} or {secret: NAME}',
+};
+
+const sink = (description: string, extra: Record<string, unknown> = {}, required: string[] = ['url']) => ({
+  type: 'object',
+  description,
+  required,
+  properties: { url: notificationUrl, ...extra },
+  additionalProperties: false,
+});
+
+const notification = {
+  type: 'object',
+  description: 'One notification sink (exactly one of slack, teams or webhook), optionally only for some apps and events. Sent on state changes only, never on every run.',
+  properties: {
+    slack: sink('A Slack incoming webhook (https://hooks.slack.com/services/...); messages use Block Kit.'),
+    teams: sink('A Microsoft Teams Workflows webhook ("Post to a channel when a webhook request is received"); messages are Adaptive Cards.'),
+    webhook: sink('A generic JSON webhook, signed: X-Driftless-Signature: sha256=HMAC-SHA256(secret, X-Driftless-Timestamp + "." + body).', {
+      secret: { $ref: '#/definitions/secretRef', description: 'The HMAC-SHA256 key the receiver verifies signatures with.' },
+    }, ['url', 'secret']),
+    apps: { type: 'array', minItems: 1, description: 'Only these apps (names from apps). Default: every app.', items: { type: 'string', minLength: 1 } },
+    events: {
+      type: 'array',
+      minItems: 1,
+      description: `Only these events. Default: all of ${notificationEvents.join(', ')}.`,
+      items: { type: 'string', enum: [...notificationEvents] },
+    },
+  },
+  additionalProperties: false,
+  oneOf: [{ required: ['slack'] }, { required: ['teams'] }, { required: ['webhook'] }],
+  'x-errorMessage': "must have exactly one of 'slack', 'teams' or 'webhook'",
+};
+
 const NAME_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$';
 
 export const configSchema = {
@@ -330,9 +373,10 @@ export const configSchema = {
     signing: { $ref: '#/definitions/signing', description: 'The signing key shared by the CLI, `serve` and Lambda (inventory checksums, Secrets\' applied hashes).' },
     server: { $ref: '#/definitions/server', description: 'Settings of `driftless serve` and the Lambda functions: webhook secret, API tokens, polling.' },
     render: { $ref: '#/definitions/render', description: 'Caps on rendering: kustomize time, memory and output.' },
+    notifications: { type: 'array', description: 'Where state changes (sync failed or recovered, health degraded, drift opened or closed, self-heal suspended) are sent: Slack, Microsoft Teams or a signed webhook.', items: { $ref: '#/definitions/notification' } },
   },
   additionalProperties: false,
-  definitions: { secretRef, repository, eks, cluster, app, argoCDEntry, server, signing, render },
+  definitions: { secretRef, repository, eks, cluster, app, argoCDEntry, server, signing, render, notification },
 } as const;
 
 /** The schema as published: stable key order, two-space indent, trailing newline. */

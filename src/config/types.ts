@@ -1,3 +1,4 @@
+import type { NotificationEventName } from '../ports/notifier.ts';
 import type { SecretRef } from '../ports/secrets.ts';
 
 /** driftless.yaml, after validation and defaulting. */
@@ -9,6 +10,8 @@ export interface DriftlessConfig {
   apps: AppConfig[];
   server: ServerConfig;
   signing: SigningConfig;
+  /** Where state changes are announced; loading always sets it (maybe empty), hand-built configs may leave it out. */
+  notifications?: NotificationConfig[];
   /** Render caps; loading always sets it (defaults), hand-built configs may leave it out. */
   render?: RenderConfig;
   /** Non-fatal findings (e.g. unsupported Argo CD fields), each naming file and field. */
@@ -160,4 +163,19 @@ export interface RenderConfig {
     /** What one kustomize run may print, MiB (default 64); stopped as soon as it prints more. */
     maxOutputMiB: number;
   };
+}
+
+/**
+ * One entry of `notifications:`: one sink, optionally only for some apps and events. A URL given
+ * as a secret reference is resolved at delivery time and never logged or stored.
+ */
+export interface NotificationConfig {
+  kind: 'slack' | 'teams' | 'webhook';
+  url: string | SecretRef;
+  /** HMAC-SHA256 key of the signed webhook (webhook only). */
+  secret?: SecretRef;
+  /** Only these apps; absent: every app. */
+  apps?: string[];
+  /** Only these events; absent: every event. */
+  events?: NotificationEventName[];
 }

@@ -109,6 +109,14 @@ export function createApp(deps: HttpDeps): Hono<Env> {
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new DriftlessError('BAD_REQUEST', 'query parameter "limit" must be a whole number from 1 to 100', { field: 'limit' });
     return c.json(await service.getAppDrift(c.req.param('app'), limit));
   });
+  // Which sinks failed and why is operational detail: a token even with publicRead.
+  app.get('/notifications', write, async (c) => {
+    const raw = c.req.query('limit');
+    const limit = raw === undefined ? 50 : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new DriftlessError('BAD_REQUEST', 'query parameter "limit" must be a whole number from 1 to 500', { field: 'limit' });
+    const appName = c.req.query('app') || undefined;
+    return c.json({ notifications: await service.listNotifications({ limit, ...(appName ? { app: appName } : {}) }) });
+  });
   app.get('/syncs/:id', read, async (c) => c.json(await service.getSync(c.req.param('id'))));
 
   app.post('/apps/:app/sync', write, async (c) => {

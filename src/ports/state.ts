@@ -131,6 +131,25 @@ export interface SyncRecord {
   pin?: boolean;
 }
 
+export type NotificationSinkKind = 'slack' | 'teams' | 'webhook';
+
+/** One delivery of one notification to one sink, for the audit log (GET /notifications). */
+export interface NotificationRecord {
+  /** Unique per event and sink; the webhook sink sends it as X-Driftless-Delivery. */
+  id: string;
+  event: string;
+  app: string;
+  /** Index of the sink in `notifications:` and its kind; never its URL (it may be a secret). */
+  sink: { index: number; kind: NotificationSinkKind };
+  state: 'delivered' | 'failed';
+  attempts: number;
+  at: string;
+  /** HTTP status of the last attempt, when there was a response. */
+  status?: number;
+  /** Why the last attempt failed (no URL, no secret). */
+  error?: string;
+}
+
 export interface StateStore {
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;
   putDelivery(record: DeliveryRecord): Promise<void>;
@@ -158,6 +177,14 @@ export interface StateStore {
   listDriftReports(app: string, limit?: number): Promise<DriftRecord[]>;
   /** The newest drift report of every app that has one, sorted by app name. */
   latestDriftReports(): Promise<DriftRecord[]>;
+
+  /**
+   * Appends a notification delivery to the audit log. Optional so that a store without it still
+   * runs (deliveries are then only logged); the memory and SQLite stores have it.
+   */
+  putNotification?(record: NotificationRecord): Promise<void>;
+  /** Notification deliveries, newest first (default limit 50). */
+  listNotifications?(filter?: { app?: string; limit?: number }): Promise<NotificationRecord[]>;
 
   /**
    * Deletes finished syncs, deliveries and drift reports past the policy (never a queued or

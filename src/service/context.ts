@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig, DriftlessConfig } from '../config/types.ts';
 import { DriftlessError } from '../core/errors.ts';
+import type { Notifier } from '../ports/notifier.ts';
 import type { SyncQueue, SyncRequest } from '../ports/queue.ts';
 import type { Reporter } from '../ports/reporter.ts';
 import type { StateStore, SyncRecord } from '../ports/state.ts';
@@ -14,6 +15,8 @@ export interface ServiceDeps {
   /** Reports to GitHub; leave out when the engine reports itself. */
   reporter?: Reporter;
   log?: Logger;
+  /** Announces state changes (sync failed or recovered, health, drift, self-heal); absent: none. */
+  notifier?: Notifier;
   now?: () => Date;
   newId?: () => string;
 }

@@ -7,6 +7,7 @@ import { createDriftRunner, type DriftCheck, type DriftRunner } from '../drift/r
 import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import type { DriftRecord, HealOutcome, HealState } from '../ports/state.ts';
 import type { ServiceContext } from './context.ts';
+import { announce, driftEvent, previousDrift } from './notify.ts';
 
 /**
  * What happens to a drift report: self-heal decides (and queues a sync through the normal queue),
@@ -68,6 +69,12 @@ export async function handleDriftReport(ctx: ServiceContext, app: AppConfig, rep
   const delivered = status?.drift?.notified;
   const summary = { status: report.status, checkedAt: report.checkedAt, objects: report.objects.length };
   await ctx.store.updateAppStatus(app.name, { drift: { ...summary, ...(delivered !== undefined ? { notified: delivered } : {}) }, ...(state !== before ? { heal: state } : {}) });
+
+  if (report.status !== 'Unknown') announce(ctx, driftEvent(record, await previousDrift(ctx, record)));
+  if (decision.action === 'suspend' && !before?.suspended) {
+    const s = decision.suspension;
+    announce(ctx, { event: 'heal-suspended', app: app.name, at: s.at, summary: `self-heal of ${app.name} stopped: something keeps changing the cluster back`, message: s.message, managers: s.managers, objects: report.objects.length });
+  }
 
   const fingerprint = driftFingerprint(record, state?.suspended);
   if (notifier && fingerprint !== undefined && notificationDue(delivered, fingerprint)) {

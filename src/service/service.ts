@@ -3,7 +3,7 @@ import { DriftlessError } from '../core/errors.ts';
 import type { DriftStatus, Plan } from '../core/types.ts';
 import type { DriftRun, DriftRunner } from '../drift/runner.ts';
 import type { SyncRequest } from '../ports/queue.ts';
-import type { AppStatusRecord, DriftRecord, HealSuspension, StateStore, StoreHealth, SyncRecord } from '../ports/state.ts';
+import type { AppStatusRecord, DriftRecord, HealSuspension, NotificationRecord, StateStore, StoreHealth, SyncRecord } from '../ports/state.ts';
 import { ServiceContext, type ServiceDeps } from './context.ts';
 import { createServiceDriftRunner, startDriftTimer, type DriftServiceDeps, type DriftTimer } from './drift.ts';
 import { requestDiff, type DiffJob } from './diff-jobs.ts';
@@ -179,6 +179,11 @@ export class DriftlessService {
     if (drift) out.drift = drift;
     if (status?.heal?.suspended) out.healSuspended = status.heal.suspended;
     return out;
+  }
+
+  /** GET /notifications: deliveries to the notification sinks, newest first (empty when the store keeps none). */
+  async listNotifications(filter: { app?: string; limit?: number } = {}): Promise<NotificationRecord[]> {
+    return (await this.store.listNotifications?.(filter)) ?? [];
   }
 
   pollOnce(options?: PollOptions): Promise<string[]> {

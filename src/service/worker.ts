@@ -5,6 +5,7 @@ import type { SyncRequest } from '../ports/queue.ts';
 import type { Pin, SyncRecord } from '../ports/state.ts';
 import { touches } from '../routing/route.ts';
 import type { ServiceContext } from './context.ts';
+import { announce, lastOutcome, syncEvent } from './notify.ts';
 
 /** Counts what a sync changed, for the audit log. */
 export function countChanges(result: SyncResult): number {
@@ -79,6 +80,9 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
         sourceMissing: false, message: ok ? undefined : finished.error?.message, ...(pin ? { pin } : {}),
       });
       if (pin) ctx.log.info('app pinned', { app: app.name, revision: pin.revision, actor: pin.by });
+      announce(ctx, syncEvent(app.name, await lastOutcome(ctx, app.name, request.id), result.status, {
+        at: finished.finishedAt ?? ctx.now(), revision: result.revision, syncId: request.id, ...(finished.error ? { message: finished.error.message } : {}),
+      }));
     }
     ctx.log.info('sync finished', { app: app.name, sync: request.id, status: result.status, sha: result.revision.sha, changes: finished.changes });
     await ctx.finish(finished);
@@ -112,6 +116,7 @@ export async function recordFailure(ctx: ServiceContext, request: SyncRequest, e
   if (!request.dryRun && ctx.app(request.app)) {
     const missing = isDriftlessError(err, 'REVISION_NOT_FOUND') && request.revision === undefined;
     await ctx.store.updateAppStatus(request.app, { status: 'Failed', message: error.message, ...(missing ? { sourceMissing: true } : {}) });
+    announce(ctx, syncEvent(request.app, await lastOutcome(ctx, request.app, request.id), 'Failed', { at: ctx.now(), syncId: request.id, message: error.message }));
   }
 }
 

@@ -21,6 +21,7 @@ import type { DriftTimer } from '../service/drift.ts';
 import { createConfiguredDriftNotifier } from './drift.ts';
 import { checkAppDrift } from '../drift/check.ts';
 import { driftMarkdown } from '../drift/markdown.ts';
+import { createNotificationDispatcher, type NotificationDispatcher } from '../adapters/notifications/dispatcher.ts';
 import { createInProcessService } from './in-process.ts';
 import { createConfiguredReporter, type ConfiguredReporter } from './reporting.ts';
 import { startRetention } from './retention.ts';
@@ -124,8 +125,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const writer = createThrottledWriter();
   const configured: ConfiguredReporter | undefined = options.reporter === undefined ? createConfiguredReporter(config, secrets, log, writer) : undefined;
   const reporter: Reporter | undefined = options.reporter === false ? undefined : (options.reporter ?? configured);
+  const notifier: NotificationDispatcher | undefined = config.notifications && config.notifications.length > 0
+    ? createNotificationDispatcher({ sinks: config.notifications, secrets, store, log, ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}) })
+    : undefined;
   const { service, queue } = createInProcessService(
-    { config, store, engine, log, ...(reporter ? { reporter } : {}) },
+    { config, store, engine, log, ...(reporter ? { reporter } : {}), ...(notifier ? { notifier } : {}) },
     { concurrency: options.concurrency ?? 4 },
   );
 
@@ -182,6 +186,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         // Statuses already queued still reach GitHub, within what is left of the grace period.
         if (configured) await within(configured.flush(), Math.max(1000, deadline - Date.now()));
         await within(writer.idle(), Math.max(1000, deadline - Date.now()));
+        // Notifications in flight (and their retries) get what is left of the grace period.
+        if (notifier) await within(notifier.idle(), Math.max(1000, deadline - Date.now()));
         await store.close();
         lock?.release();
         const drained = cutOff === 0 && syncsDone;

@@ -1,4 +1,4 @@
-import type { AppStatusRecord, DeliveryRecord, DriftRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
+import type { AppStatusRecord, DeliveryRecord, DriftRecord, NotificationRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -10,6 +10,8 @@ export class MemoryStateStore implements StateStore {
   private readonly dependencies = new Map<string, string[]>();
   /** Per app, oldest first. */
   private readonly drift = new Map<string, DriftRecord[]>();
+  /** Oldest first. */
+  private readonly notifications: NotificationRecord[] = [];
   private seq = 0;
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
@@ -91,6 +93,17 @@ export class MemoryStateStore implements StateStore {
       .map(([, history]) => clone(history[history.length - 1]!));
   }
 
+  async putNotification(record: NotificationRecord): Promise<void> {
+    this.notifications.push(clone(record));
+  }
+
+  async listNotifications(filter: { app?: string; limit?: number } = {}): Promise<NotificationRecord[]> {
+    return [...this.notifications].reverse()
+      .filter((record) => filter.app === undefined || record.app === filter.app)
+      .slice(0, filter.limit ?? 50)
+      .map(clone);
+  }
+
   async prune(policy: RetentionPolicy): Promise<PruneCounts> {
     let syncs = 0;
     const kept = new Map<string, number>();
@@ -118,6 +131,9 @@ export class MemoryStateStore implements StateStore {
       driftReports += history.length - kept.length;
       this.drift.set(app, kept.reverse());
     }
+    // Notification deliveries follow the webhook deliveries' bounds (not counted separately).
+    const keep = this.notifications.filter((record, index) => this.notifications.length - index <= policy.maxDeliveries && record.at >= policy.olderThan);
+    this.notifications.splice(0, this.notifications.length, ...keep);
     return { syncs, deliveries, driftReports };
   }
 

@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { AppStatusRecord, DeliveryRecord, DriftRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
+import type { AppStatusRecord, DeliveryRecord, DriftRecord, NotificationRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
 import { isDriftlessError } from '../../core/errors.ts';
 import { mergeStatus } from '../state-memory/memory-state.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
@@ -24,6 +24,9 @@ const migrations: string[] = [
   // Drift reports: an append-only history per app (GET /apps/{app}/drift); the newest per app is GET /drift.
   `CREATE TABLE drift_reports (seq INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, checked_at TEXT NOT NULL, data TEXT NOT NULL);
    CREATE INDEX drift_reports_app ON drift_reports (app, seq);`,
+  // Notification deliveries (GET /notifications), newest first by seq.
+  `CREATE TABLE notifications (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, app TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE INDEX notifications_app ON notifications (app, seq);`,
 ];
 
 /**
@@ -111,6 +114,9 @@ export class SqliteStateStore implements StateStore {
       putDrift: p('INSERT INTO drift_reports (app, checked_at, data) VALUES (?, ?, ?)'),
       listDrift: p('SELECT data FROM drift_reports WHERE app = ? ORDER BY seq DESC LIMIT ?'),
       latestDrift: p('SELECT data FROM drift_reports WHERE seq IN (SELECT MAX(seq) FROM drift_reports GROUP BY app) ORDER BY app'),
+      putNotification: p('INSERT INTO notifications (id, app, at, data) VALUES (?, ?, ?, ?)'),
+      listNotifications: p('SELECT data FROM notifications ORDER BY seq DESC LIMIT ?'),
+      listAppNotifications: p('SELECT data FROM notifications WHERE app = ? ORDER BY seq DESC LIMIT ?'),
       putDeps: p('INSERT INTO render_dependencies (app, paths, updated_at) VALUES (?, ?, ?) ON CONFLICT(app) DO UPDATE SET paths = excluded.paths, updated_at = excluded.updated_at'),
     };
     for (const row of this.stmts.listStatus!.all() as Row[]) {
@@ -227,6 +233,18 @@ export class SqliteStateStore implements StateStore {
     return rows.map((row) => JSON.parse(String(row.data)) as DriftRecord);
   }
 
+  async putNotification(record: NotificationRecord): Promise<void> {
+    const params = [record.id, record.app, record.at, JSON.stringify(record)];
+    return this.write(() => this.stmts.putNotification!.run(...params));
+  }
+
+  async listNotifications(filter: { app?: string; limit?: number } = {}): Promise<NotificationRecord[]> {
+    this.flush();
+    const limit = filter.limit ?? 50;
+    const rows = this.read(() => (filter.app === undefined ? this.stmts.listNotifications!.all(limit) : this.stmts.listAppNotifications!.all(filter.app, limit)) as Row[]);
+    return rows.map((row) => JSON.parse(String(row.data)) as NotificationRecord);
+  }
+
   async prune(policy: RetentionPolicy): Promise<PruneCounts> {
     this.flush();
     const finished = "state NOT IN ('queued', 'running')";
@@ -250,6 +268,10 @@ export class SqliteStateStore implements StateStore {
         await new Promise((resolve) => setImmediate(resolve));
       }
     };
+    // Notification deliveries follow the webhook deliveries' bounds (not counted separately).
+    await drain(this.db.prepare(`DELETE FROM notifications WHERE seq IN (
+      SELECT seq FROM (SELECT seq, at, ROW_NUMBER() OVER (ORDER BY seq DESC) AS n FROM notifications)
+      WHERE n > @max OR at < @olderThan LIMIT ${pruneChunk})`), { max: policy.maxDeliveries, olderThan: policy.olderThan });
     return {
       syncs: await drain(syncs, { max: policy.maxSyncsPerApp, olderThan: policy.olderThan }),
       deliveries: await drain(deliveries, { max: policy.maxDeliveries, olderThan: policy.olderThan }),
