@@ -304,7 +304,8 @@ const notificationUrl = {
   description: 'Where to POST: an https URL, or a secret reference holding one (Slack and Teams webhook URLs are credentials). Plain http is accepted for loopback addresses only.',
   oneOf: [
     { type: 'string', pattern: NOTIFICATION_URL_PATTERN },
-    { $ref: '#/definitions/secretRef' },
+    // Inline rather than $ref: a mistake then reads as this field's message, not "must be a map".
+    { type: 'object', properties: secretRef.properties, additionalProperties: false, oneOf: secretRef.oneOf, dependencies: secretRef.dependencies },
   ],
   'x-errorMessage': 'must be an https URL (http only for 127.0.0.1, localhost or [::1]) or a secret reference {env: NAME}, {file: PATH} or {secret: NAME}',
 };
