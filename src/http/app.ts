@@ -7,6 +7,7 @@ import type { SyncRecord } from '../ports/state.ts';
 import { authenticate } from './auth.ts';
 import { readBodyText } from './body.ts';
 import { errorBody, respondToError } from './errors.ts';
+import { registerStatusPage } from './status/routes.tsx';
 import { webhookHandler } from './webhook.ts';
 
 export interface HttpDeps {
@@ -127,6 +128,7 @@ export function createApp(deps: HttpDeps): Hono<Env> {
     const final = await service.waitForSync(record.id);
     return c.json(final.result ?? final, 200);
   });
+  registerStatusPage(app, { service, apiTokens: deps.apiTokens, publicRead: deps.publicRead, log });
   app.post('/apps/:app/unpin', write, async (c) => c.json(await service.unpin(c.req.param('app'), c.get('actor'))));
 
   return app;

@@ -1,0 +1,59 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { authenticate } from '../auth.ts';
+
+/**
+ * The status page's sign-in: the API token itself, in an HttpOnly, SameSite=Strict cookie (Secure
+ * over https), so no server-side session store is needed (serve and Lambda alike). The CSRF token
+ * of the forms is an HMAC keyed with that token: bound to the session, unguessable without it.
+ */
+
+export const sessionCookie = 'driftless_session';
+
+export interface Session {
+  actor: string;
+  csrf: string;
+}
+
+export function isHttps(c: Context): boolean {
+  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
+}
+
+export function csrfFor(token: string): string {
+  return createHmac('sha256', token).update('driftless status page csrf').digest('base64url');
+}
+
+export function readSession(c: Context, tokens: string[]): Session | undefined {
+  const token = getCookie(c, sessionCookie);
+  if (!token) return undefined;
+  const actor = authenticate(`Bearer ${token}`, tokens);
+  return actor ? { actor, csrf: csrfFor(token) } : undefined;
+}
+
+export function csrfMatches(session: Session, presented: string | undefined): boolean {
+  if (presented === undefined) return false;
+  const a = Buffer.from(session.csrf);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function startSession(c: Context, token: string): void {
+  setCookie(c, sessionCookie, token, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c), maxAge: 12 * 3600 });
+}
+
+export function endSession(c: Context): void {
+  deleteCookie(c, sessionCookie, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c) });
+}
+
+/** A form post from another site: the browser says where it came from (Origin), and it is not us. */
+export function crossSite(c: Context): boolean {
+  const origin = c.req.header('origin');
+  if (origin === undefined || origin === 'null') return origin === 'null';
+  const host = c.req.header('x-forwarded-host') ?? c.req.header('host');
+  try {
+    return new URL(origin).host !== host;
+  } catch {
+    return true;
+  }
+}
