@@ -79,7 +79,7 @@ const AppSection: FC<{ app: AppDetails }> = ({ app }) => (
     {app.message && <p class="note">{app.message}</p>}
     {app.pinned && <p class="note">Pinned to <code>{app.pinned}</code>.</p>}
     {app.unhealthy.length === 0
-      ? <p class="note">{app.objects > 0 ? `All ${app.objects} objects of the last sync are healthy.` : 'No objects synced yet.'}</p>
+      ? <p class="note">{app.objects === 0 ? 'No objects synced yet.' : app.objects === 1 ? 'The one object of the last sync is healthy.' : `All ${app.objects} objects of the last sync are healthy.`}</p>
       : (
         <table>
           <caption>Objects not healthy</caption>
