@@ -9,6 +9,7 @@ import { asSecretCache } from '../secrets/cache.ts';
 import type { StateStore } from '../ports/state.ts';
 import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
+import { createConfiguredNotifier } from './notifications.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
 import { createAwsContentCache } from './aws-cache.ts';
 import { createConfiguredSource } from './sources.ts';
@@ -78,7 +79,8 @@ export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
   });
   const engine = options.engine ?? createRuntimeEngine(runtime!);
   const driftCheck: DriftCheck | undefined = options.driftCheck ?? (runtime ? async (app) => checkAppDrift(await runtime.deps(app), app) : undefined);
-  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log });
+  const notifications = createConfiguredNotifier(config, secrets, options.store, log);
+  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(notifications ? { notifier: notifications } : {}) });
   const writer = createThrottledWriter();
   if (driftCheck) {
     const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, driftMarkdown));
@@ -87,7 +89,7 @@ export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
   const pendingWithinMs = options.pendingWithinMs ?? 2 * 3600_000;
   return {
     log,
-    flush: () => writer.idle(),
+    flush: async () => void (await Promise.all([writer.idle(), notifications?.idle()])),
     async tick() {
       const polled = await service.pollOnce({ skipPendingWithinMs: pendingWithinMs });
       if (!driftCheck) {

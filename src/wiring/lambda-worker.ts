@@ -12,6 +12,7 @@ import { DriftlessService } from '../service/service.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
 import { createAwsContentCache } from './aws-cache.ts';
 import { lambdaSecrets, loadLambdaConfig, readLambdaEnv } from './lambda-env.ts';
+import { createConfiguredNotifier } from './notifications.ts';
 import { createConfiguredReporter } from './reporting.ts';
 import { createRuntimeEngine } from './runtime-engine.ts';
 import { createRuntime } from './runtime.ts';
@@ -23,7 +24,7 @@ export interface LambdaWorker {
   recordFailure(request: SyncRequest, error: unknown): Promise<void>;
   /** Shows the message again after `seconds` (ChangeMessageVisibility). */
   retryLater(receiptHandle: string, seconds: number): Promise<void>;
-  /** Sends the GitHub writes the reporter queued (commit statuses, deployments). */
+  /** Sends the GitHub writes the reporter queued (commit statuses, deployments) and the notifications. */
   flush(): Promise<void>;
   maxReceiveCount: number;
   log: Logger;
@@ -58,12 +59,14 @@ export function createLambdaWorker(options: LambdaWorkerOptions): LambdaWorker {
     ...(cache ? { sourceFactory: (repository, runtime) => createConfiguredSource(repository, runtime.config, runtime.secrets, cache) } : {}),
   }));
   const reporter = options.reporting === false ? undefined : createConfiguredReporter(config, secrets, log);
-  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(reporter ? { reporter } : {}) });
+  const notifier = createConfiguredNotifier(config, secrets, options.store, log);
+  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(reporter ? { reporter } : {}), ...(notifier ? { notifier } : {}) });
   return {
     run: (request) => service.runRequest(request),
     recordFailure: (request, error) => service.recordFailure(request, error),
     retryLater: options.retryLater,
-    flush: async () => reporter?.flush(),
+    // Notifications never throw: a failed sink is recorded by the dispatcher itself.
+    flush: async () => void (await Promise.all([reporter?.flush(), notifier?.idle()])),
     maxReceiveCount: options.maxReceiveCount,
     log,
   };

@@ -21,7 +21,8 @@ import type { DriftTimer } from '../service/drift.ts';
 import { createConfiguredDriftNotifier } from './drift.ts';
 import { checkAppDrift } from '../drift/check.ts';
 import { driftMarkdown } from '../drift/markdown.ts';
-import { createNotificationDispatcher, type NotificationDispatcher } from '../adapters/notifications/dispatcher.ts';
+import type { NotificationDispatcher } from '../adapters/notifications/dispatcher.ts';
+import { createConfiguredNotifier } from './notifications.ts';
 import { createInProcessService } from './in-process.ts';
 import { createConfiguredReporter, type ConfiguredReporter } from './reporting.ts';
 import { startRetention } from './retention.ts';
@@ -125,11 +126,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const writer = createThrottledWriter();
   const configured: ConfiguredReporter | undefined = options.reporter === undefined ? createConfiguredReporter(config, secrets, log, writer) : undefined;
   const reporter: Reporter | undefined = options.reporter === false ? undefined : (options.reporter ?? configured);
-  const notifier: NotificationDispatcher | undefined = config.notifications && config.notifications.length > 0
-    ? createNotificationDispatcher({ sinks: config.notifications, secrets, store, log, ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}) })
-    : undefined;
+  const notifications: NotificationDispatcher | undefined = createConfiguredNotifier(config, secrets, store, log);
   const { service, queue } = createInProcessService(
-    { config, store, engine, log, ...(reporter ? { reporter } : {}), ...(notifier ? { notifier } : {}) },
+    { config, store, engine, log, ...(reporter ? { reporter } : {}), ...(notifications ? { notifier: notifications } : {}) },
     { concurrency: options.concurrency ?? 4 },
   );
 
@@ -187,7 +186,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         if (configured) await within(configured.flush(), Math.max(1000, deadline - Date.now()));
         await within(writer.idle(), Math.max(1000, deadline - Date.now()));
         // Notifications in flight (and their retries) get what is left of the grace period.
-        if (notifier) await within(notifier.idle(), Math.max(1000, deadline - Date.now()));
+        if (notifications) await within(notifications.idle(), Math.max(1000, deadline - Date.now()));
         await store.close();
         lock?.release();
         const drained = cutOff === 0 && syncsDone;
