@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationConfig } from '../../config/types.ts';
 import { NOTIFICATION_URL_PATTERN } from '../../config/schema.ts';
+import { isDriftlessError } from '../../core/errors.ts';
 import { classify, withRetry, type RetryPolicy } from '../../core/retry.ts';
 import type { NotificationEvent, Notifier } from '../../ports/notifier.ts';
 import { describeSecretRef, type SecretResolver } from '../../ports/secrets.ts';
@@ -48,9 +49,15 @@ class SinkResponseError extends Error {
   }
 }
 
-/** Says why without the URL: a network error's message names host and port, which may come from a secret. */
+/** A sink driftless will not call (a URL from a secret that is not https). */
+class RefusedSink extends Error {}
+
+/**
+ * Says why without the URL: a network error's message names host and port, which may come from a
+ * secret. Our own errors (a refused sink, a secret that cannot be read) name the reference only.
+ */
 function describeFailure(err: unknown): string {
-  if (err instanceof SinkResponseError) return err.message;
+  if (err instanceof SinkResponseError || err instanceof RefusedSink || isDriftlessError(err)) return err.message;
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
     const code = (e as { code?: unknown }).code;
@@ -59,10 +66,8 @@ function describeFailure(err: unknown): string {
     if (name === 'TimeoutError' || name === 'AbortError') return 'timed out';
     e = (e as { cause?: unknown }).cause;
   }
-  return err instanceof RefusedSink ? err.message : 'request failed';
+  return 'request failed';
 }
-
-class RefusedSink extends Error {}
 
 export function matches(sink: NotificationConfig, event: NotificationEvent): boolean {
   return (sink.apps === undefined || sink.apps.includes(event.app)) && (sink.events === undefined || sink.events.includes(event.event));
@@ -121,7 +126,7 @@ export function createNotificationDispatcher(options: DispatcherOptions): Notifi
       });
       result = record('delivered');
     } catch (err) {
-      const error = err instanceof RefusedSink || !(err instanceof Error) || err.name !== 'DriftlessError' ? describeFailure(err) : err.message;
+      const error = describeFailure(err);
       result = record('failed', error);
       options.log.warn('notification failed', { app: event.app, event: event.event, sink: index, kind: sink.kind, attempts, error, transient: classify(err).transient });
     }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createNotificationDispatcher } from '../../../src/adapters/notifications/dispatcher.ts';
 import { verifyWebhook } from '../../../src/adapters/notifications/sign.ts';
 import { MemoryStateStore } from '../../../src/adapters/state-memory/memory-state.ts';
+import { DriftlessError } from '../../../src/core/errors.ts';
 import type { NotificationConfig } from '../../../src/config/types.ts';
 import type { NotificationEvent } from '../../../src/ports/notifier.ts';
 import type { SecretRef, SecretResolver } from '../../../src/ports/secrets.ts';
@@ -41,7 +42,7 @@ const secrets: SecretResolver = {
   async resolve(ref: SecretRef) {
     const name = 'env' in ref ? ref.env : '';
     const value = secretValues[name];
-    if (value === undefined || value === '') throw new Error(`unset ${name}`);
+    if (value === undefined || value === '') throw new DriftlessError('SECRET_UNAVAILABLE', `environment variable ${name} is not set`);
     return value;
   },
 };
@@ -169,6 +170,15 @@ describe('notification sinks over loopback', () => {
     const [record] = await store.listNotifications();
     expect(record).toMatchObject({ state: 'failed', attempts: 0, error: expect.stringContaining('environment variable SLACK_URL') });
     expect(record!.error).not.toContain('secret-path-token');
+  });
+
+  it('a signing secret that cannot be read fails that sink only, naming the reference', async () => {
+    const hook = await receiver();
+    const { dispatcher, store } = setup([{ kind: 'webhook', url: hook.url, secret: { env: 'MISSING_KEY' } }, { kind: 'slack', url: hook.url }]);
+    dispatcher.notify(failed);
+    await dispatcher.idle();
+    expect(hook.received).toHaveLength(1);
+    expect((await store.listNotifications()).find((r) => r.sink.index === 0)).toMatchObject({ state: 'failed', attempts: 0, error: 'environment variable MISSING_KEY is not set' });
   });
 
   it('filters by app and event', async () => {
