@@ -3,7 +3,7 @@ import { isRecord } from '../core/objects.ts';
 import { normalizeRepoPath } from '../core/paths.ts';
 import type { SecretRef } from '../ports/secrets.ts';
 import { notificationEvents, type NotificationEventName } from '../ports/notifier.ts';
-import type { AllowRules, AppConfig, ClusterConfig, HealthRule, IgnoreRule, NotificationConfig, RenderConfig, RepositoryConfig, ServerConfig, SigningConfig } from './types.ts';
+import type { AllowRules, AppConfig, ClusterConfig, HealthRule, IgnoreRule, NotificationConfig, RenderConfig, RepositoryConfig, LogLevel, ServerConfig, SigningConfig } from './types.ts';
 import { parseDuration } from './duration.ts';
 import { isGitUrl } from './git-url.ts';
 
@@ -169,6 +169,8 @@ export function buildServer(raw: unknown, baseDir: string): ServerConfig {
   if (webhookSecret) out.webhookSecret = webhookSecret;
   const apiTokens = secretRef(server.apiTokens, baseDir);
   if (apiTokens) out.apiTokens = apiTokens;
+  if (server.publicMetrics !== undefined) out.publicMetrics = bool(server.publicMetrics, false);
+  if (typeof server.logLevel === 'string') out.logLevel = server.logLevel as LogLevel;
   if (typeof server.publicUrl === 'string') out.publicUrl = server.publicUrl.replace(/\/+$/, '');
   return out;
 }

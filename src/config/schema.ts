@@ -233,6 +233,8 @@ const server = {
     webhookSecret: { $ref: '#/definitions/secretRef', description: 'The GitHub webhook secret; push deliveries are verified against it (X-Hub-Signature-256).' },
     apiTokens: { $ref: '#/definitions/secretRef', description: 'Bearer tokens for the HTTP API (sync, unpin, reads): one or more, comma-separated.' },
     publicRead: bool('Let read endpoints (GET /apps, /apps/{app}, /syncs/{id}, /drift, /apps/{app}/drift) answer without a token.', false),
+    publicMetrics: bool('Let GET /metrics (Prometheus) answer without a token, for a scraper without credentials. The series name apps, repositories and clusters.', false),
+    logLevel: { type: 'string', enum: ['debug', 'info', 'warn', 'error', 'silent'], default: 'info', description: 'Least severe log level written. The environment variables DRIFTLESS_LOG_LEVEL, then LOG_LEVEL, override it.' },
     publicUrl: { type: 'string', description: 'Public base URL of the HTTP API, used as the link target of commit statuses and deployments.', pattern: '^https?://', 'x-errorMessage': 'must be an http(s) URL' },
     pollInterval: {
       description: 'How often to poll for pushes whose webhook was missed: seconds, or a duration such as 90s, 3m, 1h30m. Default 3m.',

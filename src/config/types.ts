@@ -138,10 +138,16 @@ export interface SigningConfig {
   previousKeys: SecretRef[];
 }
 
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
 export interface ServerConfig {
   webhookSecret?: SecretRef;
   apiTokens?: SecretRef;
   publicRead: boolean;
+  /** GET /metrics without a token. Absent: false. */
+  publicMetrics?: boolean;
+  /** Absent: info (environment variables override it, see src/wiring/log-level.ts). */
+  logLevel?: LogLevel;
   publicUrl?: string;
   /** Seconds between polls for missed webhooks. Default 180. */
   pollInterval: number;

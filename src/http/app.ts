@@ -21,6 +21,10 @@ export interface HttpDeps {
   /** Read endpoints without a token (server.publicRead). */
   publicRead: boolean;
   log?: Logger;
+  /** GET /metrics: the exposition text (serve's Prometheus registry); absent, no route. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** GET /metrics without a token (server.publicMetrics). */
+  publicMetrics?: boolean;
   maxBodyBytes?: number;
   /** Webhook body bytes read at once (default 4 × maxBodyBytes); past it, 503 with Retry-After. */
   maxBodyBytesInFlight?: number;
@@ -80,6 +84,14 @@ export function createApp(deps: HttpDeps): Hono<Env> {
     ...(deps.maxBodyBytes !== undefined ? { maxBodyBytes: deps.maxBodyBytes } : {}),
     ...(deps.maxBodyBytesInFlight !== undefined ? { maxBodyBytesInFlight: deps.maxBodyBytesInFlight } : {}),
   }));
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.get('/metrics', requireToken(deps.publicMetrics === true), async (c) => {
+      const { contentType, body } = await metrics();
+      return c.body(body, 200, { 'content-type': contentType });
+    });
+  }
 
   app.get('/apps', read, async (c) => c.json({ apps: await service.listApps() }));
   app.get('/apps/:app', read, async (c) => c.json(await service.getApp(c.req.param('app'))));

@@ -1,6 +1,7 @@
 import { Webhooks } from '@octokit/webhooks';
 import type { Context } from 'hono';
-import { DriftlessError, type ErrorCode } from '../core/errors.ts';
+import { DriftlessError, isDriftlessError, type ErrorCode } from '../core/errors.ts';
+import { webhookEventOf, type WebhookResult } from '../ports/metrics.ts';
 import type { Logger } from '../service/engine.ts';
 import type { DriftlessService } from '../service/service.ts';
 import type { IncomingMessage } from 'node:http';
@@ -68,25 +69,51 @@ function accepted(value: string | readonly string[] | undefined): readonly strin
  * out, and a request refused on its headers is answered without reading its body.
  */
 export function webhookHandler(deps: WebhookRouteDeps): (c: Context) => Promise<Response> {
+  const handle = verifiedDelivery(deps);
+  // Every way out is counted once: the service's outcome, an HTTP refusal, or an error thrown to onError.
+  return async (c) => {
+    const event = webhookEventOf(c.req.header('x-github-event'));
+    const metrics = deps.service.ctx.metrics;
+    try {
+      const { response, result } = await handle(c);
+      metrics.webhookDelivery(event, result ?? refusalOf(response.status));
+      return response;
+    } catch (err) {
+      metrics.webhookDelivery(event, isDriftlessError(err, 'BAD_REQUEST') ? 'bad_request' : isDriftlessError(err, 'PAYLOAD_TOO_LARGE') ? 'too_large' : 'error');
+      throw err;
+    }
+  };
+}
+
+function refusalOf(status: number): WebhookResult {
+  if (status === 401) return 'unauthorized';
+  if (status === 413) return 'too_large';
+  if (status === 503) return 'busy';
+  if (status === 400) return 'bad_request';
+  return 'error';
+}
+
+function verifiedDelivery(deps: WebhookRouteDeps): (c: Context) => Promise<{ response: Response; result?: WebhookResult }> {
   const verifier = verifierCache();
   const limit = deps.maxBodyBytes ?? maxWebhookBytes;
   const budget = bodyBudget(deps.maxBodyBytesInFlight ?? 4 * limit);
   return async (c) => {
+    const refused = (response: Response) => ({ response });
     // The body is left unread: ask the client to close instead of sending it for nothing.
     const refuse = (status: 401 | 413 | 503, code: ErrorCode, message: string): Response => {
       c.header('connection', 'close');
       return sendError(c, status, code, message);
     };
     const secrets = accepted(await deps.webhookSecret());
-    if (secrets.length === 0) return refuse(401, 'UNAUTHORIZED', 'webhooks are disabled: server.webhookSecret is not configured');
+    if (secrets.length === 0) return refused(refuse(401, 'UNAUTHORIZED', 'webhooks are disabled: server.webhookSecret is not configured'));
     const signature = c.req.header('x-hub-signature-256');
-    if (!signature) return refuse(401, 'UNAUTHORIZED', 'missing X-Hub-Signature-256 header');
+    if (!signature) return refused(refuse(401, 'UNAUTHORIZED', 'missing X-Hub-Signature-256 header'));
     const declared = Number(c.req.header('content-length') ?? NaN);
-    if (Number.isFinite(declared) && declared > limit) return refuse(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`);
+    if (Number.isFinite(declared) && declared > limit) return refused(refuse(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`));
     const reserved = Number.isFinite(declared) && declared >= 0 ? declared : limit;
     if (!budget.take(reserved)) {
       c.header('retry-after', String(busyRetryAfterSeconds));
-      return refuse(503, 'QUEUE_UNAVAILABLE', 'too many webhook bodies are being received at once; retry later (GitHub: redeliver)');
+      return refused(refuse(503, 'QUEUE_UNAVAILABLE', 'too many webhook bodies are being received at once; retry later (GitHub: redeliver)'));
     }
     let body: string;
     try {
@@ -111,7 +138,7 @@ export function webhookHandler(deps: WebhookRouteDeps): (c: Context) => Promise<
     if (!valid && deps.webhookSecretRefused && (await deps.webhookSecretRefused())) valid = await verify(accepted(await deps.webhookSecret()));
     if (!valid) {
       deps.log.warn('webhook signature mismatch', { delivery: c.req.header('x-github-delivery') });
-      return sendError(c, 401, 'UNAUTHORIZED', 'X-Hub-Signature-256 does not match the payload');
+      return refused(sendError(c, 401, 'UNAUTHORIZED', 'X-Hub-Signature-256 does not match the payload'));
     }
 
     const event = c.req.header('x-github-event');
@@ -127,6 +154,6 @@ export function webhookHandler(deps: WebhookRouteDeps): (c: Context) => Promise<
 
     const outcome = await deps.service.handleWebhook({ id, event, payload });
     const status = outcome.result === 'pong' || outcome.result === 'duplicate' ? 200 : 202;
-    return c.json({ delivery: id, ...outcome }, status);
+    return { response: c.json({ delivery: id, ...outcome }, status), result: outcome.result };
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig, DriftlessConfig } from '../config/types.ts';
 import { DriftlessError } from '../core/errors.ts';
+import { noopMetrics, type Metrics } from '../ports/metrics.ts';
 import type { Notifier } from '../ports/notifier.ts';
 import type { SyncQueue, SyncRequest } from '../ports/queue.ts';
 import type { Reporter } from '../ports/reporter.ts';
@@ -17,6 +18,8 @@ export interface ServiceDeps {
   log?: Logger;
   /** Announces state changes (sync failed or recovered, health, drift, self-heal); absent: none. */
   notifier?: Notifier;
+  /** Sync, webhook and drift figures (default: none). */
+  metrics?: Metrics;
   now?: () => Date;
   newId?: () => string;
 }
@@ -39,6 +42,10 @@ export class ServiceContext {
 
   get log(): Logger {
     return this.deps.log ?? { info: () => {}, warn: () => {}, error: () => {} };
+  }
+
+  get metrics(): Metrics {
+    return this.deps.metrics ?? noopMetrics;
   }
 
   now(): string {

@@ -27,6 +27,7 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
     id: request.id, app: request.app, trigger: request.trigger, dryRun: Boolean(request.dryRun), state: 'queued', queuedAt: request.enqueuedAt,
   };
   const record: SyncRecord = { ...base, trigger: request.trigger, state: 'running', startedAt: ctx.now() };
+  const started = performance.now();
   const skip = (reason: string, revision?: Revision) =>
     ctx.finish({ ...record, state: 'skipped', finishedAt: ctx.now(), ...(revision ? { revision } : {}), reason });
 
@@ -84,6 +85,7 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
         at: finished.finishedAt ?? ctx.now(), revision: result.revision, syncId: request.id, ...(finished.error ? { message: finished.error.message } : {}),
       }));
     }
+    ctx.metrics.syncFinished(result, (performance.now() - started) / 1000);
     ctx.log.info('sync finished', { app: app.name, sync: request.id, status: result.status, sha: result.revision.sha, changes: finished.changes });
     await ctx.finish(finished);
   } catch (err) {
@@ -109,9 +111,13 @@ export async function recordFailure(ctx: ServiceContext, request: SyncRequest, e
   ctx.log.error('sync failed', { app: request.app, sync: request.id, ...error });
   if (!isDriftlessError(err)) ctx.log.error('unexpected error', { sync: request.id, error: err instanceof Error ? err.message : String(err) });
   const current = await ctx.store.getSync(request.id);
+  const finishedAt = ctx.now();
+  // From the last attempt's start (each attempt restarts the record's clock) to the last word.
+  const startedAt = Date.parse(current?.startedAt ?? finishedAt);
+  ctx.metrics.syncFailed(request.app, Math.max(0, (Date.parse(finishedAt) - startedAt) / 1000));
   await ctx.finish({
     ...(current ?? { id: request.id, app: request.app, trigger: request.trigger, dryRun: Boolean(request.dryRun), queuedAt: request.enqueuedAt }),
-    state: 'failed', finishedAt: ctx.now(), error,
+    state: 'failed', finishedAt, error,
   });
   if (!request.dryRun && ctx.app(request.app)) {
     const missing = isDriftlessError(err, 'REVISION_NOT_FOUND') && request.revision === undefined;

@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { DriftlessError } from '../core/errors.ts';
 import { isRecord } from '../core/objects.ts';
 import type { ClusterConfig } from '../config/types.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import { describeSecretRef, type SecretRef } from '../ports/secrets.ts';
 import type { SecretCache } from '../secrets/cache.ts';
 import { KubernetesCluster, parseKubeconfig, type KubernetesClusterOptions } from '../adapters/kubernetes/client.ts';
@@ -13,6 +14,8 @@ export interface ClusterBuildOptions {
   /** The app the client is for: names the assumed role's session (driftless-<app>). */
   app?: string;
   discoveryCacheDir?: string;
+  /** Counts the client's requests, labelled with the cluster's name. */
+  metrics?: Metrics;
 }
 
 /** `credentials: {secret: …}`: a JSON document with the server, its CA and a token or client certificate. */
@@ -53,7 +56,7 @@ export function kubeconfigFromCredentials(text: string, ref: SecretRef, cluster:
  */
 export async function buildClusterClient(cluster: ClusterConfig, options: ClusterBuildOptions): Promise<KubernetesCluster> {
   const { secrets } = options;
-  const base: KubernetesClusterOptions = { ...(options.discoveryCacheDir ? { discoveryCacheDir: options.discoveryCacheDir } : {}) };
+  const base: KubernetesClusterOptions = { ...(options.discoveryCacheDir ? { discoveryCacheDir: options.discoveryCacheDir } : {}), ...(options.metrics ? { metrics: options.metrics, name: cluster.name } : {}) };
   if (cluster.eks) {
     const access = createEksAccess({ ...cluster.eks, ...(options.app ? { app: options.app } : {}) });
     const { server, caData } = await access.endpoint();

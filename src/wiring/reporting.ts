@@ -1,6 +1,7 @@
 import { createGitHubReporter, createThrottledWriter, type GitHubReporter, type ThrottledWriter } from '../adapters/github/index.ts';
 import type { DriftlessConfig } from '../config/types.ts';
 import type { Revision, SyncResult } from '../core/types.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import { asSecretCache, type SecretCache } from '../secrets/cache.ts';
 import { githubAuth } from './github-auth.ts';
@@ -17,7 +18,7 @@ export interface ConfiguredReporter {
  * repository, all writes through one throttled writer (GitHub's secondary limits are per identity).
  * Apps from local git repositories report nothing.
  */
-export function createConfiguredReporter(config: DriftlessConfig, resolver: SecretResolver | SecretCache, log: Logger, writer: ThrottledWriter = createThrottledWriter()): ConfiguredReporter {
+export function createConfiguredReporter(config: DriftlessConfig, resolver: SecretResolver | SecretCache, log: Logger, writer: ThrottledWriter = createThrottledWriter(), metrics?: Metrics): ConfiguredReporter {
   const secrets = asSecretCache(resolver);
   const reporters = new Map<string, Promise<GitHubReporter | undefined>>();
   const forApp = (appName: string): Promise<GitHubReporter | undefined> => {
@@ -29,7 +30,7 @@ export function createConfiguredReporter(config: DriftlessConfig, resolver: Secr
       const gh = repository.github;
       reporter = githubAuth(gh, secrets).then((credentials) => credentials && createGitHubReporter({
         owner: gh.owner, repo: gh.repo, writer,
-        connection: { owner: gh.owner, repo: gh.repo, ...credentials, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}) },
+        connection: { owner: gh.owner, repo: gh.repo, ...credentials, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}), ...(metrics ? { metrics } : {}) },
         deployments: (name) => config.apps.find((a) => a.name === name)?.deployments ?? true,
         ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
         onError: (err, what) => log.warn('reporting to GitHub failed', { what, message: err instanceof Error ? err.message : String(err) }),

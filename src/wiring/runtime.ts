@@ -4,6 +4,7 @@ import { DriftlessError } from '../core/errors.ts';
 import type { AppConfig, ClusterConfig, DriftlessConfig, RepositoryConfig } from '../config/types.ts';
 import { buildRender } from '../config/build.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { Renderer } from '../ports/renderer.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import type { Source } from '../ports/source.ts';
@@ -40,6 +41,8 @@ export interface RuntimeOptions {
   retry?: RetryingOptions;
   /** Health poll interval (default 2000 ms). */
   pollMs?: number;
+  /** Counts GitHub and Kubernetes API requests of the default sources and clusters. */
+  metrics?: Metrics;
 }
 
 /** The composition root's product: everything a sync of any configured app needs, built lazily and cached. */
@@ -64,8 +67,8 @@ export function defaultDiscoveryCacheDir(): string {
   return path.join(base, 'driftless', 'discovery');
 }
 
-function defaultSource(repository: RepositoryConfig, runtime: Runtime): Promise<Source> {
-  return createConfiguredSource(repository, runtime.config, runtime.secrets);
+function defaultSource(repository: RepositoryConfig, runtime: Runtime, metrics?: Metrics): Promise<Source> {
+  return createConfiguredSource(repository, runtime.config, runtime.secrets, undefined, metrics);
 }
 
 /** One shared promise per name; a failed one is forgotten so that the next call tries again. */
@@ -105,7 +108,7 @@ export function createRuntime(config: DriftlessConfig, options: RuntimeOptions =
       return once(sources, name, () => {
         const repository = config.repositories[name];
         if (!repository) throw new DriftlessError('CONFIG_INVALID', `no repository "${name}" in ${config.file}`, { file: config.file, field: 'repositories' });
-        return (options.sourceFactory ?? defaultSource)(repository, runtime);
+        return options.sourceFactory ? options.sourceFactory(repository, runtime) : defaultSource(repository, runtime, options.metrics);
       });
     },
     cluster(name, app) {
@@ -115,7 +118,7 @@ export function createRuntime(config: DriftlessConfig, options: RuntimeOptions =
         if (!cluster) throw new DriftlessError('CONFIG_INVALID', `no cluster "${name}" in ${config.file}`, { file: config.file, field: 'clusters' });
         const raw = options.clusterFactory
           ? await options.clusterFactory(cluster, runtime)
-          : await buildClusterClient(cluster, { secrets: runtime.secrets, ...(perApp ? { app } : {}), ...(discoveryCacheDir ? { discoveryCacheDir } : {}) });
+          : await buildClusterClient(cluster, { secrets: runtime.secrets, ...(perApp ? { app } : {}), ...(discoveryCacheDir ? { discoveryCacheDir } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
         return retryingCluster(raw, options.retry);
       });
     },

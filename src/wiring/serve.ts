@@ -11,6 +11,7 @@ import { asSecretCache } from '../secrets/cache.ts';
 import { listen } from '../http/server.ts';
 import type { DriftCheck, DriftRunner } from '../drift/runner.ts';
 import type { DriftNotifier } from '../ports/drift-notifier.ts';
+import { PrometheusMetrics } from '../adapters/metrics-prometheus/index.ts';
 import type { Reporter } from '../ports/reporter.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import type { StateStore } from '../ports/state.ts';
@@ -48,6 +49,8 @@ export interface ServeAdapters {
   driftIssueBody?: DriftIssueBody;
   /** Default: GitHub issues for apps in GitHub repositories (server.driftIssues / app driftIssues); `false`: none. */
   driftNotifier?: DriftNotifier | false;
+  /** Default: a fresh registry. Pass the one given to createRuntime to count that engine's GitHub and cluster requests. */
+  metrics?: PrometheusMetrics;
 }
 
 export interface ServeOptions extends ServeAdapters {
@@ -80,6 +83,8 @@ export interface RunningServer {
   service: DriftlessService;
   queue: InProcessSyncQueue;
   store: StateStore;
+  /** The registry behind GET /metrics; also where drift reports are recorded (`metrics.driftReported`). */
+  metrics: PrometheusMetrics;
   /**
    * Stops accepting, stops polling, lets requests and running syncs finish for up to `graceMs`
    * (default shutdownGraceMs), closes what is left, the store and the data directory lock.
@@ -118,17 +123,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     lock?.release();
     throw err;
   }
-  const runtime = options.engine && options.secrets ? undefined : createRuntime(config, { diskCache: true, ...(options.secrets ? { secrets: options.secrets } : {}) });
+  const metrics = options.metrics ?? new PrometheusMetrics();
+  metrics.appsKnown(config.apps.map((a) => ({ app: a.name, repository: a.repository, cluster: a.cluster, namespace: a.namespace })));
+  const runtime = options.engine && options.secrets ? undefined : createRuntime(config, { diskCache: true, metrics, ...(options.secrets ? { secrets: options.secrets } : {}) });
   // One cache for every secret: the HTTP secrets, the reporter's GitHub credentials and the runtime's.
   const secrets = runtime?.secrets ?? asSecretCache(options.secrets!);
   const engine = options.engine ?? createRuntimeEngine(runtime!);
   // One writer for every GitHub write (statuses, deployments, drift issues): the limits are per identity.
   const writer = createThrottledWriter();
-  const configured: ConfiguredReporter | undefined = options.reporter === undefined ? createConfiguredReporter(config, secrets, log, writer) : undefined;
+  const configured: ConfiguredReporter | undefined = options.reporter === undefined ? createConfiguredReporter(config, secrets, log, writer, metrics) : undefined;
   const reporter: Reporter | undefined = options.reporter === false ? undefined : (options.reporter ?? configured);
   const notifications: NotificationDispatcher | undefined = createConfiguredNotifier(config, secrets, store, log);
   const { service, queue } = createInProcessService(
-    { config, store, engine, log, ...(reporter ? { reporter } : {}), ...(notifications ? { notifier: notifications } : {}) },
+    { config, store, engine, log, metrics, ...(reporter ? { reporter } : {}), ...(notifications ? { notifier: notifications } : {}) },
     { concurrency: options.concurrency ?? 4 },
   );
 
@@ -139,6 +146,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const { webhookSecret, webhookSecretRefused, apiTokens } = httpSecrets(config.server, secrets);
     const app = createApp({
       service, webhookSecret, webhookSecretRefused, apiTokens, publicRead: config.server.publicRead, log,
+      metrics: () => metrics.render(), publicMetrics: config.server.publicMetrics === true,
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.maxBodyBytesInFlight ? { maxBodyBytesInFlight: options.maxBodyBytesInFlight } : {}),
     });
@@ -170,7 +178,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let closing: Promise<{ drained: boolean }> | undefined;
   const http = listener;
   return {
-    url: http.url, port: http.port, service, queue, store,
+    url: http.url, port: http.port, service, queue, store, metrics,
     close(closeOptions = {}) {
       closing ??= (async () => {
         const graceMs = closeOptions.graceMs ?? options.shutdownGraceMs ?? defaultShutdownGraceMs;

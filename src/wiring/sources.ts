@@ -3,6 +3,7 @@ import { DriftlessError } from '../core/errors.ts';
 import type { DriftlessConfig, RepositoryConfig } from '../config/types.ts';
 import { gitUrlRefused, isGitUrl } from '../config/git-url.ts';
 import type { ContentCache } from '../ports/content-cache.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import { asSecretCache, type SecretCache } from '../secrets/cache.ts';
 import { githubAuth } from './github-auth.ts';
@@ -20,6 +21,8 @@ export async function createConfiguredSource(
   config: DriftlessConfig,
   secrets: SecretResolver | SecretCache,
   cache: ContentCache = createMemoryContentCache(),
+  /** Counts the GitHub API requests of a github: repository. */
+  metrics?: Metrics,
 ): Promise<Source> {
   if ('git' in repository) {
     // loadConfig refuses URLs already; a config built in code gets the same answer here.
@@ -32,5 +35,5 @@ export async function createConfiguredSource(
   // The token (or App key) is re-read through the cache after GitHub's 401: rotation without a restart.
   const credentials = await githubAuth(gh, asSecretCache(secrets));
   if (!credentials) throw new DriftlessError('CONFIG_INVALID', `repository ${repository.name}: github needs token or app credentials`, { file: config.file, field: `repositories.${repository.name}.github` });
-  return createGitHubSource({ owner: gh.owner, repo: gh.repo, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}), ...credentials, cache });
+  return createGitHubSource({ owner: gh.owner, repo: gh.repo, ...(gh.apiUrl ? { apiUrl: gh.apiUrl } : {}), ...credentials, cache, ...(metrics ? { metrics } : {}) });
 }

@@ -181,7 +181,7 @@ describe('parseConfig: every error names file, line, field and what to do', () =
   it('unknown field without a near match lists the known ones', () => {
     const found = only(base(app(), '\nserver:\n  colour: blue\n'));
     expect(found.field).toBe('server.colour');
-    expect(found.message).toContain("unknown field 'colour' (known fields: webhookSecret, apiTokens, publicRead, publicUrl, pollInterval, driftInterval, driftIssues, retention)");
+    expect(found.message).toContain("unknown field 'colour' (known fields: webhookSecret, apiTokens, publicRead, publicMetrics, logLevel, publicUrl, pollInterval, driftInterval, driftIssues, retention)");
   });
 
   it('missing required field, at the line of its parent', () => {

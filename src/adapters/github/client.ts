@@ -3,6 +3,7 @@ import { Octokit } from '@octokit/rest';
 import { DriftlessError } from '../../core/errors.ts';
 import { defaultRetryPolicy, withRetry } from '../../core/retry.ts';
 import type { RetryPolicy } from '../../core/retry.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import { mapGitHubError } from './errors.ts';
 
 export type GitHubAuth = { token: string } | { appId: number | string; privateKey: string; installationId?: number };
@@ -27,6 +28,8 @@ export interface GitHubClientOptions {
    * is then tried once more with them), or undefined (the 401 stands).
    */
   refreshAuth?: () => Promise<GitHubAuth | undefined>;
+  /** Counts every response (each retry attempt too) and records x-ratelimit-remaining. */
+  metrics?: Metrics;
 }
 
 /** Lazily connected Octokit (the App installation id may need a lookup first). */
@@ -57,6 +60,27 @@ export function expiryAwareTokenCache(marginMs: number, now: () => number = Date
   };
 }
 
+type OctokitResponseLike = { status?: number; headers?: Record<string, string | number | undefined> };
+
+function remainingOf(headers: OctokitResponseLike['headers']): number | undefined {
+  const value = headers?.['x-ratelimit-remaining'];
+  return value === undefined ? undefined : Number(value);
+}
+
+/** One attempt, counted by status (0: no response) whether it succeeds or throws. */
+async function observed<T extends OctokitResponseLike>(metrics: Metrics | undefined, attempt: () => Promise<T>): Promise<T> {
+  if (!metrics) return attempt();
+  try {
+    const response = await attempt();
+    metrics.githubRequest(response.status ?? 0, remainingOf(response.headers));
+    return response;
+  } catch (err) {
+    const e = err as { status?: unknown; response?: OctokitResponseLike };
+    metrics.githubRequest(typeof e.status === 'number' ? e.status : 0, remainingOf(e.response?.headers));
+    throw err;
+  }
+}
+
 function statusOf(err: unknown): number | undefined {
   const status = (err as { status?: unknown } | undefined)?.status;
   return typeof status === 'number' ? status : undefined;
@@ -69,7 +93,7 @@ function build(options: GitHubClientOptions, auth: OctokitOptions, reauthenticat
   const octokit = new Octokit({ userAgent: 'driftless', log: silent, ...options.octokit, ...auth, baseUrl: (options.apiUrl ?? 'https://api.github.com').replace(/\/+$/, '') });
   octokit.hook.wrap('request', async (request, requestOptions) => {
     // Callers read Octokit's own errors (status 404 vs 422), so the loop judges the mapped error but rethrows the native one.
-    const attempt = () => withRetry(async () => request(requestOptions), { policy: { ...policy, maxWaitMs: maxWait }, mapError: (err) => mapGitHubError(err, `${options.owner}/${options.repo}`, 'calling GitHub'), sleep: options.sleep });
+    const attempt = () => withRetry(async () => observed(options.metrics, async () => request(requestOptions)), { policy: { ...policy, maxWaitMs: maxWait }, mapError: (err) => mapGitHubError(err, `${options.owner}/${options.repo}`, 'calling GitHub'), sleep: options.sleep });
     try {
       return await attempt();
     } catch (err) {

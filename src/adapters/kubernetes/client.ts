@@ -3,12 +3,12 @@ import { DriftlessError } from '../../core/errors.ts';
 import { pathSegmentProblem } from '../../core/names.ts';
 import { groupOf, isRecord, versionOf } from '../../core/objects.ts';
 import type { KubeObject } from '../../core/types.ts';
+import type { Metrics } from '../../ports/metrics.ts';
 import type { ApplyOptions, ClusterClient, DeletePreconditions, JsonPatchOperation, ListOptions, ResourceType } from '../../ports/cluster.ts';
 import { DiscoveryCache } from './discovery.ts';
 import { networkError, statusError, type Verb } from './errors.ts';
 import { HttpStatusError, RawObjectApi, Slots } from './raw-api.ts';
 import { refuseUnsafeKubeconfig } from './kubeconfig-policy.ts';
-
 
 export interface KubernetesClusterOptions {
   /** Context to use; default: the kubeconfig's current context. */
@@ -27,6 +27,10 @@ export interface KubernetesClusterOptions {
    * changed), true (`token` will give a new token), or false (nothing new: the 401 stands).
    */
   unauthorized?: () => Promise<KubeConfig | boolean>;
+  /** Counts every request by cluster `name`, driftless operation and HTTP status. */
+  metrics?: Metrics;
+  /** The cluster's name in the config (the metrics label; default the server URL). */
+  name?: string;
 }
 
 /**
@@ -60,6 +64,7 @@ export class KubernetesCluster implements ClusterClient {
   private readonly openApiIndex = new Map<string, Promise<Record<string, unknown> | undefined>>();
   private readonly timeoutMs: number;
   private readonly slots: Slots;
+  private readonly count: (verb: Verb, code: number | 'error') => void;
 
   constructor(kubeconfig: KubeConfig, options: KubernetesClusterOptions = {}) {
     if (options.context) {
@@ -69,6 +74,9 @@ export class KubernetesCluster implements ClusterClient {
     const cluster = kubeconfig.getCurrentCluster();
     if (!cluster) throw new DriftlessError('CONFIG_INVALID', 'kubeconfig has no current cluster: set current-context or the cluster context', { field: 'kubeconfig' });
     this.server = cluster.server;
+    const metrics = options.metrics;
+    const label = options.name ?? cluster.server;
+    this.count = metrics ? (verb, code) => metrics.clusterRequest(label, verb, code) : () => {};
     this.timeoutMs = options.requestTimeoutMs ?? 60_000;
     this.options = options;
     this.maxSockets = options.maxSockets ?? 32;
@@ -109,9 +117,15 @@ export class KubernetesCluster implements ClusterClient {
       timer.unref();
     });
     try {
-      return await Promise.race([this.api.send(method, path, query, body), timeout]);
+      const response = await Promise.race([this.api.send(method, path, query, body), timeout]);
+      this.count(verb, response.status);
+      return response.body;
     } catch (err) {
-      if (err instanceof HttpStatusError) throw statusError(err.status, err.body, err.headers, verb, this.server);
+      if (err instanceof HttpStatusError) {
+        this.count(verb, err.status);
+        throw statusError(err.status, err.body, err.headers, verb, this.server);
+      }
+      this.count(verb, 'error');
       throw networkError(err, this.server);
     } finally {
       clearTimeout(timer);

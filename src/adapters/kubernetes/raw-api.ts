@@ -4,6 +4,12 @@ import type { StatusBody } from './errors.ts';
 
 /* The transport under KubernetesCluster: client-node's request machinery, with raw JSON bodies, a shared keep-alive agent and an optional per-request bearer token. */
 
+/** What `send` resolves to: the status travels with the body so that every request can be counted by code. */
+export interface RawResponse {
+  status: number;
+  body: unknown;
+}
+
 export class HttpStatusError extends Error {
   constructor(readonly status: number, readonly body: StatusBody | string | undefined, readonly headers: Record<string, string>) {
     super(`HTTP ${status}`);
@@ -46,7 +52,7 @@ export class RawObjectApi extends KubernetesObjectApi {
     });
   }
 
-  async send(method: HttpMethod, path: string, query: Record<string, string> = {}, body?: { contentType: string; text: string }): Promise<unknown> {
+  async send(method: HttpMethod, path: string, query: Record<string, string> = {}, body?: { contentType: string; text: string }): Promise<RawResponse> {
     const context = this.configuration.baseServer.makeRequestContext(path, method);
     context.setHeaderParam('Accept', 'application/json');
     for (const [key, value] of Object.entries(query)) context.setQueryParam(key, value);
@@ -54,7 +60,7 @@ export class RawObjectApi extends KubernetesObjectApi {
       context.setHeaderParam('Content-Type', body.contentType);
       context.setBody(body.text);
     }
-    return this.requestPromise(context);
+    return this.requestPromise(context) as unknown as Promise<RawResponse>;
   }
 
   protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
@@ -65,7 +71,7 @@ export class RawObjectApi extends KubernetesObjectApi {
     } catch {
       parsed = text;
     }
-    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return parsed as T;
+    if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return { status: response.httpStatusCode, body: parsed } satisfies RawResponse as unknown as T;
     throw new HttpStatusError(response.httpStatusCode, parsed as StatusBody | string | undefined, response.headers);
   }
 }

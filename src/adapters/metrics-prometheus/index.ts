@@ -1,0 +1,1 @@
+export { PrometheusMetrics, healthStatuses, syncStatuses } from './prometheus.ts';
