@@ -138,7 +138,9 @@ export interface SigningConfig {
   previousKeys: SecretRef[];
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+import type { LogLevel } from '../ports/logger.ts';
+
+export type { LogLevel } from '../ports/logger.ts';
 
 export interface ServerConfig {
   webhookSecret?: SecretRef;

@@ -7,6 +7,7 @@ import type { DriftlessService } from '../service/service.ts';
 import type { IncomingMessage } from 'node:http';
 import { maxWebhookBytes, readBodyText, readIncomingText } from './body.ts';
 import { sendError } from './errors.ts';
+import { traceOf } from './trace.ts';
 
 export interface WebhookRouteDeps {
   service: DriftlessService;
@@ -137,7 +138,7 @@ function verifiedDelivery(deps: WebhookRouteDeps): (c: Context) => Promise<{ res
     let valid = await verify(secrets);
     if (!valid && deps.webhookSecretRefused && (await deps.webhookSecretRefused())) valid = await verify(accepted(await deps.webhookSecret()));
     if (!valid) {
-      deps.log.warn('webhook signature mismatch', { delivery: c.req.header('x-github-delivery') });
+      deps.log.warn('webhook signature mismatch', { delivery: c.req.header('x-github-delivery'), trace: traceOf((name) => c.req.header(name)) });
       return refused(sendError(c, 401, 'UNAUTHORIZED', 'X-Hub-Signature-256 does not match the payload'));
     }
 
@@ -152,7 +153,8 @@ function verifiedDelivery(deps: WebhookRouteDeps): (c: Context) => Promise<{ res
       throw new DriftlessError('BAD_REQUEST', 'payload is not JSON (configure the webhook with content type application/json)', { field: '(body)' });
     }
 
-    const outcome = await deps.service.handleWebhook({ id, event, payload });
+    const trace = traceOf((name) => c.req.header(name));
+    const outcome = await deps.service.handleWebhook({ id, event, payload, ...(trace ? { trace } : {}) });
     const status = outcome.result === 'pong' || outcome.result === 'duplicate' ? 200 : 202;
     return { response: c.json({ delivery: id, ...outcome }, status), result: outcome.result };
   };

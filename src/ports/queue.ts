@@ -23,6 +23,8 @@ export interface SyncRequest {
    */
   onlyIfChanged?: { from: string; to: string };
   enqueuedAt: string;
+  /** Trace id of the request that caused this sync (logged on every line of the sync). */
+  trace?: string;
 }
 
 /** Per-app serialized, coalescing work queue (in-process for serve; SQS FIFO on AWS). */

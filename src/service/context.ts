@@ -79,7 +79,7 @@ export class ServiceContext {
     } catch (cause) {
       const failed: SyncRecord = { ...record, state: 'failed', finishedAt: this.now(), error: { code: 'QUEUE_UNAVAILABLE', message: 'the sync could not be queued' } };
       await this.store.putSync(failed);
-      this.log.error('enqueue failed', { app: request.app, sync: request.id, error: cause instanceof Error ? cause.message : String(cause) });
+      this.log.error('enqueue failed', { app: request.app, sync: request.id, trace: request.trace ?? request.id, error: cause instanceof Error ? cause.message : String(cause) });
       throw new DriftlessError('QUEUE_UNAVAILABLE', 'the sync queue is unavailable; retry (GitHub: redeliver)', { transient: true }, { cause });
     }
     return record;

@@ -29,14 +29,11 @@ export interface Engine {
   changedPaths?(app: AppConfig, from: string, to: string): Promise<string[] | undefined>;
 }
 
-/** Structured log lines; never pass secret values. */
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+import type { Logger } from '../ports/logger.ts';
 
-export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+/** The logger port lives in src/ports/logger.ts; re-exported here for the modules that import it from the service. */
+export type { Logger } from '../ports/logger.ts';
+export { silentLogger } from '../ports/logger.ts';
 
 /** JSON lines on stderr. */
 export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {

@@ -1,3 +1,4 @@
+import { withContext } from '../ports/logger.ts';
 import type { AppStatusRecord, DeliveryRecord, SyncRecord } from '../ports/state.ts';
 import { parsePushEvent, type PushEvent } from '../routing/push-event.ts';
 import { routePush, type AppRoutingState } from '../routing/route.ts';
@@ -9,6 +10,8 @@ export interface WebhookDelivery {
   event: string;
   /** The parsed JSON body (signature already verified). */
   payload: unknown;
+  /** Trace id of the HTTP request (default: the delivery id); carried into the syncs it queues. */
+  trace?: string;
 }
 
 export interface WebhookOutcome {
@@ -28,6 +31,8 @@ export async function handleWebhook(ctx: ServiceContext, delivery: WebhookDelive
   // Validate before recording, so a malformed delivery leaves no trace to dedupe against.
   const push: PushEvent | undefined = delivery.event === 'push' ? parsePushEvent(delivery.payload) : undefined;
 
+  const trace = delivery.trace ?? delivery.id;
+  const log = withContext(ctx.log, { delivery: delivery.id, trace });
   const existing = await ctx.store.getDelivery(delivery.id);
   if (existing && (existing.state === 'queued' || existing.state === 'done')) {
     return { result: 'duplicate', apps: existing.apps, syncs: [] };
@@ -56,7 +61,7 @@ export async function handleWebhook(ctx: ServiceContext, delivery: WebhookDelive
   }
   const skipped = await recordPinnedSkips(ctx, delivery.id, push, route.pinned, statuses);
   if (route.sync.length === 0) {
-    ctx.log.info('push matched no app', { delivery: delivery.id, reason: route.reason });
+    log.info('push matched no app', { reason: route.reason });
     return done({ result: 'unmatched', apps: [], syncs: [], ...(skipped.length > 0 ? { skipped } : {}), reason: route.reason });
   }
 
@@ -64,7 +69,7 @@ export async function handleWebhook(ctx: ServiceContext, delivery: WebhookDelive
   for (const hit of route.sync) {
     if (statuses.get(hit.app)?.sourceMissing && !push.deleted) await ctx.store.updateAppStatus(hit.app, { sourceMissing: false, message: undefined });
     const request = ctx.newRequest(hit.app, {
-      trigger: { kind: 'push', delivery: delivery.id, ...(push.sender ? { sender: push.sender } : {}) },
+      trigger: { kind: 'push', delivery: delivery.id, ...(push.sender ? { sender: push.sender } : {}) }, trace,
       ...(hit.revision !== undefined ? { revision: hit.revision } : { atLeast: push.after }),
       ...(hit.onlyIfChanged ? { onlyIfChanged: hit.onlyIfChanged } : {}),
     });
@@ -74,7 +79,7 @@ export async function handleWebhook(ctx: ServiceContext, delivery: WebhookDelive
   }
   const apps = route.sync.map((s) => s.app);
   await ctx.store.putDelivery({ ...record, state: 'queued', apps, updatedAt: ctx.now() });
-  ctx.log.info('push queued', { delivery: delivery.id, apps });
+  log.info('push queued', { revision: push.after, apps });
   return { result: 'queued', apps, syncs, ...(skipped.length > 0 ? { skipped } : {}) };
 }
 

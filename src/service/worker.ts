@@ -1,6 +1,7 @@
 import { isDriftlessError } from '../core/errors.ts';
 import { classify } from '../core/retry.ts';
 import type { Revision, SyncResult } from '../core/types.ts';
+import { withContext, type Logger } from '../ports/logger.ts';
 import type { SyncRequest } from '../ports/queue.ts';
 import type { Pin, SyncRecord } from '../ports/state.ts';
 import { touches } from '../routing/route.ts';
@@ -17,6 +18,12 @@ function errorOf(err: unknown): { code: string; message: string } {
   return { code: 'INTERNAL', message: 'unexpected error; see the server log' };
 }
 
+/** The context every log line of a sync carries. */
+export function syncLogger(ctx: ServiceContext, request: SyncRequest): Logger {
+  const delivery = request.trigger.kind === 'push' ? request.trigger.delivery : undefined;
+  return withContext(ctx.log, { app: request.app, sync: request.id, delivery, trace: request.trace ?? delivery ?? request.id });
+}
+
 /**
  * Runs one queued request: resolve the target now (a message means "bring the app to its
  * head"), skip what is already done, sync, record. Transient errors are rethrown for the
@@ -28,6 +35,7 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
   };
   const record: SyncRecord = { ...base, trigger: request.trigger, state: 'running', startedAt: ctx.now() };
   const started = performance.now();
+  let log = syncLogger(ctx, request);
   const skip = (reason: string, revision?: Revision) =>
     ctx.finish({ ...record, state: 'skipped', finishedAt: ctx.now(), ...(revision ? { revision } : {}), reason });
 
@@ -40,7 +48,7 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
     if (!dryRun && status?.heal && resumesHealing(request)) {
       // A person acted (a push, or a sync by hand): self-heal starts over, its back-off forgotten.
       await ctx.store.updateAppStatus(app.name, { heal: undefined });
-      if (status.heal.suspended) ctx.log.info('self-heal resumed', { app: app.name, trigger: request.trigger.kind });
+      if (status.heal.suspended) log.info('self-heal resumed', { trigger: request.trigger.kind });
     }
     const head = request.revision === undefined;
     if (head && status?.pin && request.trigger.kind !== 'manual') return skip(pinnedReason(status.pin));
@@ -48,6 +56,7 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
     const ref = request.revision ?? app.branch ?? app.revision;
     if (ref === undefined) return skip('app has neither branch nor revision');
     const revision = await ctx.engine.resolve(app, ref);
+    log = withContext(log, { revision: revision.sha });
     // Automatic triggers skip work already done; a person asking for a sync gets one (it re-applies drift).
     if (head && !dryRun && request.trigger.kind !== 'manual' && status?.status === 'Synced' && status.revision?.sha === revision.sha) {
       return skip(`already synced to ${revision.sha}`, revision);
@@ -62,12 +71,12 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
     }
 
     if (!dryRun) await ctx.store.updateAppStatus(app.name, { status: 'Syncing' });
-    await ctx.deps.reporter?.started(app.name, revision, request.id).catch((err: unknown) => ctx.log.warn('report failed', { app: app.name, ...errorOf(err) }));
+    await ctx.deps.reporter?.started(app.name, revision, request.id).catch((err: unknown) => log.warn('report failed', errorOf(err)));
     const { result, dependencies } = await ctx.engine.sync(app, {
       revision, dryRun, syncId: request.id, trigger: request.trigger, ...(request.prune !== undefined ? { prune: request.prune } : {}),
     });
     if (dependencies) await ctx.store.setRenderDependencies(app.name, dependencies);
-    await ctx.deps.reporter?.finished(result, request.id).catch((err: unknown) => ctx.log.warn('report failed', { app: app.name, ...errorOf(err) }));
+    await ctx.deps.reporter?.finished(result, request.id).catch((err: unknown) => log.warn('report failed', errorOf(err)));
     const ok = result.status === 'Synced' || result.status === 'DryRun';
     const finished: SyncRecord = { ...record, state: ok ? 'succeeded' : 'failed', finishedAt: ctx.now(), revision: result.revision, changes: countChanges(result), result };
     if (!ok && result.errors[0]) finished.error = { code: result.errors[0].code, message: result.errors[0].message };
@@ -80,13 +89,13 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
         status: result.status, revision: result.revision, lastSyncAt: finished.finishedAt, lastSyncId: request.id,
         sourceMissing: false, message: ok ? undefined : finished.error?.message, ...(pin ? { pin } : {}),
       });
-      if (pin) ctx.log.info('app pinned', { app: app.name, revision: pin.revision, actor: pin.by });
+      if (pin) log.info('app pinned', { pinned: pin.revision, actor: pin.by });
       announce(ctx, syncEvent(app.name, await lastOutcome(ctx, app.name, request.id), result.status, {
         at: finished.finishedAt ?? ctx.now(), revision: result.revision, syncId: request.id, ...(finished.error ? { message: finished.error.message } : {}),
       }));
     }
     ctx.metrics.syncFinished(result, (performance.now() - started) / 1000);
-    ctx.log.info('sync finished', { app: app.name, sync: request.id, status: result.status, sha: result.revision.sha, changes: finished.changes });
+    log.info('sync finished', { status: result.status, health: result.health, changes: finished.changes, durationSeconds: Math.round(performance.now() - started) / 1000 });
     await ctx.finish(finished);
   } catch (err) {
     // Transient: the queue retries (the record stays running); onFailed records the last word.
@@ -108,8 +117,9 @@ export function pinnedReason(pin: Pin): string {
 /** Records a sync that could not run: permanent error, or retries exhausted. */
 export async function recordFailure(ctx: ServiceContext, request: SyncRequest, err: unknown): Promise<void> {
   const error = errorOf(err);
-  ctx.log.error('sync failed', { app: request.app, sync: request.id, ...error });
-  if (!isDriftlessError(err)) ctx.log.error('unexpected error', { sync: request.id, error: err instanceof Error ? err.message : String(err) });
+  const log = syncLogger(ctx, request);
+  log.error('sync failed', error);
+  if (!isDriftlessError(err)) log.error('unexpected error', { error: err instanceof Error ? err.message : String(err) });
   const current = await ctx.store.getSync(request.id);
   const finishedAt = ctx.now();
   // From the last attempt's start (each attempt restarts the record's clock) to the last word.

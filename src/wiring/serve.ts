@@ -15,7 +15,9 @@ import { PrometheusMetrics } from '../adapters/metrics-prometheus/index.ts';
 import type { Reporter } from '../ports/reporter.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import type { StateStore } from '../ports/state.ts';
-import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
+import { createJsonLogger } from '../adapters/log-json/index.ts';
+import { resolveLogLevel } from '../ports/logger.ts';
+import type { Engine, Logger } from '../service/engine.ts';
 import type { Poller } from '../service/poller.ts';
 import type { DriftlessService } from '../service/service.ts';
 import type { DriftTimer } from '../service/drift.ts';
@@ -60,6 +62,7 @@ export interface ServeOptions extends ServeAdapters {
   port?: number;
   /** Default 127.0.0.1: exposing the API is an explicit choice. */
   host?: string;
+  /** Default: JSON lines on stderr at server.logLevel (DRIFTLESS_LOG_LEVEL, LOG_LEVEL override it). */
   log?: Logger;
   /** Milliseconds between polls; default server.pollInterval seconds; 0 turns polling off. */
   pollIntervalMs?: number;
@@ -113,7 +116,7 @@ function within<T>(work: Promise<T>, ms: number): Promise<boolean> {
 /** `driftless serve` as a function: HTTP API + in-process queue worker + poller + retention over one state store. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { config } = options;
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? createJsonLogger({ level: resolveLogLevel(config.server.logLevel, process.env) });
   const dataDir = path.resolve(options.dataDir ?? '.driftless');
   const lock = options.store ? undefined : openDataDir(dataDir);
   let store: StateStore;

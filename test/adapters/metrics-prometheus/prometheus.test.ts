@@ -17,7 +17,7 @@ function result(app: string, status: SyncResult['status'], health: SyncResult['h
 function drift(app: string, status: DriftReport['status'], objects: Array<[kind: string, name: string, state: 'modified' | 'missing' | 'extra']> = []): DriftReport {
   return {
     app, status, checkedAt: '2026-01-01T00:00:00Z', revision: { ref: 'main', sha: 'b'.repeat(40) },
-    objects: objects.map(([kind, name, state]) => ({ ref: { apiVersion: 'v1', kind, name, namespace: app }, state, fields: [] })),
+    objects: objects.map(([kind, name, state]) => ({ ref: { group: '', kind, name, namespace: app }, state, fields: [] })),
   };
 }
 

@@ -1,0 +1,1 @@
+export { createJsonLogger, type JsonLoggerOptions } from './json-logger.ts';

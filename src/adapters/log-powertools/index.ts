@@ -1,0 +1,1 @@
+export { createPowertoolsLogger } from './powertools-logger.ts';
