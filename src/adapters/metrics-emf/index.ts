@@ -1,0 +1,1 @@
+export { EmfMetrics, emfMetrics, emfNamespace, type EmfMetricName, type EmfMetricsOptions } from './emf.ts';
