@@ -4,7 +4,8 @@ import { loadConfig } from '../../config/load.ts';
 import { refString } from '../../core/objects.ts';
 import type { SyncResult } from '../../core/types.ts';
 import { startServer } from '../../wiring/serve.ts';
-import { jsonLogger, silentLogger } from '../../service/engine.ts';
+import { createJsonLogger } from '../../adapters/log-json/index.ts';
+import { silentLogger } from '../../service/engine.ts';
 import { findTool } from '../../tools/binaries.ts';
 import { headOf, prepareQuickstart } from './prepare.ts';
 
@@ -43,11 +44,11 @@ export async function runQuickstart(options: QuickstartOptions): Promise<number>
   const config = await loadConfig(files.configFile);
   let server;
   try {
-    server = await startServer({ config, dataDir: files.dataDir, port: options.port, log: options.verbose ? jsonLogger() : silentLogger });
+    server = await startServer({ config, dataDir: files.dataDir, port: options.port, log: options.verbose ? createJsonLogger() : silentLogger });
   } catch (err) {
     if ((err as { code?: string }).code !== 'EADDRINUSE' || options.port === 0) throw err;
     say(`  port ${options.port} is taken; using another one`);
-    server = await startServer({ config, dataDir: files.dataDir, port: 0, log: options.verbose ? jsonLogger() : silentLogger });
+    server = await startServer({ config, dataDir: files.dataDir, port: 0, log: options.verbose ? createJsonLogger() : silentLogger });
   }
   say(`  driftless serve:           ${server.url}`);
   say();
