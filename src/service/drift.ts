@@ -65,6 +65,7 @@ export async function handleDriftReport(ctx: ServiceContext, app: AppConfig, rep
   const { outcome, state } = await applyHeal(ctx, app, report, decision, before);
   const record: DriftRecord = outcome ? { ...report, heal: outcome } : { ...report };
   await ctx.store.putDriftReport(record);
+  ctx.metrics.driftReported(report);
   // The summary lands with the report (GET /apps agrees with GET /drift), before any slow delivery.
   const delivered = status?.drift?.notified;
   const summary = { status: report.status, checkedAt: report.checkedAt, objects: report.objects.length };

@@ -51,7 +51,7 @@ beforeAll(async () => {
   const log = createJsonLogger({ level: 'debug', write: (line) => void lines.push(line) });
   const metrics = new PrometheusMetrics();
   const runtime = createRuntime(config, { secrets, pollMs: 20, metrics });
-  reporter = createConfiguredReporter(config, secrets, log, metrics);
+  reporter = createConfiguredReporter(config, secrets, log, undefined, metrics);
   dataDir = mkdtempSync(path.join(tmpdir(), 'driftless-serve-obs-'));
   server = await startServer({ config, dataDir, port: 0, engine: createRuntimeEngine(runtime), reporter, secrets, log, metrics, pollIntervalMs: 0 });
 });
