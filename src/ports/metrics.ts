@@ -1,4 +1,4 @@
-import type { DriftReport, SyncResult } from '../core/types.ts';
+import type { DriftReport, HealthStatus, SyncResult } from '../core/types.ts';
 
 /** What an app is, for `driftless_app_info` and for initialising every per-app series at zero. */
 export interface AppInfo {
@@ -6,6 +6,11 @@ export interface AppInfo {
   repository: string;
   cluster: string;
   namespace: string;
+  /**
+   * What the state store remembers from before this process started, so that a restart does not
+   * reset every app to Unknown (and clear the alerts that fire on its status).
+   */
+  last?: { sync?: 'Synced' | 'Failed'; health?: HealthStatus; drifted?: boolean };
 }
 
 /**

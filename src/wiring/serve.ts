@@ -14,7 +14,8 @@ import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import { PrometheusMetrics } from '../adapters/metrics-prometheus/index.ts';
 import type { Reporter } from '../ports/reporter.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
-import type { StateStore } from '../ports/state.ts';
+import type { AppStatusRecord, StateStore } from '../ports/state.ts';
+import type { AppInfo } from '../ports/metrics.ts';
 import { createJsonLogger } from '../adapters/log-json/index.ts';
 import { resolveLogLevel } from '../ports/logger.ts';
 import type { Engine, Logger } from '../service/engine.ts';
@@ -113,6 +114,21 @@ function within<T>(work: Promise<T>, ms: number): Promise<boolean> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** The configured apps with what the store remembers of them (last sync, health, drift). */
+function appsForMetrics(config: DriftlessConfig, statuses: AppStatusRecord[]): AppInfo[] {
+  const byApp = new Map(statuses.map((s) => [s.app, s]));
+  return config.apps.map((a) => {
+    const status = byApp.get(a.name);
+    const last: NonNullable<AppInfo['last']> = {};
+    if (status?.status === 'Failed') last.sync = 'Failed';
+    if (status?.status === 'Synced' || status?.status === 'Degraded') last.sync = 'Synced';
+    if (status?.status === 'Synced') last.health = 'Healthy';
+    if (status?.status === 'Degraded') last.health = 'Degraded';
+    if (status?.drift) last.drifted = status.drift.status === 'OutOfSync';
+    return { app: a.name, repository: a.repository, cluster: a.cluster, namespace: a.namespace, ...(Object.keys(last).length > 0 ? { last } : {}) };
+  });
+}
+
 /** `driftless serve` as a function: HTTP API + in-process queue worker + poller + retention over one state store. */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const { config } = options;
@@ -127,7 +143,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw err;
   }
   const metrics = options.metrics ?? new PrometheusMetrics();
-  metrics.appsKnown(config.apps.map((a) => ({ app: a.name, repository: a.repository, cluster: a.cluster, namespace: a.namespace })));
   const runtime = options.engine && options.secrets ? undefined : createRuntime(config, { diskCache: true, metrics, ...(options.secrets ? { secrets: options.secrets } : {}) });
   // One cache for every secret: the HTTP secrets, the reporter's GitHub credentials and the runtime's.
   const secrets = runtime?.secrets ?? asSecretCache(options.secrets!);
@@ -145,6 +160,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   let listener;
   let resumed: string[];
   try {
+    metrics.appsKnown(appsForMetrics(config, await store.listAppStatus()));
     resumed = await service.resumeInterrupted();
     const { webhookSecret, webhookSecretRefused, apiTokens } = httpSecrets(config.server, secrets);
     const app = createApp({

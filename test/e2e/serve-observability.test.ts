@@ -36,6 +36,7 @@ let reporter: ConfiguredReporter;
 let dataDir: string;
 const lines: string[] = [];
 let head: string;
+let restart: () => Promise<RunningServer>;
 let broken: string;
 
 beforeAll(async () => {
@@ -54,6 +55,7 @@ beforeAll(async () => {
   reporter = createConfiguredReporter(config, secrets, log, undefined, metrics);
   dataDir = mkdtempSync(path.join(tmpdir(), 'driftless-serve-obs-'));
   server = await startServer({ config, dataDir, port: 0, engine: createRuntimeEngine(runtime), reporter, secrets, log, metrics, pollIntervalMs: 0 });
+  restart = () => startServer({ config, dataDir, port: 0, engine: createRuntimeEngine(runtime), reporter: false, secrets, log, pollIntervalMs: 0 });
 });
 
 afterAll(async () => {
@@ -142,5 +144,14 @@ describe('serve: metrics and logs of a whole sync', () => {
     expect(all.find((l) => l.message === 'webhook signature mismatch')).toMatchObject({ level: 'WARN', delivery: 'obs-2', trace: traceId });
     const text = lines.join('');
     for (const value of [webhookSecret, apiToken, githubToken, ...secretForms]) expect(text).not.toContain(value);
+  });
+
+  it('a restart starts the status series from the state store, not Unknown', async () => {
+    await server.close();
+    server = await restart();
+    const text = await scrape();
+    expect(sample(text, 'driftless_app_sync_status{app="web",status="Failed"}')).toBe(1);
+    expect(sample(text, 'driftless_app_sync_status{app="web",status="Unknown"}')).toBe(0);
+    expect(sample(text, 'driftless_sync_total{app="web",phase="Failed"}')).toBe(0);
   });
 });

@@ -59,11 +59,11 @@ export class PrometheusMetrics implements Metrics {
   }
 
   appsKnown(apps: AppInfo[]): void {
-    for (const { app, repository, cluster, namespace } of apps) {
+    for (const { app, repository, cluster, namespace, last } of apps) {
       this.appInfo.set({ app, repository, cluster, namespace }, 1);
-      this.setSyncStatus(app, 'Unknown');
-      this.setOneOf(this.healthStatus, app, 'health', healthStatuses, 'Unknown');
-      this.drift.set({ app }, 0);
+      this.setSyncStatus(app, last?.drifted && last.sync !== 'Failed' ? 'OutOfSync' : (last?.sync ?? 'Unknown'));
+      this.setOneOf(this.healthStatus, app, 'health', healthStatuses, last?.health ?? 'Unknown');
+      this.drift.set({ app }, last?.drifted ? 1 : 0);
       for (const phase of syncPhases) this.syncs.inc({ app, phase }, 0);
       this.syncDuration.zero({ app });
     }

@@ -48,6 +48,17 @@ describe('PrometheusMetrics', () => {
     expect(sample(text, 'driftless_webhook_deliveries_total{event="other",result="unauthorized"}')).toBe(0);
   });
 
+  it('starts from what the store remembers: last sync, health and drift', async () => {
+    const m = new PrometheusMetrics();
+    m.appsKnown([{ ...apps[0]!, last: { sync: 'Synced', health: 'Degraded', drifted: true } }, { ...apps[1]!, last: { sync: 'Failed', drifted: true } }]);
+    const text = await scrape(m);
+    expect(sample(text, 'driftless_app_sync_status{app="web",status="OutOfSync"}')).toBe(1);
+    expect(sample(text, 'driftless_app_health_status{app="web",health="Degraded"}')).toBe(1);
+    expect(sample(text, 'driftless_app_drift{app="web"}')).toBe(1);
+    expect(sample(text, 'driftless_app_sync_status{app="api",status="Failed"}')).toBe(1);
+    expect(sample(text, 'driftless_app_health_status{app="api",health="Unknown"}')).toBe(1);
+  });
+
   it('a sync moves its phase counter, the duration histogram, sync status and health', async () => {
     const m = new PrometheusMetrics();
     m.appsKnown(apps);
