@@ -7,7 +7,9 @@ import type { SyncQueue } from '../ports/queue.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import { asSecretCache } from '../secrets/cache.ts';
 import type { StateStore } from '../ports/state.ts';
-import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
+import { createPowertoolsLogger } from '../adapters/log-powertools/index.ts';
+import { resolveLogLevel } from '../ports/logger.ts';
+import type { Engine, Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
 import { createConfiguredNotifier } from './notifications.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
@@ -71,7 +73,7 @@ export interface LambdaDriftOptions {
 export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
   const { config } = options;
   const secrets = asSecretCache(options.secrets);
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? createPowertoolsLogger({ level: resolveLogLevel(config.server.logLevel, process.env) });
   const cache = options.cache;
   const runtime = options.engine ? undefined : createRuntime(config, {
     secrets, discoveryCacheDir: '/tmp/driftless/discovery',

@@ -6,7 +6,9 @@ import type { SecretResolver } from '../ports/secrets.ts';
 import { asSecretCache } from '../secrets/cache.ts';
 import type { Source } from '../ports/source.ts';
 import type { StateStore } from '../ports/state.ts';
-import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
+import { createPowertoolsLogger } from '../adapters/log-powertools/index.ts';
+import { resolveLogLevel } from '../ports/logger.ts';
+import type { Engine, Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
 import { httpSecrets } from './http-secrets.ts';
@@ -56,7 +58,7 @@ function resolveOnlyEngine(config: DriftlessConfig, secrets: SecretResolver): En
 export type LambdaHttpApp = ReturnType<typeof createApp>;
 
 export function createLambdaHttpApp(options: LambdaHttpOptions): LambdaHttpApp {
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? createPowertoolsLogger({ level: resolveLogLevel(options.config.server.logLevel, process.env) });
   // One cache for the webhook secret, the API tokens and the GitHub credentials.
   const secrets = asSecretCache(options.secrets);
   const service = new DriftlessService({

@@ -7,7 +7,9 @@ import type { SyncQueue, SyncRequest } from '../ports/queue.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import { asSecretCache } from '../secrets/cache.ts';
 import type { StateStore } from '../ports/state.ts';
-import { jsonLogger, type Engine, type Logger } from '../service/engine.ts';
+import { createPowertoolsLogger } from '../adapters/log-powertools/index.ts';
+import { resolveLogLevel } from '../ports/logger.ts';
+import type { Engine, Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
 import { createAwsContentCache } from './aws-cache.ts';
@@ -50,7 +52,7 @@ export function createLambdaWorker(options: LambdaWorkerOptions): LambdaWorker {
   const { config } = options;
   // One cache for the runtime's and the reporter's secrets (a SecretCache is used as is).
   const secrets = asSecretCache(options.secrets);
-  const log = options.log ?? jsonLogger();
+  const log = options.log ?? createPowertoolsLogger({ level: resolveLogLevel(config.server.logLevel, process.env) });
   const cache = options.cache;
   const engine = options.engine ?? createRuntimeEngine(createRuntime(config, {
     secrets,
