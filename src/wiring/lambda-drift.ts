@@ -8,6 +8,7 @@ import type { SecretResolver } from '../ports/secrets.ts';
 import { asSecretCache } from '../secrets/cache.ts';
 import type { StateStore } from '../ports/state.ts';
 import { createPowertoolsLogger } from '../adapters/log-powertools/index.ts';
+import { EmfMetrics } from '../adapters/metrics-emf/index.ts';
 import { resolveLogLevel } from '../ports/logger.ts';
 import type { Engine, Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
@@ -62,6 +63,8 @@ export interface LambdaDriftOptions {
    */
   pendingWithinMs?: number;
   log?: Logger;
+  /** CloudWatch EMF metrics, written by `flush()` (lambdaDriftFromEnv makes one); default none. */
+  metrics?: EmfMetrics;
 }
 
 /**
@@ -75,14 +78,15 @@ export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
   const secrets = asSecretCache(options.secrets);
   const log = options.log ?? createPowertoolsLogger({ level: resolveLogLevel(config.server.logLevel, process.env) });
   const cache = options.cache;
+  const metrics = options.metrics;
   const runtime = options.engine ? undefined : createRuntime(config, {
-    secrets, discoveryCacheDir: '/tmp/driftless/discovery',
+    secrets, discoveryCacheDir: '/tmp/driftless/discovery', ...(metrics ? { metrics } : {}),
     ...(cache ? { sourceFactory: (repository, r) => createConfiguredSource(repository, r.config, r.secrets, cache) } : {}),
   });
   const engine = options.engine ?? createRuntimeEngine(runtime!);
   const driftCheck: DriftCheck | undefined = options.driftCheck ?? (runtime ? async (app) => checkAppDrift(await runtime.deps(app), app) : undefined);
   const notifications = createConfiguredNotifier(config, secrets, options.store, log);
-  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(notifications ? { notifier: notifications } : {}) });
+  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(notifications ? { notifier: notifications } : {}), ...(metrics ? { metrics } : {}) });
   const writer = createThrottledWriter();
   if (driftCheck) {
     const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, driftMarkdown));
@@ -91,7 +95,13 @@ export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
   const pendingWithinMs = options.pendingWithinMs ?? 2 * 3600_000;
   return {
     log,
-    flush: async () => void (await Promise.all([writer.idle(), notifications?.idle()])),
+    flush: async () => {
+      try {
+        await Promise.all([writer.idle(), notifications?.idle()]);
+      } finally {
+        metrics?.flush();
+      }
+    },
     async tick() {
       const polled = await service.pollOnce({ skipPendingWithinMs: pendingWithinMs });
       if (!driftCheck) {
@@ -113,5 +123,5 @@ export async function lambdaDriftFromEnv(): Promise<LambdaDrift> {
   const env = readLambdaEnv();
   const config = await loadLambdaConfig(env);
   const [{ store, queue }, cache] = await Promise.all([createAwsAdapters(env), createAwsContentCache(env)]);
-  return createLambdaDrift({ config, store, queue, cache, secrets: lambdaSecrets(config) });
+  return createLambdaDrift({ config, store, queue, cache, secrets: lambdaSecrets(config), metrics: new EmfMetrics() });
 }

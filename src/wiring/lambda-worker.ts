@@ -8,6 +8,7 @@ import type { SecretResolver } from '../ports/secrets.ts';
 import { asSecretCache } from '../secrets/cache.ts';
 import type { StateStore } from '../ports/state.ts';
 import { createPowertoolsLogger } from '../adapters/log-powertools/index.ts';
+import { EmfMetrics } from '../adapters/metrics-emf/index.ts';
 import { resolveLogLevel } from '../ports/logger.ts';
 import type { Engine, Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
@@ -46,6 +47,8 @@ export interface LambdaWorkerOptions {
   /** Default: GitHub commit statuses and deployments; `false` turns reporting off. */
   reporting?: boolean;
   log?: Logger;
+  /** CloudWatch EMF metrics, written by `flush()` (lambdaWorkerFromEnv makes one); default none. */
+  metrics?: EmfMetrics;
 }
 
 export function createLambdaWorker(options: LambdaWorkerOptions): LambdaWorker {
@@ -54,21 +57,29 @@ export function createLambdaWorker(options: LambdaWorkerOptions): LambdaWorker {
   const secrets = asSecretCache(options.secrets);
   const log = options.log ?? createPowertoolsLogger({ level: resolveLogLevel(config.server.logLevel, process.env) });
   const cache = options.cache;
+  const metrics = options.metrics;
   const engine = options.engine ?? createRuntimeEngine(createRuntime(config, {
     secrets,
     // /tmp survives only within a warm container, which is what the discovery cache needs.
     discoveryCacheDir: '/tmp/driftless/discovery',
+    ...(metrics ? { metrics } : {}),
     ...(cache ? { sourceFactory: (repository, runtime) => createConfiguredSource(repository, runtime.config, runtime.secrets, cache) } : {}),
   }));
-  const reporter = options.reporting === false ? undefined : createConfiguredReporter(config, secrets, log);
+  const reporter = options.reporting === false ? undefined : createConfiguredReporter(config, secrets, log, undefined, metrics);
   const notifier = createConfiguredNotifier(config, secrets, options.store, log);
-  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(reporter ? { reporter } : {}), ...(notifier ? { notifier } : {}) });
+  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(reporter ? { reporter } : {}), ...(notifier ? { notifier } : {}), ...(metrics ? { metrics } : {}) });
   return {
     run: (request) => service.runRequest(request),
     recordFailure: (request, error) => service.recordFailure(request, error),
     retryLater: options.retryLater,
     // Notifications never throw: a failed sink is recorded by the dispatcher itself.
-    flush: async () => void (await Promise.all([reporter?.flush(), notifier?.idle()])),
+    flush: async () => {
+      try {
+        await Promise.all([reporter?.flush(), notifier?.idle()]);
+      } finally {
+        metrics?.flush();
+      }
+    },
     maxReceiveCount: options.maxReceiveCount,
     log,
   };
@@ -80,5 +91,5 @@ export async function lambdaWorkerFromEnv(): Promise<LambdaWorker> {
   const config = await loadLambdaConfig(env);
   const [{ store, queue }, cache] = await Promise.all([createAwsAdapters(env), createAwsContentCache(env)]);
   const retryLater = createVisibilityChanger({ client: new SQSClient({}), queueUrl: env.queueUrl });
-  return createLambdaWorker({ config, store, queue, secrets: lambdaSecrets(config), retryLater, maxReceiveCount: env.maxReceiveCount, cache });
+  return createLambdaWorker({ config, store, queue, secrets: lambdaSecrets(config), retryLater, maxReceiveCount: env.maxReceiveCount, cache, metrics: new EmfMetrics() });
 }
