@@ -25,6 +25,8 @@ export interface HttpDeps {
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** GET /metrics without a token (server.publicMetrics). */
   publicMetrics?: boolean;
+  /** Runs when each request has its response (the Lambda function writes its EMF metrics here). */
+  afterRequest?: () => void;
   maxBodyBytes?: number;
   /** Webhook body bytes read at once (default 4 × maxBodyBytes); past it, 503 with Retry-After. */
   maxBodyBytesInFlight?: number;
@@ -69,6 +71,16 @@ export function createApp(deps: HttpDeps): Hono<Env> {
   const expensive = requireToken(false);
 
   app.onError((err, c) => respondToError(c, err, log));
+  const afterRequest = deps.afterRequest;
+  if (afterRequest) {
+    app.use('*', async (_c, next) => {
+      try {
+        await next();
+      } finally {
+        afterRequest();
+      }
+    });
+  }
   app.notFound((c) => c.json(errorBody('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404));
 
   app.get('/healthz', async (c) => {

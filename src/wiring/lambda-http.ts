@@ -7,6 +7,7 @@ import { asSecretCache } from '../secrets/cache.ts';
 import type { Source } from '../ports/source.ts';
 import type { StateStore } from '../ports/state.ts';
 import { createPowertoolsLogger } from '../adapters/log-powertools/index.ts';
+import { EmfMetrics } from '../adapters/metrics-emf/index.ts';
 import { resolveLogLevel } from '../ports/logger.ts';
 import type { Engine, Logger } from '../service/engine.ts';
 import { DriftlessService } from '../service/service.ts';
@@ -26,6 +27,8 @@ export interface LambdaHttpOptions {
   /** `?wait=true` reads the store this long at most (default 25 s: HTTP APIs stop waiting at 30 s). */
   waitMs?: number;
   pollMs?: number;
+  /** CloudWatch EMF metrics (webhook deliveries), written after each request; default none. */
+  metrics?: EmfMetrics;
 }
 
 /**
@@ -64,11 +67,13 @@ export function createLambdaHttpApp(options: LambdaHttpOptions): LambdaHttpApp {
   const service = new DriftlessService({
     config: options.config, store: options.store, queue: options.queue, log,
     engine: options.engine ?? resolveOnlyEngine(options.config, secrets),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
+  const metrics = options.metrics;
   const { webhookSecret, webhookSecretRefused, apiTokens } = httpSecrets(options.config.server, secrets);
   const remoteJobs: RemoteJobs = { waitMs: options.waitMs ?? 25_000, ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}) };
   // The API Gateway v2 event envelope holds the whole body; Lambda caps it at 6 MB, GitHub at 25 MB.
-  return createApp({ service, webhookSecret, webhookSecretRefused, apiTokens, publicRead: options.config.server.publicRead, log, remoteJobs });
+  return createApp({ service, webhookSecret, webhookSecretRefused, apiTokens, publicRead: options.config.server.publicRead, log, remoteJobs, ...(metrics ? { afterRequest: () => metrics.flush() } : {}) });
 }
 
 /** The http function's app from its environment: the packaged config and the AWS adapters. */
@@ -76,5 +81,5 @@ export async function lambdaHttpAppFromEnv(): Promise<LambdaHttpApp> {
   const env = readLambdaEnv();
   const config = await loadLambdaConfig(env);
   const { store, queue } = await createAwsAdapters(env);
-  return createLambdaHttpApp({ config, store, queue, secrets: lambdaSecrets(config) });
+  return createLambdaHttpApp({ config, store, queue, secrets: lambdaSecrets(config), metrics: new EmfMetrics() });
 }
