@@ -3,7 +3,6 @@ import { groupOf, refKey, refString } from '../core/objects.ts';
 import { Scrubber } from '../core/scrub.ts';
 import type { DriftedObject, DriftField, DriftReport, Inventory, KubeObject, Revision } from '../core/types.ts';
 import type { AppConfig } from '../config/types.ts';
-import type { Source, SourceTree } from '../ports/source.ts';
 import { FIELD_MANAGER } from '../core/labels.ts';
 import { readInventory } from '../inventory/inventory.ts';
 import { isSubset } from '../plan/compare.ts';
@@ -14,10 +13,13 @@ import { requestedRef, type SyncDeps } from '../sync/prepare.ts';
 import { learnLiveSecrets, scrubThrown } from '../sync/scrub.ts';
 import { changedFields, type FieldChange } from './fields.ts';
 import { unknownReason } from './reasons.ts';
+import { createDriftRunCache, type DriftRunCache } from './run-cache.ts';
 
 export interface DriftCheckOptions {
   /** Dry runs (and lists) in flight within the app; default: the app's concurrency. */
   concurrency?: number;
+  /** What the apps of one run share (branch heads, trees); absent: this app reads its own. */
+  cache?: DriftRunCache;
 }
 
 export interface DriftRunOptions {
@@ -70,7 +72,8 @@ function syncedRevision(app: DriftApp, inventory: Inventory | undefined): Revisi
  * dry run of the same apply (so server defaults, admission mutations and equivalent forms never
  * count). Never throws for expected failures: the report is Unknown with the reason.
  */
-export async function checkAppDrift(deps: SyncDeps, app: DriftApp, options: DriftCheckOptions = {}): Promise<DriftReport> {
+export async function checkAppDrift(appDeps: SyncDeps, app: DriftApp, options: DriftCheckOptions = {}): Promise<DriftReport> {
+  const deps = options.cache ? { ...appDeps, source: options.cache.source(appDeps.source) } : appDeps;
   const now = deps.now ?? (() => new Date());
   const scrubber = new Scrubber();
   let revision: Revision | undefined;
@@ -142,44 +145,16 @@ async function extraTargets(deps: SyncDeps, inventory: Inventory, wanted: Set<st
 }
 
 /**
- * Within one run, apps of the same repository share its branch-head lookups and trees: 50 apps in
- * one repository resolve `main` and read its tree once, not 50 times (git processes or GitHub API
- * calls). Failures are not kept, so one app's transient failure is not every app's.
- */
-function sharedSources(): (source: Source) => Source {
-  const memo = new WeakMap<Source, Source>();
-  const once = <T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
-    let value = cache.get(key);
-    if (!value) {
-      value = make();
-      cache.set(key, value);
-      value.catch(() => cache.delete(key));
-    }
-    return value;
-  };
-  return (source) => {
-    let shared = memo.get(source);
-    if (!shared) {
-      const heads = new Map<string, Promise<Revision>>();
-      const trees = new Map<string, Promise<SourceTree>>();
-      shared = { resolve: (ref) => once(heads, ref, () => source.resolve(ref)), tree: (revision) => once(trees, revision.sha, () => source.tree(revision)) };
-      memo.set(source, shared);
-    }
-    return shared;
-  };
-}
-
-/**
  * Checks apps at once with a bound; each app gets its own report whatever happens to the others
  * (deps that cannot be built, e.g. a cluster's credentials, make that app Unknown).
  */
 export async function checkDrift(deps: DriftDeps, apps: readonly AppConfig[], options: DriftRunOptions = {}): Promise<DriftReport[]> {
-  const share = sharedSources();
+  const cache = createDriftRunCache();
   return mapLimit(apps, options.concurrency ?? 4, async (app) => {
     let report: DriftReport;
     try {
       const appDeps = typeof deps === 'function' ? await deps(app) : deps;
-      report = await checkAppDrift({ ...appDeps, source: share(appDeps.source) }, app);
+      report = await checkAppDrift(appDeps, app, { cache });
     } catch (err) {
       report = { app: app.name, status: 'Unknown', reason: unknownReason(err), checkedAt: new Date().toISOString(), objects: [] };
     }

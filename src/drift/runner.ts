@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/types.ts';
 import { isDriftlessError } from '../core/errors.ts';
 import { mapLimit } from '../core/limit.ts';
 import type { DriftReport } from '../core/types.ts';
+import { createDriftRunCache, type DriftRunCache } from './run-cache.ts';
 
 /**
  * One drift run: check every app with at most `concurrency` checks in flight, hand each report
@@ -12,7 +13,12 @@ import type { DriftReport } from '../core/types.ts';
  * only logged: one app never hides the others.
  */
 
-export type DriftCheck = (app: AppConfig) => Promise<DriftReport>;
+/** What one run shares between its apps' checks (pass it on as `checkAppDrift`'s `cache`). */
+export interface DriftRunContext {
+  cache: DriftRunCache;
+}
+
+export type DriftCheck = (app: AppConfig, run: DriftRunContext) => Promise<DriftReport>;
 
 export interface DriftRunnerOptions {
   /** The apps to check, read at the start of each run. */
@@ -53,10 +59,10 @@ export function createDriftRunner(options: DriftRunnerOptions): DriftRunner {
   const limit = Math.max(1, options.concurrency ?? 4);
   let inFlight: Promise<DriftRun> | undefined;
 
-  async function checkOne(app: AppConfig): Promise<DriftReport> {
+  async function checkOne(app: AppConfig, run: DriftRunContext): Promise<DriftReport> {
     let report: DriftReport;
     try {
-      report = await options.check(app);
+      report = await options.check(app, run);
     } catch (err) {
       options.onError?.(app.name, err);
       report = unknownReport(app.name, err, now().toISOString());
@@ -71,7 +77,8 @@ export function createDriftRunner(options: DriftRunnerOptions): DriftRunner {
 
   async function runAll(): Promise<DriftRun> {
     const startedAt = now().toISOString();
-    const reports = await mapLimit(options.apps(), limit, checkOne);
+    const run: DriftRunContext = { cache: createDriftRunCache() };
+    const reports = await mapLimit(options.apps(), limit, (app) => checkOne(app, run));
     return { startedAt, finishedAt: now().toISOString(), reports };
   }
 

@@ -41,19 +41,3 @@ export function createConfiguredDriftNotifier(config: DriftlessConfig, resolver:
     },
   };
 }
-
-/**
- * The short form (tests; a body without values): status, revision and the drifted
- * objects with their field paths. Values are left out, so nothing here can show a secret.
- */
-export const plainDriftBody: DriftIssueBody = (report, options) => {
-  const lines = [`**${report.app}** is ${report.status} (checked ${report.checkedAt}).`, ''];
-  if (report.revision) lines.push(`Measured against ${report.revision.ref} at \`${report.revision.sha}\`.`, '');
-  if (report.pending) lines.push(`The branch has moved on to \`${report.pending}\`; that is not drift.`, '');
-  for (const o of report.objects) {
-    const name = `${o.ref.kind} ${o.ref.namespace ? `${o.ref.namespace}/` : ''}${o.ref.name}`;
-    lines.push(`- ${name}: ${o.state}${o.fields.length > 0 ? ` (${o.fields.map((f) => `\`${f.path}\`${f.manager ? ` by ${f.manager}` : ''}`).join(', ')})` : ''}`);
-  }
-  if (options.detailsUrl) lines.push('', `Full report: ${options.detailsUrl}`);
-  return lines.join('\n');
-};

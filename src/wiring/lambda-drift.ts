@@ -84,7 +84,7 @@ export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
     ...(cache ? { sourceFactory: (repository, r) => createConfiguredSource(repository, r.config, r.secrets, cache) } : {}),
   });
   const engine = options.engine ?? createRuntimeEngine(runtime!);
-  const driftCheck: DriftCheck | undefined = options.driftCheck ?? (runtime ? async (app) => checkAppDrift(await runtime.deps(app), app) : undefined);
+  const driftCheck: DriftCheck | undefined = options.driftCheck ?? (runtime ? async (app, run) => checkAppDrift(await runtime.deps(app), app, { cache: run.cache }) : undefined);
   const notifications = createConfiguredNotifier(config, secrets, options.store, log);
   const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(notifications ? { notifier: notifications } : {}), ...(metrics ? { metrics } : {}) });
   const writer = createThrottledWriter();

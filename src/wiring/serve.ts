@@ -183,7 +183,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const driftIntervalMs = options.driftIntervalMs ?? config.server.driftInterval * 1000;
   let driftTimer: DriftTimer | undefined;
   let driftRunner: DriftRunner | undefined;
-  const driftCheck: DriftCheck | undefined = options.driftCheck ?? (runtime ? async (app) => checkAppDrift(await runtime.deps(app), app) : undefined);
+  const driftCheck: DriftCheck | undefined = options.driftCheck ?? (runtime ? async (app, run) => checkAppDrift(await runtime.deps(app), app, { cache: run.cache }) : undefined);
   if (driftCheck) {
     const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, options.driftIssueBody ?? driftMarkdown));
     driftRunner = service.configureDrift({ check: driftCheck, ...(notifier ? { notifier } : {}), ...(options.driftConcurrency ? { concurrency: options.driftConcurrency } : {}) });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DriftlessError } from '../../src/core/errors.ts';
 import type { DriftReport } from '../../src/core/types.ts';
 import { createDriftRunner } from '../../src/drift/runner.ts';
+import type { Source } from '../../src/ports/source.ts';
 import { driftReport } from '../support/drift-reports.ts';
 import { appConfig } from '../support/service-fixtures.ts';
 
@@ -78,5 +79,24 @@ describe('createDriftRunner', () => {
     expect(run.reports[1]!.reason).toEqual({ code: 'INTERNAL', message: expect.not.stringContaining('secret-ish') });
     expect(handled.map((r) => r.app)).toEqual(['app0', 'app1']);
     expect(errors).toEqual(['app0: cluster local is unreachable', 'app1: secret-ish internals', 'app2: store down']);
+  });
+
+  it('apps of one run share a branch-head lookup per repository; the next run looks again', async () => {
+    let resolves = 0;
+    const source: Source = {
+      resolve: async (ref) => (resolves++, { ref, sha: 'a'.repeat(40) }),
+      tree: async () => { throw new Error('not read'); },
+    };
+    const runner = createDriftRunner({
+      apps: () => apps(5), concurrency: 2,
+      check: async (app, run) => {
+        await run.cache.source(source).resolve('main');
+        return driftReport(app.name, 'Synced');
+      },
+    });
+    await runner.run();
+    expect(resolves).toBe(1);
+    await runner.run();
+    expect(resolves).toBe(2);
   });
 });

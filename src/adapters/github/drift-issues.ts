@@ -47,9 +47,11 @@ export function composeIssueBody(record: DriftRecord, render: DriftIssueBody, de
   const heal = suspension ? `> [!WARNING]\n> **Self-heal suspended.** ${suspension.message}\n\n` : '';
   const where = detailsUrl ?? `GET /apps/${record.app}/drift on the driftless server`;
   const tail = `\n\n… truncated: the full report is at ${where}\n`;
-  const budget = maxIssueBodyChars - head.length - heal.length - tail.length;
+  // The full report and its history are one click away whenever the server's address is known.
+  const footer = detailsUrl ? `\nFull report and history: ${detailsUrl}\n` : '';
+  const budget = maxIssueBodyChars - head.length - heal.length - Math.max(tail.length, footer.length);
   const rendered = render(record, { ...(detailsUrl ? { detailsUrl } : {}), maxChars: budget });
-  return head + heal + (rendered.length > budget ? cut(rendered, budget) + tail : rendered);
+  return head + heal + (rendered.length > budget ? cut(rendered, budget) + tail : rendered + footer);
 }
 
 interface OpenIssue {

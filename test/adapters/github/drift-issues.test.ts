@@ -3,7 +3,7 @@ import { createOctokitProvider, type OctokitProvider } from '../../../src/adapte
 import { composeIssueBody, createGitHubDriftIssues, driftLabel, driftMarker, maxIssueBodyChars, type DriftIssueBody } from '../../../src/adapters/github/drift-issues.ts';
 import { createThrottledWriter } from '../../../src/adapters/github/writer.ts';
 import type { DriftRecord } from '../../../src/ports/state.ts';
-import { plainDriftBody } from '../../../src/wiring/drift.ts';
+import { driftMarkdown } from '../../../src/drift/markdown.ts';
 import { startGitHubStandin, type GitHubStandin } from '../../support/github-standin/index.ts';
 import { createTestRepo, type TestRepo } from '../../support/github-standin/fixture.ts';
 import { driftReport, replicasDrift } from '../../support/drift-reports.ts';
@@ -27,7 +27,7 @@ describe('GitHub drift issues (stand-in over sockets)', () => {
   });
   beforeEach(() => gh.resetCalls());
 
-  const issues = (body: DriftIssueBody = plainDriftBody) =>
+  const issues = (body: DriftIssueBody = driftMarkdown) =>
     createGitHubDriftIssues({ owner, repo, client, body, publicUrl: 'https://driftless.example.com/', writer: createThrottledWriter({ sleep: async () => {} }) });
   const mine = (app: string) => gh.issues(owner, repo).filter((i) => i.body?.includes(driftMarker(app)));
 
@@ -37,25 +37,26 @@ describe('GitHub drift issues (stand-in over sockets)', () => {
     expect(await notifier.notify(drifted)).toBe(true);
     let [issue] = mine('web');
     expect(issue).toMatchObject({ state: 'open', title: 'Drift: web differs from Git', labels: [expect.objectContaining({ name: driftLabel })] });
-    expect(issue!.body).toContain('Deployment shop/web: modified (`/spec/replicas` by kubectl-edit)');
+    expect(issue!.body).toContain('#### `Deployment.apps shop/web`: modified in the cluster');
+    expect(issue!.body).toContain('| `/spec/replicas` | `2` | `5` | `kubectl-edit` |');
     expect(issue!.body).toContain('https://driftless.example.com/apps/web/drift');
     // Found by label and marker, through the issue list (never the search API).
     expect(gh.calls().some((c) => c.path.startsWith('/search'))).toBe(false);
     expect(gh.calls().find((c) => c.method === 'GET')).toMatchObject({ path: `/repos/${owner}/${repo}/issues`, query: expect.stringContaining('labels=driftless%3Adrift') });
 
     gh.resetCalls();
-    await notifier.notify({ ...drifted, checkedAt: 'later' });
-    // The plain body shows the check time, so this is an edit; the same body again is not.
-    expect(writes(gh).map((c) => c.method)).toEqual(['PATCH']);
-    gh.resetCalls();
+    // The body shows no check time: the same drift checked later writes nothing; a new live value is an edit.
     await notifier.notify({ ...drifted, checkedAt: 'later' });
     expect(writes(gh)).toEqual([]);
+    await notifier.notify(driftReport('web', 'OutOfSync', { objects: [replicasDrift('kubectl-edit', 'shop', 'web', 7)] }));
+    expect(writes(gh).map((c) => c.method)).toEqual(['PATCH']);
+    expect(mine('web')[0]!.body).toContain('| `7` |');
 
     const changed = driftReport('web', 'OutOfSync', { objects: [replicasDrift('hpa', 'shop', 'web', 9)], checkedAt: 'later' });
     await notifier.notify(changed, { at: 't', managers: ['hpa'], fields: ['Deployment shop/web /spec/replicas'], message: 'something keeps fighting Git: hpa changed Deployment shop/web /spec/replicas.' });
     [issue] = mine('web');
     expect(mine('web')).toHaveLength(1);
-    expect(issue!.body).toContain('by hpa');
+    expect(issue!.body).toContain('| `hpa` |');
     expect(issue!.body).toContain('**Self-heal suspended.** something keeps fighting Git');
     expect(gh.issueComments(owner, repo, issue!.number)).toEqual([]);
 
@@ -84,7 +85,7 @@ describe('GitHub drift issues (stand-in over sockets)', () => {
     gh.resetCalls();
     await notifier.notify(driftReport('api', 'OutOfSync', { objects: [replicasDrift('m', 'shop', 'api', 3)] }));
     expect(mine('api')).toHaveLength(1);
-    expect(mine('api')[0]!.body).toContain('Deployment shop/api');
+    expect(mine('api')[0]!.body).toContain('Deployment.apps shop/api');
     expect(gh.calls().filter((c) => c.method === 'GET' && c.path.endsWith('/issues'))).toHaveLength(2);
     expect(writes(gh).map((c) => c.method)).toEqual(['PATCH']);
   });
@@ -110,13 +111,13 @@ describe('GitHub drift issues (stand-in over sockets)', () => {
     // A secondary rate limit: the writer waits as long as GitHub's retry-after says before writing again.
     const slept: number[] = [];
     gh.inject({ method: 'PATCH', path: '/issues/', status: 403, count: 1, headers: { 'retry-after': '7' } });
-    const spaced = createGitHubDriftIssues({ owner, repo, client, body: plainDriftBody, writer: createThrottledWriter({ sleep: async (ms) => void slept.push(ms) }) });
-    await spaced.notify(driftReport('flaky', 'OutOfSync', { checkedAt: 'again' }));
+    const spaced = createGitHubDriftIssues({ owner, repo, client, body: driftMarkdown, writer: createThrottledWriter({ sleep: async (ms) => void slept.push(ms) }) });
+    await spaced.notify(driftReport('flaky', 'OutOfSync', { objects: [replicasDrift('kubectl-edit', 'shop', 'flaky', 8)] }));
     expect(slept.some((ms) => ms >= 6000 && ms <= 7000)).toBe(true);
-    expect(mine('flaky')[0]!.body).toContain('checked again');
+    expect(mine('flaky')[0]!.body).toContain('Deployment.apps shop/flaky');
 
     const missing = createGitHubDriftIssues({
-      owner, repo: 'nope', body: plainDriftBody, writer: createThrottledWriter({ sleep: async () => {} }),
+      owner, repo: 'nope', body: driftMarkdown, writer: createThrottledWriter({ sleep: async () => {} }),
       client: createOctokitProvider({ owner, repo: 'nope', apiUrl: gh.apiUrl, auth: { token: 'pat' }, retry: { attempts: 1 } }),
     });
     await expect(missing.notify(driftReport('web', 'OutOfSync'))).rejects.toMatchObject({ status: 404 });
