@@ -49,13 +49,24 @@ export function decodeManifestFile(bytes: Uint8Array, file: string, limits: Pars
   }
 }
 
-/** Parses a YAML stream into plain JS documents (null documents dropped), with their start lines. */
-export function parseYamlStream(text: string, options: ParseOptions): Array<{ value: unknown; line: number | undefined; doc: Document; counter: LineCounter }> {
+/** A YAML stream parsed once, so that callers reading it twice (Secrets, then manifests) do not parse it twice. */
+export interface ParsedYaml {
+  docs: Document.Parsed[];
+  counter: LineCounter;
+}
+
+export function parseYaml(text: string): ParsedYaml {
   const counter = new LineCounter();
   const docs = parseAllDocuments(text, { ...yamlOptions, lineCounter: counter, prettyErrors: false });
+  return { docs: Array.isArray(docs) ? docs : [], counter };
+}
+
+/** Parses a YAML stream into plain JS documents (null documents dropped), with their start lines. */
+export function parseYamlStream(text: string, options: ParseOptions, parsed: ParsedYaml = parseYaml(text)): Array<{ value: unknown; line: number | undefined; doc: Document; counter: LineCounter }> {
+  const { docs, counter } = parsed;
   const lineAt = (offset: number): number | undefined => (!options.toolOutput ? counter.linePos(offset).line : undefined);
   const out: Array<{ value: unknown; line: number | undefined; doc: Document; counter: LineCounter }> = [];
-  for (const doc of Array.isArray(docs) ? docs : []) {
+  for (const doc of docs) {
     const error = doc.errors[0];
     if (error) {
       const message = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
@@ -106,9 +117,9 @@ function itemLines(doc: Document, counter: LineCounter, lines: boolean): Array<n
 }
 
 /** Parses a manifest stream: every document an object with apiVersion, kind and metadata.name. */
-export function parseManifests(text: string, options: ParseOptions, origin?: Origin): Manifest[] {
+export function parseManifests(text: string, options: ParseOptions, origin?: Origin, parsed?: ParsedYaml): Manifest[] {
   const manifests: Manifest[] = [];
-  for (const { value, line, doc, counter } of parseYamlStream(text, options)) {
+  for (const { value, line, doc, counter } of parseYamlStream(text, options, parsed)) {
     const originOf = (at: number | undefined): Origin => origin ?? (at === undefined ? { file: options.file } : { file: options.file, line: at });
     if (isListKind(value)) {
       const lines = itemLines(doc, counter, !options.toolOutput);

@@ -2,7 +2,7 @@ import { DriftlessError } from '../core/errors.ts';
 import type { Manifest } from '../core/types.ts';
 import type { RenderResult } from '../ports/renderer.ts';
 import type { SourceTree } from '../ports/source.ts';
-import { decodeManifestFile, oversize, parseManifests, type ParseLimits } from './parse.ts';
+import { decodeManifestFile, oversize, parseManifests, parseYaml, type ParseLimits, type ParsedYaml } from './parse.ts';
 import { baseName, isUnder, minimizePrefixes } from './paths.ts';
 import { addSecretsFromText } from './secret-values.ts';
 import type { TreeIndex } from './tree-index.ts';
@@ -72,12 +72,27 @@ export async function renderPlain(tree: SourceTree, index: TreeIndex, path: stri
   }
   const contents = await Promise.all(found.map((file) => tree.read(file.real)));
   const texts = found.map((file, i) => decodeManifestFile(contents[i] ?? new Uint8Array(), file.shown, limits));
-  // Every file's Secrets first: the one that fails to parse may be the Secret itself.
-  for (const text of texts) addSecretsFromText(text, scrubber, limits.maxAliasCount);
+  // Each file is parsed once, for its Secrets and its manifests. Every file's Secrets are learned
+  // before any error is thrown: the file that fails to parse may be the Secret itself.
   const manifests: Manifest[] = [];
+  let failure: { err: unknown } | undefined;
   found.forEach((file, i) => {
-    manifests.push(...parseManifests(texts[i] ?? '', { ...limits, file: file.shown, toolOutput: false }));
+    const text = texts[i] ?? '';
+    let parsed: ParsedYaml | undefined;
+    try {
+      parsed = parseYaml(text);
+    } catch {
+      // Left to parseManifests to report (and to addSecretsFromText's line scan).
+    }
+    addSecretsFromText(text, scrubber, limits.maxAliasCount, parsed?.docs);
+    if (failure) return;
+    try {
+      manifests.push(...parseManifests(text, { ...limits, file: file.shown, toolOutput: false }, undefined, parsed));
+    } catch (err) {
+      failure = { err };
+    }
   });
+  if (failure) throw failure.err;
   // Folders reached through symlinks count whole: a file added there changes the render.
   const folders = new Set<string>([path, ...visited]);
   const outside = found.map((file) => file.real).filter((real) => !isUnder(real, path));

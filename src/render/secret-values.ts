@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, type Document } from 'yaml';
 import { isRecord } from '../core/objects.ts';
 import type { Scrubber } from '../core/scrub.ts';
 import { yamlOptions } from './parse.ts';
@@ -53,13 +53,19 @@ function scanLines(text: string, scrubber: Scrubber): void {
   }
 }
 
-/** Every Secret in a YAML/JSON file's text, also when (parts of) it do not parse. */
-export function addSecretsFromText(text: string, scrubber: Scrubber, maxAliasCount: number): void {
+/**
+ * Every Secret in a YAML/JSON file's text, also when (parts of) it do not parse. `docs`: the text
+ * already parsed (the render parses each file once); only documents whose text names a Secret
+ * are converted.
+ */
+export function addSecretsFromText(text: string, scrubber: Scrubber, maxAliasCount: number, docs?: readonly Document[]): void {
   if (!mentionsSecret.test(text)) return;
   let unreadable = false;
   try {
-    for (const doc of parseAllDocuments(text, { ...yamlOptions, prettyErrors: false })) {
+    for (const doc of docs ?? parseAllDocuments(text, { ...yamlOptions, prettyErrors: false })) {
       if (doc.errors.length > 0) unreadable = true;
+      const range = doc.contents?.range;
+      if (range && doc.errors.length === 0 && !mentionsSecret.test(text.slice(range[0], range[2]))) continue;
       try {
         addSecretObject(doc.toJS({ maxAliasCount }), scrubber);
       } catch {

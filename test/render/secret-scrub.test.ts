@@ -77,4 +77,14 @@ describe('render errors never carry a Secret value', () => {
     const result = await renderer.render({ tree, path: 'app' });
     expect(result.scrubber?.scrub('rendered-secret-value other-secret-value')).toBe('<redacted> <redacted>');
   });
+
+  it('a file that fails to parse before a file with a Secret: the later Secret is still learned before the error', async () => {
+    const tree = memoryTree({
+      'app/a-broken.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: [unclosed\n',
+      'app/b-secret.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  token: later-file-token\n',
+    });
+    const err = await failure(renderer.render({ tree, path: 'app' }));
+    expect(err.message).toContain('app/a-broken.yaml');
+    expect(scrubberOf(err)?.scrub('later-file-token')).toBe('<redacted>');
+  });
 });
