@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { DriftlessError } from '../../core/errors.ts';
 
 /** Git must never prompt or read a pager in a server. */
-const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' });
+export const gitEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_PAGER: 'cat', LC_ALL: 'C' });
 
 export interface GitFailure {
   code: number | string | null;

@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import { DriftlessError } from '../../core/errors.ts';
 import type { Revision } from '../../core/types.ts';
 import type { Source, SourceTree, TreeEntry } from '../../ports/source.ts';
+import { createCatFileSession } from './cat-file-session.ts';
 import { catFileBatch, git, isGitFailure, unavailable } from './git.ts';
 
 const fullSha = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -28,15 +29,17 @@ function parseLsTree(out: Buffer): Array<{ mode: string; sha: string; path: stri
 
 /**
  * Reads a tree's blobs lazily and in bulk: reads requested in the same turn of the event loop
- * go to one `git cat-file --batch` process, so rendering 500 files costs one process, not 500.
+ * go to `git cat-file --batch` together, and one such process answers every batch while reads
+ * keep coming (apps rendered from one tree in a drift run share it).
  */
 function blobLoader(repo: string): (sha: string) => Promise<Uint8Array> {
   const cache = new Map<string, Promise<Uint8Array>>();
+  const session = createCatFileSession(repo);
   let pending = new Map<string, { resolve: (bytes: Uint8Array) => void; reject: (err: unknown) => void }>();
   const flush = (): void => {
     const batch = pending;
     pending = new Map();
-    catFileBatch(repo, [...batch.keys()]).then(
+    session.read([...batch.keys()]).then(
       (objects) => {
         for (const [sha, waiter] of batch) {
           const object = objects.get(sha);
