@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Webhooks } from '@octokit/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/index.ts';
 import { driftLabel, driftMarker } from '../../src/adapters/github/drift-issues.ts';
@@ -12,6 +13,7 @@ import { findTool } from '../../src/tools/binaries.ts';
 import { startServer, type RunningServer } from '../../src/wiring/serve.ts';
 import { startGitHubStandin, type GitHubStandin } from '../support/github-standin/index.ts';
 import { createTestRepo, type TestRepo } from '../support/github-standin/fixture.ts';
+import { pushPayload } from '../support/push-payloads.ts';
 import { appConfig, serviceConfig } from '../support/service-fixtures.ts';
 import { getJson } from './sync-support.ts';
 
@@ -20,7 +22,7 @@ import { getJson } from './sync-support.ts';
  * real engine, SQLite state), an app in a GitHub repository (the stand-in, backed by real git) on
  * the sandbox, changed out of band with real kubectl: the report names object, field and manager,
  * the issue opens, self-heal restores, a fighter gets the app HealSuspended, a manual sync
- * resumes healing, and the issue closes once the app is back in sync.
+ * resumes healing (and later a push does), and the issue closes once the app is back in sync.
  */
 
 const apiToken = 'drift-heal-token';
@@ -169,5 +171,35 @@ describe('drift, self-heal and the drift issue with the real check', () => {
     expect(issue).toMatchObject({ state: 'closed' });
     expect(gh.issueComments('acme', 'gitops', issue!.number).map((c) => c.body)).toEqual([expect.stringMatching(/^web is back in sync/)]);
     expect((await get<AppDrift>('/apps/web/drift')).drift?.status).toBe('Synced');
+  });
+
+  it('fought again until suspended, a push resumes healing; drift is then measured against the pushed revision', async () => {
+    for (const n of [6, 7, 8]) {
+      await kubectl('patch', 'deployment', 'web', '-n', 'web', '--type', 'merge', '-p', `{"spec":{"replicas":${n}}}`);
+      await driftRun();
+    }
+    // Heals since the manual sync: the one above, then two more; the third drift suspends.
+    expect(await heals()).toBe(6);
+    expect((await get<AppDrift>('/apps/web/drift')).drift?.status).toBe('HealSuspended');
+
+    const pushed = repo.commit({ 'apps/web/deploy.yaml': deployment.replace('replicas: 2', 'replicas: 3') });
+    const body = JSON.stringify(pushPayload({ fullName: 'acme/gitops', before: sha, after: pushed, commits: [{ modified: ['apps/web/deploy.yaml'] }] }));
+    const res = await fetch(`${server.url}/webhooks/github`, {
+      method: 'POST', body,
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'drift-heal-push', 'x-hub-signature-256': await new Webhooks({ secret: 'drift-heal-secret' }).sign(body) },
+    });
+    expect(res.status).toBe(202);
+    await server.queue.idle();
+    expect(await replicas()).toBe(3);
+    expect((await get<AppDrift>('/apps/web/drift')).healSuspended).toBeUndefined();
+
+    await kubectl('patch', 'deployment', 'web', '-n', 'web', '--type', 'merge', '-p', '{"spec":{"replicas":1}}');
+    expect(await driftRun()).toMatchObject({
+      status: 'OutOfSync', revision: { sha: pushed },
+      objects: [{ fields: [{ path: '/spec/replicas', desired: 3, live: 1, manager: 'kubectl-patch' }] }],
+      heal: { action: 'queued', revision: pushed },
+    });
+    expect(await replicas()).toBe(3);
+    expect(await heals()).toBe(7);
   });
 });
