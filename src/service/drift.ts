@@ -1,3 +1,4 @@
+import { repeatWithJitter, type Repeating } from '../core/repeat.ts';
 import type { AppConfig } from '../config/types.ts';
 import { isDriftlessError } from '../core/errors.ts';
 import type { DriftReport } from '../core/types.ts';
@@ -101,30 +102,9 @@ export function createServiceDriftRunner(ctx: ServiceContext, deps: DriftService
   });
 }
 
-export interface DriftTimer {
-  stop(): void;
-}
+export type DriftTimer = Repeating;
 
-/**
- * Runs `run` every `intervalMs` ± 20 % jitter. The next run is scheduled only once the previous
- * one finished, so runs never overlap however long one takes.
- */
+/** Runs `run` every `intervalMs` ± 20 % jitter, never two at once (see repeatWithJitter). */
 export function startDriftTimer(ctx: ServiceContext, run: () => Promise<unknown>, intervalMs: number, random: () => number = Math.random): DriftTimer {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    const delay = Math.max(1, Math.round(intervalMs * (0.8 + 0.4 * random())));
-    timer = setTimeout(() => {
-      void run().catch((err: unknown) => ctx.log.error('drift run crashed', { message: message(err) })).finally(schedule);
-    }, delay);
-    timer.unref?.();
-  };
-  schedule();
-  return {
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+  return repeatWithJitter(run, intervalMs, (err) => ctx.log.error('drift run crashed', { message: message(err) }), random);
 }

@@ -29,15 +29,7 @@ export interface Engine {
   changedPaths?(app: AppConfig, from: string, to: string): Promise<string[] | undefined>;
 }
 
-import type { Logger } from '../ports/logger.ts';
-
 /** The logger port lives in src/ports/logger.ts; re-exported here for the modules that import it from the service. */
 export type { Logger } from '../ports/logger.ts';
 export { silentLogger } from '../ports/logger.ts';
 
-/** JSON lines on stderr. */
-export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const emit = (level: string) => (message: string, fields: Record<string, unknown> = {}) =>
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
-  return { info: emit('info'), warn: emit('warn'), error: emit('error') };
-}

@@ -1,3 +1,4 @@
+import { repeatWithJitter, type Repeating } from '../core/repeat.ts';
 import { isDriftlessError } from '../core/errors.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -44,27 +45,9 @@ async function hasPendingSync(ctx: ServiceContext, app: string, withinMs: number
   return recent.some((r) => (r.state === 'queued' || r.state === 'running') && !r.dryRun && Date.parse(r.queuedAt) >= since);
 }
 
-export interface Poller {
-  stop(): void;
-}
+export type Poller = Repeating;
 
 /** Polls every `intervalMs` ± 20 % jitter, so many servers never poll in step. */
 export function startPoller(ctx: ServiceContext, intervalMs: number, random: () => number = Math.random): Poller {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    const delay = Math.max(1, Math.round(intervalMs * (0.8 + 0.4 * random())));
-    timer = setTimeout(() => {
-      void pollOnce(ctx).catch((err: unknown) => ctx.log.error('poll crashed', { message: err instanceof Error ? err.message : String(err) })).finally(schedule);
-    }, delay);
-    timer.unref?.();
-  };
-  schedule();
-  return {
-    stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+  return repeatWithJitter(() => pollOnce(ctx), intervalMs, (err) => ctx.log.error('poll crashed', { message: err instanceof Error ? err.message : String(err) }), random);
 }
