@@ -1,3 +1,4 @@
+import { reportRetry } from '../core/progress.ts';
 import { withRetry, type RetryPolicy } from '../core/retry.ts';
 import type { ClusterClient } from '../ports/cluster.ts';
 
@@ -14,8 +15,13 @@ export interface RetryingOptions {
  * manifest's fault (applyPlan alone retries it, when this sync just changed the CRD).
  */
 export function retryingCluster(cluster: ClusterClient, options: RetryingOptions = {}): ClusterClient {
+  const onRetry = (info: { attempt: number; delayMs: number; error: unknown }): void => {
+    options.onRetry?.(info);
+    const why = info.error instanceof Error ? info.error.message : String(info.error);
+    reportRetry(`${cluster.server}: ${why}; try ${info.attempt + 2} in ${(info.delayMs / 1000).toFixed(1)} s`);
+  };
   const retry = <T>(fn: () => Promise<T>): Promise<T> =>
-    withRetry(fn, { ...(options.policy ? { policy: options.policy } : {}), ...(options.sleep ? { sleep: options.sleep } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
+    withRetry(fn, { ...(options.policy ? { policy: options.policy } : {}), ...(options.sleep ? { sleep: options.sleep } : {}), onRetry });
   const wrapped: ClusterClient = {
     server: cluster.server,
     resolve: (apiVersion, kind, opts) => retry(() => cluster.resolve(apiVersion, kind, opts)),

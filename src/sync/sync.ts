@@ -7,7 +7,7 @@ import type { HealthVerdict } from '../health/assess.ts';
 import { waitForHealth } from '../health/wait.ts';
 import { sameIdentities, writeInventory } from '../inventory/inventory.ts';
 import { toPlan } from '../plan/plan.ts';
-import type { ProgressListener } from '../core/progress.ts';
+import { withProgressScope, type ProgressListener } from '../core/progress.ts';
 import { prepareSync, requestedRef, resolveRevision, summarize, type Prepared, type SyncDeps } from './prepare.ts';
 import { healthErrors, objectResult, pruneResult, toSyncError, worstHealth } from './result.ts';
 import { Scrubber } from '../core/scrub.ts';
@@ -32,13 +32,15 @@ export interface SyncOptions {
 export async function diffApp(deps: SyncDeps, app: AppConfig, options: Pick<SyncOptions, 'revision' | 'onProgress' | 'onRendered'> = {}): Promise<Plan> {
   const scrubber = new Scrubber();
   const progress = scrubbingListener(options.onProgress, scrubber);
-  try {
-    const revision = await resolveRevision(deps, app, options.revision, progress);
-    const prepared = await prepareSync(deps, app, revision, progress, options.onRendered, scrubber);
-    return toPlan(app.name, revision, prepared.detail);
-  } catch (err) {
-    throw scrubThrown(err, scrubber);
-  }
+  return withProgressScope(progress, async () => {
+    try {
+      const revision = await resolveRevision(deps, app, options.revision, progress);
+      const prepared = await prepareSync(deps, app, revision, progress, options.onRendered, scrubber);
+      return toPlan(app.name, revision, prepared.detail);
+    } catch (err) {
+      throw scrubThrown(err, scrubber);
+    }
+  });
 }
 
 /**
@@ -67,10 +69,14 @@ function nextInventory(app: AppConfig, revision: Revision | undefined, prepared:
  * → health. Never throws for expected failures: they come back as status Failed with coded errors.
  */
 export async function syncApp(deps: SyncDeps, app: AppConfig, options: SyncOptions = {}): Promise<SyncResult> {
-  const now = deps.now ?? (() => new Date());
-  const startedAt = now().toISOString();
   const scrubber = new Scrubber();
   const progress = scrubbingListener(options.onProgress, scrubber);
+  return withProgressScope(progress, () => runSync(deps, app, options, scrubber, progress));
+}
+
+async function runSync(deps: SyncDeps, app: AppConfig, options: SyncOptions, scrubber: Scrubber, progress: ProgressListener | undefined): Promise<SyncResult> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = now().toISOString();
   let revision: Revision = { ref: requestedRef(app, options.revision), sha: '' };
   const finish = (status: SyncStatus, rest: Partial<SyncResult>): SyncResult => scrubResult({
     app: app.name,

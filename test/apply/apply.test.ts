@@ -5,6 +5,7 @@ import { migrationPatch } from '../../src/apply/migrate.ts';
 import { byStep, stepOf } from '../../src/apply/order.ts';
 import { retryingCluster } from '../../src/apply/retrying.ts';
 import { syncApp } from '../../src/sync/sync.ts';
+import { withProgressScope, type ProgressEvent } from '../../src/core/progress.ts';
 import { MemoryCluster } from '../support/memory-cluster.ts';
 import { appConfig, configMap, deployment, Fake } from '../sync/fixtures.ts';
 
@@ -51,6 +52,23 @@ describe('retryingCluster', () => {
     expect(waits).toEqual([7, 7]);
     cluster.failApply = () => new DriftlessError('APPLY_FAILED', 'invalid', { status: 422 });
     await expect(client.apply(type, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'y' } }, { fieldManager: 'driftless', force: true })).rejects.toThrow('invalid');
+  });
+
+  it('tells the sync waiting on a call about each retry (the CLI prints it), and nobody else', async () => {
+    const fake = new Fake();
+    fake.set([configMap('a', { k: 'v' })]);
+    let calls = 0;
+    fake.cluster.failApply = () => (++calls === 1 ? new DriftlessError('CLUSTER_UNAVAILABLE', 'the API server answered 503', { transient: true, retryAfterMs: 1500 }) : undefined);
+    const events: ProgressEvent[] = [];
+    const other: ProgressEvent[] = [];
+    const deps = { ...fake.deps(), cluster: retryingCluster(fake.cluster, { sleep: async () => {} }) };
+    const [result] = await Promise.all([
+      syncApp(deps, appConfig(), { onProgress: (e) => events.push(e) }),
+      withProgressScope((e) => other.push(e), async () => undefined),
+    ]);
+    expect(result.status).toBe('Synced');
+    expect(events.filter((e) => e.type === 'retry')).toEqual([{ type: 'retry', message: 'memory://cluster: the API server answered 503; try 2 in 1.5 s' }]);
+    expect(other).toEqual([]);
   });
 });
 
