@@ -16,6 +16,25 @@ export interface DeliveryRecord {
   apps: string[];
   receivedAt: string;
   updatedAt: string;
+  /**
+   * While "received": the handler that claimed it holds it until then (ISO time). A claim that
+   * never reached "queued" expires, so a redelivery after a crash is enqueued again.
+   */
+  claimedUntil?: string;
+}
+
+/** `claimed`: this caller owns the delivery and must enqueue it; else `record` is what holds it. */
+export interface DeliveryClaim {
+  claimed: boolean;
+  record: DeliveryRecord;
+}
+
+/** A named, expiring exclusive hold (one holder at a time), e.g. one drift run or one app's sync. */
+export interface Lease {
+  name: string;
+  holder: string;
+  /** ISO time; past it, anyone may take the lease. */
+  expiresAt: string;
 }
 
 export interface Pin {
@@ -153,6 +172,23 @@ export interface NotificationRecord {
 export interface StateStore {
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;
   putDelivery(record: DeliveryRecord): Promise<void>;
+  /**
+   * Claims a delivery in one conditional write: wins when the id is unknown, or still "received"
+   * with its claim expired at `now` (missing `claimedUntil` counts as expired). Of concurrent
+   * claims exactly one wins. The winner's record is `record` in state "received" with
+   * `claimedUntil` set (keeping the first `receivedAt`); a loser gets the record that holds it.
+   */
+  claimDelivery(record: DeliveryRecord, claim: { now: string; claimedUntil: string }): Promise<DeliveryClaim>;
+
+  /**
+   * Takes the lease `name` for `holder` until `expiresAt`, or renews it if `holder` holds it.
+   * False when another holder's lease is still valid at `now`. Expiry is checked in the write
+   * itself, never left to a store's TTL sweeper.
+   */
+  acquireLease(name: string, holder: string, times: { now: string; expiresAt: string }): Promise<boolean>;
+  /** Gives the lease up if `holder` holds it (a no-op otherwise). */
+  releaseLease(name: string, holder: string): Promise<void>;
+  getLease(name: string): Promise<Lease | undefined>;
 
   getAppStatus(app: string): Promise<AppStatusRecord | undefined>;
   listAppStatus(): Promise<AppStatusRecord[]>;

@@ -1,4 +1,4 @@
-import { withContext } from '../ports/logger.ts';
+import { withContext, type Logger } from '../ports/logger.ts';
 import type { AppStatusRecord, DeliveryRecord, SyncRecord } from '../ports/state.ts';
 import { parsePushEvent, type PushEvent } from '../routing/push-event.ts';
 import { routePush, type AppRoutingState } from '../routing/route.ts';
@@ -33,13 +33,36 @@ export async function handleWebhook(ctx: ServiceContext, delivery: WebhookDelive
 
   const trace = delivery.trace ?? delivery.id;
   const log = withContext(ctx.log, { delivery: delivery.id, trace });
-  const existing = await ctx.store.getDelivery(delivery.id);
-  if (existing && (existing.state === 'queued' || existing.state === 'done')) {
-    return { result: 'duplicate', apps: existing.apps, syncs: [] };
-  }
   const now = ctx.now();
-  const record: DeliveryRecord = existing ?? { id: delivery.id, event: delivery.event, state: 'received', apps: [], receivedAt: now, updatedAt: now };
-  if (!existing) await ctx.store.putDelivery(record);
+  // One conditional write: of two handlers given the same delivery (two Lambdas, or a person's
+  // Redeliver racing the original), exactly one routes and enqueues it.
+  const claim = await ctx.store.claimDelivery(
+    { id: delivery.id, event: delivery.event, state: 'received', apps: [], receivedAt: now, updatedAt: now },
+    { now, claimedUntil: new Date(Date.parse(now) + deliveryClaimMs).toISOString() },
+  );
+  if (!claim.claimed) {
+    const busy = claim.record.state === 'received' ? { reason: 'another handler is processing this delivery' } : {};
+    return { result: 'duplicate', apps: claim.record.apps, syncs: [], ...busy };
+  }
+  const record: DeliveryRecord = { ...claim.record };
+  delete record.claimedUntil;
+  try {
+    return await route(ctx, delivery, push, record, { log, trace });
+  } catch (error) {
+    // Give the claim up so that GitHub's Redeliver enqueues it at once rather than after expiry.
+    await ctx.store.putDelivery({ ...record, updatedAt: ctx.now() }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * How long a claim holds a delivery that has not reached "queued": longer than a handler takes
+ * (GitHub waits 10 s, an HTTP API 30 s), short enough that a redelivery after a crash gets through.
+ */
+export const deliveryClaimMs = 60_000;
+
+async function route(ctx: ServiceContext, delivery: WebhookDelivery, push: PushEvent | undefined, record: DeliveryRecord, scope: { log: Logger; trace: string }): Promise<WebhookOutcome> {
+  const { log, trace } = scope;
   const done = async (outcome: WebhookOutcome): Promise<WebhookOutcome> => {
     await ctx.store.putDelivery({ ...record, state: 'done', apps: outcome.apps, updatedAt: ctx.now() });
     return outcome;

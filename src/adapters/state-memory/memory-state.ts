@@ -1,4 +1,4 @@
-import type { AppStatusRecord, DeliveryRecord, DriftRecord, NotificationRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
+import type { AppStatusRecord, DeliveryClaim, DeliveryRecord, DriftRecord, Lease, NotificationRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -12,6 +12,7 @@ export class MemoryStateStore implements StateStore {
   private readonly drift = new Map<string, DriftRecord[]>();
   /** Oldest first. */
   private readonly notifications: NotificationRecord[] = [];
+  private readonly leases = new Map<string, Lease>();
   private seq = 0;
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
@@ -23,6 +24,30 @@ export class MemoryStateStore implements StateStore {
     // The first receipt time wins, as in the SQLite store: redeliveries keep the original.
     const receivedAt = this.deliveries.get(record.id)?.receivedAt ?? record.receivedAt;
     this.deliveries.set(record.id, { ...clone(record), receivedAt });
+  }
+
+  async claimDelivery(record: DeliveryRecord, claim: { now: string; claimedUntil: string }): Promise<DeliveryClaim> {
+    const existing = this.deliveries.get(record.id);
+    if (existing && !deliveryClaimable(existing, claim.now)) return { claimed: false, record: clone(existing) };
+    const next: DeliveryRecord = { ...clone(record), state: 'received', receivedAt: existing?.receivedAt ?? record.receivedAt, claimedUntil: claim.claimedUntil };
+    this.deliveries.set(record.id, next);
+    return { claimed: true, record: clone(next) };
+  }
+
+  async acquireLease(name: string, holder: string, times: { now: string; expiresAt: string }): Promise<boolean> {
+    const current = this.leases.get(name);
+    if (current && current.holder !== holder && current.expiresAt > times.now) return false;
+    this.leases.set(name, { name, holder, expiresAt: times.expiresAt });
+    return true;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
+  }
+
+  async getLease(name: string): Promise<Lease | undefined> {
+    const lease = this.leases.get(name);
+    return lease && { ...lease };
   }
 
   async getAppStatus(app: string): Promise<AppStatusRecord | undefined> {
@@ -142,6 +167,11 @@ export class MemoryStateStore implements StateStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Still "received" and no live claim: a handler died (or failed to enqueue) before "queued". */
+export function deliveryClaimable(existing: DeliveryRecord, now: string): boolean {
+  return existing.state === 'received' && (existing.claimedUntil === undefined || existing.claimedUntil <= now);
 }
 
 /** A key present with value undefined clears that field. */

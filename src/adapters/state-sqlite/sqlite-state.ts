@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { AppStatusRecord, DeliveryRecord, DriftRecord, NotificationRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
+import type { AppStatusRecord, DeliveryClaim, DeliveryRecord, DriftRecord, Lease, NotificationRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
 import { isDriftlessError } from '../../core/errors.ts';
 import { mergeStatus } from '../state-memory/memory-state.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
@@ -27,6 +27,9 @@ const migrations: string[] = [
   // Notification deliveries (GET /notifications), newest first by seq.
   `CREATE TABLE notifications (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, app TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
    CREATE INDEX notifications_app ON notifications (app, seq);`,
+  // Delivery claims and leases (issue 13): expiry is compared in the write itself.
+  `ALTER TABLE deliveries ADD COLUMN claimed_until TEXT;
+   CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TEXT NOT NULL);`,
 ];
 
 /**
@@ -98,8 +101,15 @@ export class SqliteStateStore implements StateStore {
     const p = (sql: string): Statement => this.db.prepare(sql);
     this.stmts = {
       getDelivery: p('SELECT * FROM deliveries WHERE id = ?'),
-      putDelivery: p(`INSERT INTO deliveries (id, event, state, apps, received_at, updated_at) VALUES (@id, @event, @state, @apps, @receivedAt, @updatedAt)
-        ON CONFLICT(id) DO UPDATE SET event = excluded.event, state = excluded.state, apps = excluded.apps, updated_at = excluded.updated_at`),
+      putDelivery: p(`INSERT INTO deliveries (id, event, state, apps, received_at, updated_at, claimed_until) VALUES (@id, @event, @state, @apps, @receivedAt, @updatedAt, @claimedUntil)
+        ON CONFLICT(id) DO UPDATE SET event = excluded.event, state = excluded.state, apps = excluded.apps, updated_at = excluded.updated_at, claimed_until = excluded.claimed_until`),
+      claimDelivery: p(`INSERT INTO deliveries (id, event, state, apps, received_at, updated_at, claimed_until) VALUES (@id, @event, 'received', @apps, @receivedAt, @updatedAt, @claimedUntil)
+        ON CONFLICT(id) DO UPDATE SET event = excluded.event, state = 'received', apps = excluded.apps, updated_at = excluded.updated_at, claimed_until = excluded.claimed_until
+        WHERE deliveries.state = 'received' AND (deliveries.claimed_until IS NULL OR deliveries.claimed_until <= @now)`),
+      acquireLease: p(`INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expiresAt)
+        ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at WHERE leases.holder = excluded.holder OR leases.expires_at <= @now`),
+      releaseLease: p('DELETE FROM leases WHERE name = ? AND holder = ?'),
+      getLease: p('SELECT * FROM leases WHERE name = ?'),
       listStatus: p('SELECT data FROM app_status ORDER BY app'),
       putStatus: p('INSERT INTO app_status (app, data) VALUES (?, ?) ON CONFLICT(app) DO UPDATE SET data = excluded.data'),
       listPins: p('SELECT * FROM pins'),
@@ -138,13 +148,40 @@ export class SqliteStateStore implements StateStore {
     return {
       id: String(row.id), event: String(row.event), state: String(row.state) as DeliveryRecord['state'],
       apps: JSON.parse(String(row.apps)) as string[], receivedAt: String(row.received_at), updatedAt: String(row.updated_at),
+      ...(row.claimed_until === null || row.claimed_until === undefined ? {} : { claimedUntil: String(row.claimed_until) }),
     };
   }
 
   async putDelivery(record: DeliveryRecord): Promise<void> {
-    const params = { ...record, apps: JSON.stringify(record.apps) };
+    const params = { ...record, apps: JSON.stringify(record.apps), claimedUntil: record.claimedUntil ?? null };
     this.pendingDeliveries.set(record.id, structuredClone(record));
     return this.write(() => this.stmts.putDelivery!.run(params));
+  }
+
+  /** One conditional upsert, outside the group commit: its outcome is known when it returns. */
+  async claimDelivery(record: DeliveryRecord, claim: { now: string; claimedUntil: string }): Promise<DeliveryClaim> {
+    this.flush();
+    const params = { ...record, apps: JSON.stringify(record.apps), claimedUntil: claim.claimedUntil, now: claim.now };
+    const { changes } = this.read(() => this.stmts.claimDelivery!.run(params));
+    const stored = await this.getDelivery(record.id);
+    if (!stored) throw new Error(`delivery ${record.id} vanished while being claimed`);
+    return { claimed: changes === 1, record: stored };
+  }
+
+  async acquireLease(name: string, holder: string, times: { now: string; expiresAt: string }): Promise<boolean> {
+    this.flush();
+    return this.read(() => this.stmts.acquireLease!.run({ name, holder, ...times })).changes === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.flush();
+    this.read(() => this.stmts.releaseLease!.run(name, holder));
+  }
+
+  async getLease(name: string): Promise<Lease | undefined> {
+    this.flush();
+    const row = this.read(() => this.stmts.getLease!.get(name) as Row | undefined);
+    return row && { name: String(row.name), holder: String(row.holder), expiresAt: String(row.expires_at) };
   }
 
   async getAppStatus(app: string): Promise<AppStatusRecord | undefined> {

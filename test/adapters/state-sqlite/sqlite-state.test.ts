@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStateStore } from '../../../src/adapters/state-sqlite/sqlite-state.ts';
 import { MemoryStateStore } from '../../../src/adapters/state-memory/memory-state.ts';
 import type { DriftRecord, StateStore, SyncRecord } from '../../../src/ports/state.ts';
+import { stateStoreContract } from '../../support/state-store-contract.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -26,52 +27,7 @@ const stores: Array<[string, () => StateStore]> = [
   ['sqlite', () => new SqliteStateStore(tempDir())],
 ];
 
-describe.each(stores)('StateStore contract (%s)', (_name, make) => {
-  it('records deliveries and moves them through their states', async () => {
-    const store = make();
-    expect(await store.getDelivery('d1')).toBeUndefined();
-    await store.putDelivery({ id: 'd1', event: 'push', state: 'received', apps: ['a'], receivedAt: 't0', updatedAt: 't0' });
-    await store.putDelivery({ id: 'd1', event: 'push', state: 'queued', apps: ['a', 'b'], receivedAt: 'ignored', updatedAt: 't1' });
-    expect(await store.getDelivery('d1')).toEqual({ id: 'd1', event: 'push', state: 'queued', apps: ['a', 'b'], receivedAt: 't0', updatedAt: 't1' });
-    await store.close();
-  });
-
-  it('merges app status patches, clears fields set to undefined and keeps pins separate', async () => {
-    const store = make();
-    await store.updateAppStatus('web', { status: 'Synced', revision: { ref: 'main', sha: 'a'.repeat(40) }, message: 'x' });
-    await store.setPin('web', { revision: 'v1', by: 'alice', at: 't' });
-    const after = await store.updateAppStatus('web', { message: undefined, status: 'Queued' });
-    expect(after).toEqual({ app: 'web', status: 'Queued', sourceMissing: false, revision: { ref: 'main', sha: 'a'.repeat(40) }, pin: { revision: 'v1', by: 'alice', at: 't' } });
-    await store.setPin('web', undefined);
-    expect((await store.getAppStatus('web'))?.pin).toBeUndefined();
-    await store.setPin('api', { revision: 'v2', by: 'bob', at: 't' });
-    expect((await store.listAppStatus()).map((s) => [s.app, s.pin?.revision])).toEqual([['api', 'v2'], ['web', undefined]]);
-    await store.close();
-  });
-
-  it('keeps the sync audit log newest first, per app, and updates records in place', async () => {
-    const store = make();
-    await store.putSync(sync('s1', 'web'));
-    await store.putSync(sync('s2', 'api'));
-    await store.putSync(sync('s3', 'web'));
-    await store.putSync({ ...sync('s1', 'web', 'succeeded'), changes: 3 });
-    expect((await store.listSyncs()).map((s) => s.id)).toEqual(['s3', 's2', 's1']);
-    expect((await store.listSyncs({ app: 'web', limit: 1 })).map((s) => s.id)).toEqual(['s3']);
-    expect(await store.getSync('s1')).toMatchObject({ state: 'succeeded', changes: 3, trigger: { kind: 'manual', actor: 'token#1' } });
-    expect(await store.getSync('nope')).toBeUndefined();
-    await store.close();
-  });
-
-  it('stores render dependencies deduplicated and sorted', async () => {
-    const store = make();
-    expect(await store.getRenderDependencies('web')).toBeUndefined();
-    await store.setRenderDependencies('web', ['overlays/prod', 'base', 'base']);
-    expect(await store.getRenderDependencies('web')).toEqual(['base', 'overlays/prod']);
-    await store.setRenderDependencies('api', ['api']);
-    expect(await store.listRenderDependencies()).toEqual(new Map([['api', ['api']], ['web', ['base', 'overlays/prod']]]));
-    await store.close();
-  });
-});
+for (const [name, make] of stores) stateStoreContract(name, make);
 
 describe('SqliteStateStore', () => {
   it('persists everything across close and reopen, in WAL mode', async () => {
@@ -94,7 +50,7 @@ describe('SqliteStateStore', () => {
 
     const raw = new Database(path.join(dir, 'state.db'));
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(4);
+    expect(raw.pragma('user_version', { simple: true })).toBe(5);
     raw.close();
   });
 
@@ -137,27 +93,6 @@ describe('SqliteStateStore', () => {
     raw.pragma('user_version = 99');
     raw.close();
     expect(() => new SqliteStateStore(dir)).toThrow(/schema version 99/);
-  });
-});
-
-describe.each(stores)('retention (%s)', (_name, make) => {
-  it('prunes finished syncs past the age or the per-app count and deliveries past either bound; never a queued or running sync', async () => {
-    const store = make();
-    const at = (day: number) => new Date(Date.UTC(2026, 0, day)).toISOString();
-    for (let day = 1; day <= 5; day++) await store.putSync({ ...sync(`a${day}`, 'a', 'succeeded'), queuedAt: at(day) });
-    await store.putSync({ ...sync('a-old-running', 'a', 'running'), queuedAt: at(1) });
-    await store.putSync({ ...sync('b1', 'b', 'failed'), queuedAt: at(1) });
-    await store.putSync({ ...sync('b2', 'b', 'skipped'), queuedAt: at(9) });
-    for (let day = 1; day <= 4; day++) await store.putDelivery({ id: `d${day}`, event: 'push', state: 'done', apps: [], receivedAt: at(day + 5), updatedAt: at(day + 5) });
-    await store.putDelivery({ id: 'd-old', event: 'push', state: 'done', apps: [], receivedAt: at(1), updatedAt: at(1) });
-
-    const pruned = await store.prune({ olderThan: at(2), maxSyncsPerApp: 3, maxDeliveries: 3, maxDriftReportsPerApp: 3 });
-    expect(pruned).toEqual({ syncs: 3, deliveries: 2, driftReports: 0 });
-    expect((await store.listSyncs({ app: 'a' })).map((s) => s.id)).toEqual(['a-old-running', 'a5', 'a4', 'a3']);
-    expect((await store.listSyncs({ app: 'b' })).map((s) => s.id)).toEqual(['b2']);
-    for (const id of ['d2', 'd3', 'd4']) expect(await store.getDelivery(id)).toBeDefined();
-    for (const id of ['d1', 'd-old']) expect(await store.getDelivery(id)).toBeUndefined();
-    await store.close();
   });
 });
 
@@ -208,8 +143,8 @@ describe('SqliteStateStore drift migration', () => {
     await first.updateAppStatus('web', { status: 'Synced' });
     await first.close();
     const raw = new Database(path.join(dir, 'state.db'));
-    raw.exec('DROP TABLE drift_reports');
-    raw.exec('DROP TABLE notifications');
+    // Back to version 2: without drift reports (3), notifications (4), claims and leases (5).
+    raw.exec('DROP TABLE drift_reports; DROP TABLE notifications; DROP TABLE leases; ALTER TABLE deliveries DROP COLUMN claimed_until');
     raw.pragma('user_version = 2');
     raw.close();
 
