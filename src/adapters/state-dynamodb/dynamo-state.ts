@@ -1,0 +1,343 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type {
+  AppStatusRecord, DeliveryClaim, DeliveryRecord, Lease, Pin, RetentionPolicy, StateStore, StoreHealth, SyncRecord,
+} from '../../ports/state.ts';
+import { translateAwsError } from '../aws-common/errors.ts';
+import { mergeStatus } from '../state-memory/memory-state.ts';
+import { decodeJson, encodeJson } from './codec.ts';
+import { allDeliveries, allSyncs, appsPartition, keys, syncsByApp, ttlAttribute } from './table.ts';
+import { update } from './update.ts';
+
+/** The table layout is described in table.ts. */
+
+export interface DynamoStateOptions {
+  client: DynamoDBClient | DynamoDBDocumentClient;
+  tableName: string;
+}
+
+type Item = Record<string, unknown>;
+
+const conditionFailed = (err: unknown): boolean => (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+
+export function createDynamoStateStore(options: DynamoStateOptions): StateStore {
+  return new DynamoStateStore(options);
+}
+
+export class DynamoStateStore implements StateStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  private lastSeq = 0;
+
+  constructor(options: DynamoStateOptions) {
+    this.doc = options.client instanceof DynamoDBDocumentClient
+      ? options.client
+      : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
+    this.table = options.tableName;
+  }
+
+  async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
+    const item = await this.get(keys.delivery(id), `reading delivery ${id}`);
+    return item && toDelivery(item);
+  }
+
+  async putDelivery(record: DeliveryRecord): Promise<void> {
+    const { claimedUntil, ...fields } = record;
+    await this.call(`writing delivery ${record.id}`, () => this.doc.send(new UpdateCommand({
+      TableName: this.table, Key: keys.delivery(record.id),
+      ...update({
+        set: { id: fields.id, event: fields.event, state: fields.state, apps: fields.apps, updatedAt: fields.updatedAt, gsi2pk: allDeliveries, ...(claimedUntil ? { claimedUntil } : {}) },
+        setIfMissing: { receivedAt: fields.receivedAt, gsi2sk: `${fields.receivedAt}#${fields.id}` },
+        remove: claimedUntil ? [] : ['claimedUntil'],
+      }),
+    })));
+  }
+
+  async claimDelivery(record: DeliveryRecord, claim: { now: string; claimedUntil: string }): Promise<DeliveryClaim> {
+    try {
+      const out = await this.doc.send(new UpdateCommand({
+        TableName: this.table, Key: keys.delivery(record.id), ReturnValues: 'ALL_NEW',
+        ...update({
+          set: { id: record.id, event: record.event, state: 'received', apps: record.apps, updatedAt: record.updatedAt, claimedUntil: claim.claimedUntil, gsi2pk: allDeliveries },
+          setIfMissing: { receivedAt: record.receivedAt, gsi2sk: `${record.receivedAt}#${record.id}` },
+          condition: '(attribute_not_exists(#pk) OR (#state = :received AND (attribute_not_exists(#claimedUntil) OR #claimedUntil <= :now)))',
+          conditionNames: { '#pk': 'pk', '#state': 'state', '#claimedUntil': 'claimedUntil' },
+          conditionValues: { ':received': 'received', ':now': claim.now },
+        }),
+      }));
+      return { claimed: true, record: toDelivery(out.Attributes ?? {}) };
+    } catch (err) {
+      if (!conditionFailed(err)) throw translateAwsError(err, 'STATE_UNAVAILABLE', `claiming delivery ${record.id}`);
+    }
+    const holder = await this.getDelivery(record.id);
+    if (!holder) throw translateAwsError(new Error('the delivery vanished while being claimed'), 'STATE_UNAVAILABLE', `claiming delivery ${record.id}`);
+    return { claimed: false, record: holder };
+  }
+
+  async acquireLease(name: string, holder: string, times: { now: string; expiresAt: string }): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({
+        TableName: this.table, Key: keys.lease(name),
+        ...update({
+          set: { name, holder, expiresAt: times.expiresAt, [ttlAttribute]: Math.ceil(Date.parse(times.expiresAt) / 1000) + 86_400 },
+          condition: '(attribute_not_exists(#pk) OR #holder = :holder OR #expiresAt <= :now)',
+          conditionNames: { '#pk': 'pk', '#holder': 'holder', '#expiresAt': 'expiresAt' },
+          conditionValues: { ':holder': holder, ':now': times.now },
+        }),
+      }));
+      return true;
+    } catch (err) {
+      if (conditionFailed(err)) return false;
+      throw translateAwsError(err, 'STATE_UNAVAILABLE', `taking lease ${name}`);
+    }
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    try {
+      await this.doc.send(new DeleteCommand({
+        TableName: this.table, Key: keys.lease(name),
+        ConditionExpression: '#holder = :holder', ExpressionAttributeNames: { '#holder': 'holder' }, ExpressionAttributeValues: { ':holder': holder },
+      }));
+    } catch (err) {
+      if (!conditionFailed(err)) throw translateAwsError(err, 'STATE_UNAVAILABLE', `releasing lease ${name}`);
+    }
+  }
+
+  async getLease(name: string): Promise<Lease | undefined> {
+    const item = await this.get(keys.lease(name), `reading lease ${name}`);
+    return item && { name: String(item.name), holder: String(item.holder), expiresAt: String(item.expiresAt) };
+  }
+
+  async getAppStatus(app: string): Promise<AppStatusRecord | undefined> {
+    const [status, pin] = await Promise.all([this.get(keys.status(app), `reading app ${app}`), this.get(keys.pin(app), `reading app ${app}`)]);
+    if (!status && !pin) return undefined;
+    return withPin(status ? (decodeJson<AppStatusRecord>(status)) : blank(app), pin && toPin(pin));
+  }
+
+  async listAppStatus(): Promise<AppStatusRecord[]> {
+    const items = await this.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': appsPartition }, ConsistentRead: true }, 'listing apps');
+    const statuses = new Map<string, AppStatusRecord>();
+    const pins = new Map<string, Pin>();
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk.startsWith('STATUS#')) statuses.set(sk.slice(7), decodeJson<AppStatusRecord>(item));
+      else if (sk.startsWith('PIN#')) pins.set(sk.slice(4), toPin(item));
+    }
+    const apps = [...new Set([...statuses.keys(), ...pins.keys()])].sort((a, b) => a.localeCompare(b));
+    return apps.map((app) => withPin(statuses.get(app) ?? blank(app), pins.get(app)));
+  }
+
+  /**
+   * Read, merge, write back only if nobody wrote in between (a version number), else again: two
+   * Lambdas updating one app's status never lose each other's fields.
+   */
+  async updateAppStatus(app: string, patch: Partial<Omit<AppStatusRecord, 'app'>>): Promise<AppStatusRecord> {
+    const { pin, ...rest } = patch;
+    if ('pin' in patch) await this.setPin(app, pin);
+    for (let attempt = 0; ; attempt++) {
+      const item = await this.get(keys.status(app), `reading app ${app}`);
+      const version = typeof item?.version === 'number' ? item.version : 0;
+      const next = mergeStatus(item ? decodeJson<AppStatusRecord>(item) : blank(app), rest);
+      delete next.pin;
+      try {
+        await this.doc.send(new PutCommand({
+          TableName: this.table, Item: { ...keys.status(app), app, data: JSON.stringify(next), version: version + 1 },
+          ConditionExpression: item ? '#version = :version' : 'attribute_not_exists(pk)',
+          ...(item ? { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': version } } : {}),
+        }));
+        const currentPin = 'pin' in patch ? pin : await this.get(keys.pin(app), `reading app ${app}`).then((p) => p && toPin(p));
+        return withPin(next, currentPin);
+      } catch (err) {
+        if (!conditionFailed(err) || attempt >= 20) throw translateAwsError(err, 'STATE_UNAVAILABLE', `updating app ${app}`);
+      }
+    }
+  }
+
+  async setPin(app: string, pin: Pin | undefined): Promise<void> {
+    await this.call(`pinning app ${app}`, () => pin
+      ? this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.pin(app), app, revision: pin.revision, by: pin.by, at: pin.at } }))
+      : this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.pin(app) })));
+  }
+
+  async putSync(record: SyncRecord): Promise<void> {
+    const encoded = encodeJson(record);
+    const what = `writing sync ${record.id}`;
+    if (encoded.kind === 'chunks') {
+      // Chunks first: the record only points at a set once all of it is stored.
+      for (const [index, chunk] of encoded.chunks.entries()) {
+        await this.call(what, () => this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.chunk(record.id, encoded.set, index), part: chunk } })));
+      }
+    }
+    const seq = this.nextSeq();
+    const payload = encoded.kind === 'inline' ? { data: encoded.data } : encoded.kind === 'gzip' ? { dataGz: encoded.dataGz } : { chunkSet: encoded.set, chunkCount: encoded.chunks.length };
+    const out = await this.call(what, () => this.doc.send(new UpdateCommand({
+      TableName: this.table, Key: keys.sync(record.id), ReturnValues: 'ALL_OLD',
+      ...update({
+        set: { id: record.id, app: record.app, state: record.state, queuedAt: record.queuedAt, gsi1pk: syncsByApp(record.app), gsi2pk: allSyncs, ...payload },
+        setIfMissing: { seq, gsi1sk: seq, gsi2sk: seq },
+        remove: ['data', 'dataGz', 'chunkSet', 'chunkCount'].filter((name) => !(name in payload)),
+      }),
+    })));
+    const oldSet = out.Attributes?.chunkSet;
+    if (typeof oldSet === 'string' && (encoded.kind !== 'chunks' || oldSet !== encoded.set)) await this.deleteChunks(record.id, oldSet);
+  }
+
+  async getSync(id: string): Promise<SyncRecord | undefined> {
+    const items = await this.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sync(id).pk }, ConsistentRead: true }, `reading sync ${id}`);
+    const main = items.find((item) => item.sk === 'SYNC');
+    if (!main) return undefined;
+    return this.decodeSync(main, items);
+  }
+
+  async listSyncs(filter: { app?: string; limit?: number } = {}): Promise<SyncRecord[]> {
+    const limit = filter.limit ?? 100;
+    const byApp = filter.app !== undefined;
+    const out = await this.call('listing syncs', () => this.doc.send(new QueryCommand({
+      TableName: this.table, IndexName: byApp ? 'gsi1' : 'gsi2', ScanIndexForward: false, Limit: limit,
+      KeyConditionExpression: byApp ? 'gsi1pk = :pk' : 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': byApp ? syncsByApp(filter.app!) : allSyncs },
+    })));
+    return Promise.all((out.Items ?? []).map((item) => this.decodeSync(item)));
+  }
+
+  async getRenderDependencies(app: string): Promise<string[] | undefined> {
+    const item = await this.get(keys.deps(app), `reading render dependencies of ${app}`);
+    return item && decodeJson<string[]>(item);
+  }
+
+  /**
+   * Gzipped past the inline limit; a list too large even then is not stored (the app reads as
+   * "dependencies unknown", which syncs on every push: slower, never wrong).
+   */
+  async setRenderDependencies(app: string, paths: string[]): Promise<void> {
+    const encoded = encodeJson([...new Set(paths)].sort());
+    const what = `writing render dependencies of ${app}`;
+    if (encoded.kind === 'chunks') {
+      await this.call(what, () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.deps(app) })));
+      return;
+    }
+    const payload = encoded.kind === 'inline' ? { data: encoded.data } : { dataGz: encoded.dataGz };
+    await this.call(what, () => this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.deps(app), app, ...payload, updatedAt: new Date().toISOString() } })));
+  }
+
+  async listRenderDependencies(): Promise<Map<string, string[]>> {
+    const items = await this.queryAll({
+      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deps)', ExpressionAttributeValues: { ':pk': appsPartition, ':deps': 'DEPS#' }, ConsistentRead: true,
+    }, 'listing render dependencies');
+    return new Map(items.map((item) => [String(item.sk).slice(5), decodeJson<string[]>(item)]));
+  }
+
+  /** Off the webhook path (a schedule runs it): walks the ordered indexes and deletes item by item. */
+  async prune(policy: RetentionPolicy): Promise<{ syncs: number; deliveries: number }> {
+    const syncItems = await this.queryAll({ TableName: this.table, IndexName: 'gsi2', ScanIndexForward: false, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': allSyncs } }, 'pruning syncs');
+    const kept = new Map<string, number>();
+    let syncs = 0;
+    for (const item of syncItems) {
+      if (item.state === 'queued' || item.state === 'running') continue;
+      const app = String(item.app);
+      const count = (kept.get(app) ?? 0) + 1;
+      kept.set(app, count);
+      if (count > policy.maxSyncsPerApp || String(item.queuedAt) < policy.olderThan) {
+        const id = String(item.id);
+        await this.call(`pruning sync ${id}`, () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.sync(id) })));
+        if (typeof item.chunkSet === 'string') await this.deleteChunks(id, item.chunkSet);
+        syncs++;
+      }
+    }
+    const deliveryItems = await this.queryAll({ TableName: this.table, IndexName: 'gsi2', ScanIndexForward: false, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': allDeliveries } }, 'pruning deliveries');
+    let deliveries = 0;
+    for (const [index, item] of deliveryItems.entries()) {
+      if (index >= policy.maxDeliveries || String(item.updatedAt) < policy.olderThan) {
+        await this.call('pruning deliveries', () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.delivery(String(item.id)) })));
+        deliveries++;
+      }
+    }
+    return { syncs, deliveries };
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.health }));
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: translateAwsError(err, 'STATE_UNAVAILABLE', `DynamoDB table ${this.table}`).message };
+    }
+  }
+
+  /** The client belongs to the caller (a warm Lambda keeps it across invocations). */
+  async close(): Promise<void> {}
+
+  private async decodeSync(main: Item, items?: Item[]): Promise<SyncRecord> {
+    if (typeof main.chunkSet !== 'string') return decodeJson<SyncRecord>(main);
+    const all = items ?? await this.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': main.pk }, ConsistentRead: true }, `reading sync ${String(main.id)}`);
+    const prefix = `CHUNK#${main.chunkSet}#`;
+    const chunks = all.filter((item) => String(item.sk).startsWith(prefix)).sort((a, b) => String(a.sk).localeCompare(String(b.sk))).map((item) => item.part as Uint8Array);
+    if (chunks.length !== main.chunkCount) throw translateAwsError(new Error(`${chunks.length} of ${String(main.chunkCount)} chunks found`), 'STATE_UNAVAILABLE', `reading sync ${String(main.id)}`);
+    return decodeJson<SyncRecord>({}, chunks);
+  }
+
+  private async deleteChunks(id: string, set: string): Promise<void> {
+    const items = await this.queryAll({
+      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :set)', ExpressionAttributeValues: { ':pk': keys.sync(id).pk, ':set': `CHUNK#${set}#` }, ProjectionExpression: 'pk, sk',
+    }, `deleting old parts of sync ${id}`);
+    for (const item of items) await this.call(`deleting old parts of sync ${id}`, () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk } })));
+  }
+
+  /** Microseconds since the epoch, strictly increasing within this process; 16 digits sort as strings. */
+  private nextSeq(): string {
+    this.lastSeq = Math.max(Date.now() * 1000, this.lastSeq + 1);
+    return String(this.lastSeq).padStart(16, '0');
+  }
+
+  private async get(key: Item, what: string): Promise<Item | undefined> {
+    const out = await this.call(what, () => this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
+    return out.Item;
+  }
+
+  private async queryAll(input: QueryCommandInput, what: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.call(what, () => this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) })));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw translateAwsError(err, 'STATE_UNAVAILABLE', `${what} in DynamoDB table ${this.table}`);
+    }
+  }
+}
+
+function toDelivery(item: Item): DeliveryRecord {
+  return {
+    id: String(item.id), event: String(item.event), state: String(item.state) as DeliveryRecord['state'],
+    apps: Array.isArray(item.apps) ? item.apps.map(String) : [], receivedAt: String(item.receivedAt), updatedAt: String(item.updatedAt),
+    ...(typeof item.claimedUntil === 'string' ? { claimedUntil: item.claimedUntil } : {}),
+  };
+}
+
+function toPin(item: Item): Pin {
+  return { revision: String(item.revision), by: String(item.by), at: String(item.at) };
+}
+
+function blank(app: string): AppStatusRecord {
+  return { app, status: 'Never', sourceMissing: false };
+}
+
+function withPin(status: AppStatusRecord, pin: Pin | undefined): AppStatusRecord {
+  const out = { ...status };
+  delete out.pin;
+  if (pin) out.pin = { ...pin };
+  return out;
+}
+
+

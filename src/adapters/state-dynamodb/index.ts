@@ -1,0 +1,3 @@
+export { createDynamoStateStore, DynamoStateStore } from './dynamo-state.ts';
+export type { DynamoStateOptions } from './dynamo-state.ts';
+export { stateTableDefinition, ttlAttribute } from './table.ts';
