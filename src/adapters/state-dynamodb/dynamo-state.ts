@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand,
+  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -9,7 +9,9 @@ import type {
 import { translateAwsError } from '../aws-common/errors.ts';
 import { mergeStatus } from '../state-memory/memory-state.ts';
 import { decodeJson, encodeJson } from './codec.ts';
-import { allDeliveries, allSyncs, appsPartition, keys, syncsByApp, ttlAttribute } from './table.ts';
+import { allDeliveries, appsPartition, keys, ttlAttribute } from './table.ts';
+import { SyncRecords } from './sync-records.ts';
+import { conditionFailed, TableIO, type Item } from './table-io.ts';
 import { update } from './update.ts';
 
 /** The table layout is described in table.ts. */
@@ -19,9 +21,6 @@ export interface DynamoStateOptions {
   tableName: string;
 }
 
-type Item = Record<string, unknown>;
-
-const conditionFailed = (err: unknown): boolean => (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 
 export function createDynamoStateStore(options: DynamoStateOptions): StateStore {
   return new DynamoStateStore(options);
@@ -30,13 +29,16 @@ export function createDynamoStateStore(options: DynamoStateOptions): StateStore 
 export class DynamoStateStore implements StateStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
-  private lastSeq = 0;
+  private readonly io: TableIO;
+  private readonly syncs: SyncRecords;
 
   constructor(options: DynamoStateOptions) {
     this.doc = options.client instanceof DynamoDBDocumentClient
       ? options.client
       : DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.table = options.tableName;
+    this.io = new TableIO(this.doc, this.table);
+    this.syncs = new SyncRecords(this.io);
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
@@ -118,7 +120,11 @@ export class DynamoStateStore implements StateStore {
   }
 
   async listAppStatus(): Promise<AppStatusRecord[]> {
-    const items = await this.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': appsPartition }, ConsistentRead: true }, 'listing apps');
+    // Two prefix queries rather than the whole partition: render dependencies are the bulky items.
+    const prefixed = (prefix: string) => this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': appsPartition, ':prefix': prefix }, ConsistentRead: true,
+    }, 'listing apps');
+    const items = (await Promise.all([prefixed('STATUS#'), prefixed('PIN#')])).flat();
     const statuses = new Map<string, AppStatusRecord>();
     const pins = new Map<string, Pin>();
     for (const item of items) {
@@ -163,44 +169,15 @@ export class DynamoStateStore implements StateStore {
   }
 
   async putSync(record: SyncRecord): Promise<void> {
-    const encoded = encodeJson(record);
-    const what = `writing sync ${record.id}`;
-    if (encoded.kind === 'chunks') {
-      // Chunks first: the record only points at a set once all of it is stored.
-      for (const [index, chunk] of encoded.chunks.entries()) {
-        await this.call(what, () => this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.chunk(record.id, encoded.set, index), part: chunk } })));
-      }
-    }
-    const seq = this.nextSeq();
-    const payload = encoded.kind === 'inline' ? { data: encoded.data } : encoded.kind === 'gzip' ? { dataGz: encoded.dataGz } : { chunkSet: encoded.set, chunkCount: encoded.chunks.length };
-    const out = await this.call(what, () => this.doc.send(new UpdateCommand({
-      TableName: this.table, Key: keys.sync(record.id), ReturnValues: 'ALL_OLD',
-      ...update({
-        set: { id: record.id, app: record.app, state: record.state, queuedAt: record.queuedAt, gsi1pk: syncsByApp(record.app), gsi2pk: allSyncs, ...payload },
-        setIfMissing: { seq, gsi1sk: seq, gsi2sk: seq },
-        remove: ['data', 'dataGz', 'chunkSet', 'chunkCount'].filter((name) => !(name in payload)),
-      }),
-    })));
-    const oldSet = out.Attributes?.chunkSet;
-    if (typeof oldSet === 'string' && (encoded.kind !== 'chunks' || oldSet !== encoded.set)) await this.deleteChunks(record.id, oldSet);
+    await this.syncs.put(record);
   }
 
   async getSync(id: string): Promise<SyncRecord | undefined> {
-    const items = await this.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sync(id).pk }, ConsistentRead: true }, `reading sync ${id}`);
-    const main = items.find((item) => item.sk === 'SYNC');
-    if (!main) return undefined;
-    return this.decodeSync(main, items);
+    return this.syncs.get(id);
   }
 
   async listSyncs(filter: { app?: string; limit?: number } = {}): Promise<SyncRecord[]> {
-    const limit = filter.limit ?? 100;
-    const byApp = filter.app !== undefined;
-    const out = await this.call('listing syncs', () => this.doc.send(new QueryCommand({
-      TableName: this.table, IndexName: byApp ? 'gsi1' : 'gsi2', ScanIndexForward: false, Limit: limit,
-      KeyConditionExpression: byApp ? 'gsi1pk = :pk' : 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': byApp ? syncsByApp(filter.app!) : allSyncs },
-    })));
-    return Promise.all((out.Items ?? []).map((item) => this.decodeSync(item)));
+    return this.syncs.list(filter);
   }
 
   async getRenderDependencies(app: string): Promise<string[] | undefined> {
@@ -225,29 +202,15 @@ export class DynamoStateStore implements StateStore {
 
   async listRenderDependencies(): Promise<Map<string, string[]>> {
     const items = await this.queryAll({
-      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deps)', ExpressionAttributeValues: { ':pk': appsPartition, ':deps': 'DEPS#' }, ConsistentRead: true,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :deps)', ExpressionAttributeValues: { ':pk': appsPartition, ':deps': 'DEPS#' }, ConsistentRead: true,
     }, 'listing render dependencies');
     return new Map(items.map((item) => [String(item.sk).slice(5), decodeJson<string[]>(item)]));
   }
 
   /** Off the webhook path (a schedule runs it): walks the ordered indexes and deletes item by item. */
   async prune(policy: RetentionPolicy): Promise<{ syncs: number; deliveries: number }> {
-    const syncItems = await this.queryAll({ TableName: this.table, IndexName: 'gsi2', ScanIndexForward: false, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': allSyncs } }, 'pruning syncs');
-    const kept = new Map<string, number>();
-    let syncs = 0;
-    for (const item of syncItems) {
-      if (item.state === 'queued' || item.state === 'running') continue;
-      const app = String(item.app);
-      const count = (kept.get(app) ?? 0) + 1;
-      kept.set(app, count);
-      if (count > policy.maxSyncsPerApp || String(item.queuedAt) < policy.olderThan) {
-        const id = String(item.id);
-        await this.call(`pruning sync ${id}`, () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.sync(id) })));
-        if (typeof item.chunkSet === 'string') await this.deleteChunks(id, item.chunkSet);
-        syncs++;
-      }
-    }
-    const deliveryItems = await this.queryAll({ TableName: this.table, IndexName: 'gsi2', ScanIndexForward: false, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': allDeliveries } }, 'pruning deliveries');
+    const syncs = await this.syncs.prune(policy);
+    const deliveryItems = await this.queryAll({ IndexName: 'gsi2', ScanIndexForward: false, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': allDeliveries } }, 'pruning deliveries');
     let deliveries = 0;
     for (const [index, item] of deliveryItems.entries()) {
       if (index >= policy.maxDeliveries || String(item.updatedAt) < policy.olderThan) {
@@ -270,50 +233,16 @@ export class DynamoStateStore implements StateStore {
   /** The client belongs to the caller (a warm Lambda keeps it across invocations). */
   async close(): Promise<void> {}
 
-  private async decodeSync(main: Item, items?: Item[]): Promise<SyncRecord> {
-    if (typeof main.chunkSet !== 'string') return decodeJson<SyncRecord>(main);
-    const all = items ?? await this.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': main.pk }, ConsistentRead: true }, `reading sync ${String(main.id)}`);
-    const prefix = `CHUNK#${main.chunkSet}#`;
-    const chunks = all.filter((item) => String(item.sk).startsWith(prefix)).sort((a, b) => String(a.sk).localeCompare(String(b.sk))).map((item) => item.part as Uint8Array);
-    if (chunks.length !== main.chunkCount) throw translateAwsError(new Error(`${chunks.length} of ${String(main.chunkCount)} chunks found`), 'STATE_UNAVAILABLE', `reading sync ${String(main.id)}`);
-    return decodeJson<SyncRecord>({}, chunks);
+  private get(key: Item, what: string): Promise<Item | undefined> {
+    return this.io.get(key, what);
   }
 
-  private async deleteChunks(id: string, set: string): Promise<void> {
-    const items = await this.queryAll({
-      TableName: this.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :set)', ExpressionAttributeValues: { ':pk': keys.sync(id).pk, ':set': `CHUNK#${set}#` }, ProjectionExpression: 'pk, sk',
-    }, `deleting old parts of sync ${id}`);
-    for (const item of items) await this.call(`deleting old parts of sync ${id}`, () => this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk } })));
+  private queryAll(input: Omit<QueryCommandInput, 'TableName'>, what: string): Promise<Item[]> {
+    return this.io.queryAll(input, what);
   }
 
-  /** Microseconds since the epoch, strictly increasing within this process; 16 digits sort as strings. */
-  private nextSeq(): string {
-    this.lastSeq = Math.max(Date.now() * 1000, this.lastSeq + 1);
-    return String(this.lastSeq).padStart(16, '0');
-  }
-
-  private async get(key: Item, what: string): Promise<Item | undefined> {
-    const out = await this.call(what, () => this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
-    return out.Item;
-  }
-
-  private async queryAll(input: QueryCommandInput, what: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.call(what, () => this.doc.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) })));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
-  }
-
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      throw translateAwsError(err, 'STATE_UNAVAILABLE', `${what} in DynamoDB table ${this.table}`);
-    }
+  private call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    return this.io.call(what, run);
   }
 }
 
