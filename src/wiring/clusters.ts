@@ -16,6 +16,7 @@ export interface ClusterBuildOptions {
   discoveryCacheDir?: string;
   /** Counts the client's requests, labelled with the cluster's name. */
   metrics?: Metrics;
+  openApiCacheDir?: string;
 }
 
 /** `credentials: {secret: …}`: a JSON document with the server, its CA and a token or client certificate. */
@@ -56,7 +57,11 @@ export function kubeconfigFromCredentials(text: string, ref: SecretRef, cluster:
  */
 export async function buildClusterClient(cluster: ClusterConfig, options: ClusterBuildOptions): Promise<KubernetesCluster> {
   const { secrets } = options;
-  const base: KubernetesClusterOptions = { ...(options.discoveryCacheDir ? { discoveryCacheDir: options.discoveryCacheDir } : {}), ...(options.metrics ? { metrics: options.metrics, name: cluster.name } : {}) };
+  const base: KubernetesClusterOptions = {
+    ...(options.discoveryCacheDir ? { discoveryCacheDir: options.discoveryCacheDir } : {}),
+    ...(options.openApiCacheDir ? { openApiCacheDir: options.openApiCacheDir } : {}),
+    ...(options.metrics ? { metrics: options.metrics, name: cluster.name } : {}),
+  };
   if (cluster.eks) {
     const access = createEksAccess({ ...cluster.eks, ...(options.app ? { app: options.app } : {}) });
     const { server, caData } = await access.endpoint();

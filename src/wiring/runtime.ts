@@ -28,7 +28,10 @@ export interface RuntimeOptions {
    * a SecretCache given here is used as is (so `serve` shares one with its HTTP secrets).
    */
   secrets?: SecretResolver | SecretCache;
-  /** On-disk discovery cache; default ~/.cache/driftless/discovery when `diskCache` is true (the CLI). */
+  /**
+   * On-disk discovery cache (OpenAPI documents go to a sibling "openapi" folder); default
+   * ~/.cache/driftless/discovery when `diskCache` is true (the CLI); /tmp/driftless/discovery on Lambda.
+   */
   discoveryCacheDir?: string;
   diskCache?: boolean;
   kustomize?: KustomizeRunner;
@@ -118,7 +121,7 @@ export function createRuntime(config: DriftlessConfig, options: RuntimeOptions =
         if (!cluster) throw new DriftlessError('CONFIG_INVALID', `no cluster "${name}" in ${config.file}`, { file: config.file, field: 'clusters' });
         const raw = options.clusterFactory
           ? await options.clusterFactory(cluster, runtime)
-          : await buildClusterClient(cluster, { secrets: runtime.secrets, ...(perApp ? { app } : {}), ...(discoveryCacheDir ? { discoveryCacheDir } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
+          : await buildClusterClient(cluster, { secrets: runtime.secrets, ...(perApp ? { app } : {}), ...(discoveryCacheDir ? { discoveryCacheDir, openApiCacheDir: path.join(path.dirname(discoveryCacheDir), 'openapi') } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
         return retryingCluster(raw, options.retry);
       });
     },

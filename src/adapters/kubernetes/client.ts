@@ -9,12 +9,17 @@ import { DiscoveryCache } from './discovery.ts';
 import { networkError, statusError, type Verb } from './errors.ts';
 import { HttpStatusError, RawObjectApi, Slots } from './raw-api.ts';
 import { refuseUnsafeKubeconfig } from './kubeconfig-policy.ts';
+import { OpenApiDiskCache } from './disk-cache.ts';
 
 export interface KubernetesClusterOptions {
   /** Context to use; default: the kubeconfig's current context. */
   context?: string;
-  /** On-disk discovery cache folder (CLI); memory only when absent. */
+  /** On-disk discovery cache folder (CLI; /tmp on Lambda); memory only when absent. */
   discoveryCacheDir?: string;
+  /** On-disk folder for OpenAPI v3 documents (they are content-addressed by the server); memory only when absent. */
+  openApiCacheDir?: string;
+  /** Byte budget of each of those folders; default 64 MiB. */
+  diskCacheMaxBytes?: number;
   discoveryTtlMs?: number;
   /** Give up on a request after this long (a transient CLUSTER_UNAVAILABLE); default 60 s. */
   requestTimeoutMs?: number;
@@ -62,6 +67,7 @@ export class KubernetesCluster implements ClusterClient {
   private readonly options: KubernetesClusterOptions;
   private readonly discovery: DiscoveryCache;
   private readonly openApiIndex = new Map<string, Promise<Record<string, unknown> | undefined>>();
+  private readonly openApiDisk: OpenApiDiskCache | undefined;
   private readonly timeoutMs: number;
   private readonly slots: Slots;
   private readonly count: (verb: Verb, code: number | 'error') => void;
@@ -82,7 +88,9 @@ export class KubernetesCluster implements ClusterClient {
     this.maxSockets = options.maxSockets ?? 32;
     this.slots = new Slots(this.maxSockets);
     this.api = this.makeApi(kubeconfig);
-    this.discovery = new DiscoveryCache(this.server, { ...(options.discoveryCacheDir ? { dir: options.discoveryCacheDir } : {}), ...(options.discoveryTtlMs ? { ttlMs: options.discoveryTtlMs } : {}) });
+    const maxBytes = options.diskCacheMaxBytes !== undefined ? { maxBytes: options.diskCacheMaxBytes } : {};
+    this.discovery = new DiscoveryCache(this.server, { ...(options.discoveryCacheDir ? { dir: options.discoveryCacheDir } : {}), ...(options.discoveryTtlMs ? { ttlMs: options.discoveryTtlMs } : {}), ...maxBytes });
+    this.openApiDisk = options.openApiCacheDir ? new OpenApiDiskCache(options.openApiCacheDir, this.server, options.diskCacheMaxBytes) : undefined;
   }
 
   private makeApi(kubeconfig: KubeConfig): RawObjectApi {
@@ -241,10 +249,14 @@ export class KubernetesCluster implements ClusterClient {
         const entry = paths[key];
         const url = isRecord(entry) && typeof entry.serverRelativeURL === 'string' ? entry.serverRelativeURL : undefined;
         if (!url) return undefined;
+        const stored = await this.openApiDisk?.get(url);
+        if (stored) return stored;
         const [pathname, search] = url.split('?');
         const query = Object.fromEntries(new URLSearchParams(search ?? ''));
         const result = await this.call('openapi', HttpMethod.GET, pathname!, query);
-        return isRecord(result) ? result : undefined;
+        if (!isRecord(result)) return undefined;
+        await this.openApiDisk?.set(url, result);
+        return result;
       })();
       this.openApiIndex.set(key, doc);
     }

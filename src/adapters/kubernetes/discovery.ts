@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResourceType } from '../../ports/cluster.ts';
+import { defaultDiskCacheMaxBytes, writeCacheFile } from './disk-cache.ts';
 
 /** What the server serves in one group version: /api/v1 or /apis/<group>/<version>. */
 export interface GroupVersionEntry {
@@ -15,6 +16,8 @@ export interface DiscoveryCacheOptions {
   dir?: string;
   ttlMs?: number;
   now?: () => number;
+  /** Bytes the folder may hold (older servers' files go first). Default 64 MiB. */
+  maxBytes?: number;
 }
 
 /** In-memory entries shared by every client of a process (per container on Lambda), by server URL. */
@@ -62,10 +65,7 @@ export class DiscoveryCache {
     this.memory.set(groupVersion, resources ? { fetchedAt: this.now(), resources } : { fetchedAt: this.now() });
     if (!this.file) return;
     try {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify(Object.fromEntries(this.memory)));
-      await rename(tmp, this.file);
+      await writeCacheFile(this.file, JSON.stringify(Object.fromEntries(this.memory)), this.options.maxBytes ?? defaultDiskCacheMaxBytes);
     } catch {
       // The cache is an optimisation; a read-only home must not fail a sync.
     }
