@@ -13,7 +13,8 @@ let url: string;
 beforeEach(async () => {
   clock = Date.UTC(2026, 0, 1);
   standin = await startSqsStandin({ now: () => clock });
-  client = new SQSClient({ endpoint: standin.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 });
+  const worker = standin.iam.addUser('worker');
+  client = new SQSClient({ endpoint: standin.url, region: 'us-east-1', credentials: { accessKeyId: worker.accessKeyId, secretAccessKey: worker.secretAccessKey }, maxAttempts: 1 });
   url = (await client.send(new CreateQueueCommand({ QueueName: 'driftless.fifo', Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '5400' } }))).QueueUrl!;
   queue = createSqsQueue({ client, queueUrl: url });
 });
@@ -76,7 +77,7 @@ describe('SQS SyncQueue (against the SQS stand-in)', () => {
   });
 
   it('reports a missing queue as QUEUE_UNAVAILABLE (permanent) and a malformed body as a permanent BAD_REQUEST', async () => {
-    const lost = createSqsQueue({ client, queueUrl: `${standin.endpoint}/000000000000/gone.fifo` });
+    const lost = createSqsQueue({ client, queueUrl: `${standin.endpoint}/111122223333/gone.fifo` });
     await expect(lost.enqueue(request('web', { kind: 'poll' }))).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE', details: { transient: false, awsError: 'QueueDoesNotExist' } });
     expect(() => jobFromSqsRecord({ messageId: 'm', receiptHandle: 'r', body: '{"v":2}' })).toThrow(/not a driftless sync job: unknown body version 2/);
     expect(() => jobFromSqsRecord({ messageId: 'm', receiptHandle: 'r', body: 'nope' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));

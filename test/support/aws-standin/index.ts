@@ -27,6 +27,12 @@
  *   403 (`allow`), auth failures 403, faults default ThrottlingException 429. Leaves out every other
  *   EKS action; access entries live in the sandbox (`startSandbox({eks})`), not here.
  *
+ * - SQS (AWS JSON 1.0, query-compatible errors; sqs.ts, sqs-queue.ts): FIFO and standard queues,
+ *   CreateQueue/GetQueueUrl/GetQueueAttributes/SetQueueAttributes, Send/Receive/Delete(Batch),
+ *   ChangeMessageVisibility, message groups, the 5-minute deduplication window, redrive to a DLQ,
+ *   long polling, an injectable clock. Leaves out: message attributes, KMS, permissions, tags,
+ *   message move tasks.
+ *
  * Usage: `const aws = await startAwsStandins(); const me = aws.iam.addUser('worker');` then clients
  * with `endpoint: aws.sts.url, credentials: me`, or a child process with `env: aws.envFor(me)`.
  */
@@ -38,6 +44,8 @@ import { startSecretsManagerStandin } from './secrets-manager.ts';
 import type { SecretsManagerStandin } from './secrets-manager.ts';
 import { startStsStandin } from './sts.ts';
 import type { StsStandin } from './sts.ts';
+import { startSqsStandin } from './sqs.ts';
+import type { SqsStandin } from './sqs.ts';
 
 export { Iam, DEFAULT_ACCOUNT } from './iam.ts';
 export type { Identity, Role } from './iam.ts';
@@ -45,35 +53,38 @@ export type { Fault, RequestRecord, StandinBase } from './server.ts';
 export { startSecretsManagerStandin, type SecretsManagerStandin, type SecretsManagerStandinOptions, type SecretVersionInfo } from './secrets-manager.ts';
 export { startStsStandin, type StsStandin, type StsStandinOptions } from './sts.ts';
 export { startEksStandin, type EksCluster, type EksStandin, type EksStandinOptions } from './eks.ts';
+export { startSqsStandin, type SqsStandin, type SqsStandinOptions } from './sqs.ts';
 
 export interface AwsStandins {
   iam: Iam;
   secretsManager: SecretsManagerStandin;
   sts: StsStandin;
   eks: EksStandin;
-  /** `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL_EKS` for a child process or process.env. */
+  sqs: SqsStandin;
+  /** `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL_EKS`, `AWS_ENDPOINT_URL_SQS` for a child process or process.env. */
   env: Record<string, string>;
   /** `env` plus AWS_REGION and this identity's AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), for a child process. */
   envFor(identity: Pick<Identity, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'>, region?: string): Record<string, string>;
   close(): Promise<void>;
 }
 
-/** All three stand-ins over one identity table, so credentials STS issues work at Secrets Manager and EKS. */
+/** All the stand-ins over one identity table, so credentials STS issues work at Secrets Manager, EKS and SQS. */
 export async function startAwsStandins(options: { region?: string; clusters?: EksCluster[] } = {}): Promise<AwsStandins> {
   const iam = new Iam();
-  const [secretsManager, sts, eks] = await Promise.all([
+  const [secretsManager, sts, eks, sqs] = await Promise.all([
     startSecretsManagerStandin({ iam, region: options.region }),
     startStsStandin({ iam }),
     startEksStandin({ iam, region: options.region, clusters: options.clusters }),
+    startSqsStandin({ iam, ...(options.region ? { region: options.region } : {}) }),
   ]);
-  const env = { AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_EKS: eks.url };
+  const env = { AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_EKS: eks.url, AWS_ENDPOINT_URL_SQS: sqs.url };
   return {
-    iam, secretsManager, sts, eks,
+    iam, secretsManager, sts, eks, sqs,
     env,
     envFor: (identity, region = options.region ?? 'us-east-1') => ({
       ...env, AWS_REGION: region, AWS_ACCESS_KEY_ID: identity.accessKeyId, AWS_SECRET_ACCESS_KEY: identity.secretAccessKey,
       ...(identity.sessionToken ? { AWS_SESSION_TOKEN: identity.sessionToken } : {}),
     }),
-    close: async () => { await Promise.all([secretsManager.close(), sts.close(), eks.close()]); },
+    close: async () => { await Promise.all([secretsManager.close(), sts.close(), eks.close(), sqs.close()]); },
   };
 }

@@ -9,13 +9,15 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 export class SqsError extends Error {
   constructor(
-    /** Shape id suffix of `__type` (com.amazonaws.sqs#<type>). */
+    /** Shape name of `__type` (<namespace>#<type>). */
     readonly type: string,
     /** The query-protocol code the SDK reads from `x-amzn-query-error`. */
     readonly queryCode: string,
     message: string,
     readonly status = 400,
     readonly fault: 'Sender' | 'Receiver' = 'Sender',
+    /** SQS's own errors; authentication errors come from the AWS front door (com.amazon.coral.service). */
+    readonly namespace = 'com.amazonaws.sqs',
   ) {
     super(message);
   }

@@ -14,7 +14,8 @@ let sqs: SQSClient;
 beforeEach(async () => {
   clock = Date.UTC(2026, 0, 1);
   standin = await startSqsStandin({ now: () => clock });
-  sqs = new SQSClient({ endpoint: standin.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 });
+  const me = standin.iam.addUser('worker');
+  sqs = new SQSClient({ endpoint: standin.url, region: 'us-east-1', credentials: { accessKeyId: me.accessKeyId, secretAccessKey: me.secretAccessKey }, maxAttempts: 1 });
 });
 afterEach(async () => {
   sqs.destroy();
@@ -39,11 +40,13 @@ const receive = (url: string, max = 10) =>
 describe('SQS stand-in (AWS JSON 1.0, FIFO)', () => {
   it('speaks the JSON protocol the SDK sends and answers queue URLs and attributes', async () => {
     const { url } = await fifoWithDlq();
-    expect(standin.operations).toEqual(['CreateQueue', 'GetQueueAttributes', 'CreateQueue']);
-    expect(url).toBe(`${standin.endpoint}/000000000000/jobs.fifo`);
+    expect(standin.requests().map((r) => [r.action, r.status, r.identity])).toEqual([
+      ['CreateQueue', 200, 'arn:aws:iam::111122223333:user/worker'], ['GetQueueAttributes', 200, 'arn:aws:iam::111122223333:user/worker'], ['CreateQueue', 200, 'arn:aws:iam::111122223333:user/worker'],
+    ]);
+    expect(url).toBe(`${standin.url}/111122223333/jobs.fifo`);
     expect((await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs.fifo' }))).QueueUrl).toBe(url);
     const attrs = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes!;
-    expect(attrs).toMatchObject({ FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '60', ApproximateNumberOfMessages: '0', QueueArn: 'arn:aws:sqs:us-east-1:000000000000:jobs.fifo' });
+    expect(attrs).toMatchObject({ FifoQueue: 'true', ContentBasedDeduplication: 'false', VisibilityTimeout: '60', ApproximateNumberOfMessages: '0', QueueArn: 'arn:aws:sqs:us-east-1:111122223333:jobs.fifo' });
     // Same attributes again: the same queue; different ones: QueueNameExists.
     await expect(sqs.send(new CreateQueueCommand({ QueueName: 'jobs-dlq.fifo', Attributes: { FifoQueue: 'true' } }))).resolves.toMatchObject({ QueueUrl: expect.stringContaining('jobs-dlq.fifo') });
     await expect(sqs.send(new CreateQueueCommand({ QueueName: 'jobs-dlq.fifo', Attributes: { FifoQueue: 'true', VisibilityTimeout: '5' } }))).rejects.toBeInstanceOf(QueueNameExists);
@@ -57,6 +60,23 @@ describe('SQS stand-in (AWS JSON 1.0, FIFO)', () => {
     await expect(sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: 'garbage' }))).rejects.toBeInstanceOf(ReceiptHandleIsInvalid);
     const entries = Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: `d${i}` }));
     await expect(sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }))).rejects.toBeInstanceOf(TooManyEntriesInBatchRequest);
+  });
+
+  it('checks SigV4 against the shared identity table and answers auth failures and faults in SQS\'s shapes', async () => {
+    const stranger = new SQSClient({ endpoint: standin.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAUNKNOWN', secretAccessKey: 'x' }, maxAttempts: 1 });
+    await expect(stranger.send(new GetQueueUrlCommand({ QueueName: 'q' }))).rejects.toMatchObject({ name: 'InvalidClientTokenId', $metadata: { httpStatusCode: 403 } });
+    const me = standin.iam.addUser('other');
+    const forged = new SQSClient({ endpoint: standin.url, region: 'us-east-1', credentials: { accessKeyId: me.accessKeyId, secretAccessKey: 'wrong' }, maxAttempts: 1 });
+    await expect(forged.send(new GetQueueUrlCommand({ QueueName: 'q' }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    stranger.destroy();
+    forged.destroy();
+    // A throttling fault: the SDK's own retry gets through.
+    const { url } = await fifoWithDlq();
+    standin.fail({ action: 'SendMessage', count: 1 });
+    const retrying = new SQSClient({ endpoint: standin.url, region: 'us-east-1', credentials: { accessKeyId: me.accessKeyId, secretAccessKey: me.secretAccessKey }, maxAttempts: 3 });
+    await retrying.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
+    retrying.destroy();
+    expect(standin.requests().filter((r) => r.action === 'SendMessage').map((r) => [r.status, r.error])).toEqual([[403, 'RequestThrottled'], [200, undefined]]);
   });
 
   it('rejects what a FIFO queue rejects: no group, no dedup id without content-based dedup, ids past 128 characters, per-message delay', async () => {

@@ -1,19 +1,23 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_ACCOUNT, Iam } from './iam.ts';
+import { listen, serviceCore, type Reply, type StandinBase } from './server.ts';
+import { verifyHeaderSignature } from './sigv4.ts';
+import { authError, checkBatch, coral, JSON10, view } from './sqs-shapes.ts';
 import { invalidParameter, missingParameter, nonExistentQueue, Queue, SqsError, type SendInput, type SendOutput, type StoredMessage } from './sqs-queue.ts';
 
 /**
  * SQS over HTTP as the v3 SDK speaks it: AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Operation>`,
  * `Content-Type: application/x-amz-json-1.0`), errors as `{"__type": "com.amazonaws.sqs#<Shape>",
  * "message"}` plus the `x-amzn-query-error: <query code>;Sender` header that the query-compatible
- * client maps back to its modeled exceptions. Requests must carry a SigV4 Authorization header;
- * the signature itself is not verified (self-contained: no shared AWS stand-in protocol module yet).
- * Start it with `startSqsStandin()` and point the client's `endpoint` (or AWS_ENDPOINT_URL_SQS) at it.
+ * client maps back to its modeled exceptions. Requests must be SigV4-signed by a key of the shared
+ * identity table (iam.ts; `standin.iam.addUser('worker')`), as the other AWS stand-ins check them;
+ * the request log and `fail()` faults (default RequestThrottled, which the SDK retries) are theirs too.
+ * FIFO semantics live in sqs-queue.ts. Point the client's `endpoint` (or AWS_ENDPOINT_URL_SQS) at `url`.
  */
 
 export interface SqsStandinOptions {
-  /** Milliseconds since the epoch; tests move time with their own clock. Default Date.now. */
+  iam?: Iam;
+  /** Milliseconds since the epoch for queue time (visibility, dedup window, retention); default Date.now. */
   now?: () => number;
   accountId?: string;
   region?: string;
@@ -21,30 +25,26 @@ export interface SqsStandinOptions {
   maxLongPollMs?: number;
 }
 
-export interface SqsStandin {
+export interface SqsStandin extends StandinBase {
+  iam: Iam;
+  /** Same as `url`. */
   endpoint: string;
-  /** Every request's operation name, in order. */
-  readonly operations: string[];
   queue(name: string): Queue | undefined;
   /** Wakes long polls so they look again (call after moving an injected clock). */
   tick(): void;
-  close(): Promise<void>;
 }
 
-const systemAttributes = [
-  'SenderId', 'SentTimestamp', 'ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp',
-  'SequenceNumber', 'MessageDeduplicationId', 'MessageGroupId', 'DeadLetterQueueSourceArn',
-];
 const queueNamePattern = /^[A-Za-z0-9_-]{1,80}$/;
 
 type Json = Record<string, unknown>;
 
 export async function startSqsStandin(options: SqsStandinOptions = {}): Promise<SqsStandin> {
   const now = options.now ?? Date.now;
-  const accountId = options.accountId ?? '000000000000';
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT;
   const region = options.region ?? 'us-east-1';
   const queues = new Map<string, Queue>();
-  const operations: string[] = [];
+  const iam = options.iam ?? new Iam();
+  const core = serviceCore();
   const waiters = new Set<() => void>();
   let endpoint = '';
   const wake = (): void => {
@@ -272,91 +272,57 @@ export async function startSqsStandin(options: SqsStandinOptions = {}): Promise<
   };
 
   let closed = false;
-  const server = createServer((req, res) => void serve(req, res));
-  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+  const reply = (status: number, body: Json, extra: Record<string, string> = {}): Reply =>
+    ({ status, headers: { 'content-type': JSON10, 'x-amzn-requestid': randomUUID(), ...extra }, body: JSON.stringify(body) });
+  const failure = (error: SqsError): Reply =>
+    reply(error.status, { __type: `${error.namespace}#${error.type}`, message: error.message }, { 'x-amzn-query-error': `${error.queryCode};${error.fault}` });
+
+  const base = await listen(core, async (req) => {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const operation = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
-    operations.push(operation || target);
-    const send = (status: number, body: Json, extra: Record<string, string> = {}): void => {
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID(), ...extra });
-      res.end(JSON.stringify(body));
+    const action = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : '';
+    const record = { service: 'sqs', action, status: 200 } as (typeof core.log)[number];
+    core.log.push(record);
+    const answer = (r: Reply, error?: string): Reply => {
+      record.status = r.status;
+      if (error) record.error = error;
+      return r;
     };
-    const fail = (error: SqsError): void =>
-      send(error.status, { __type: `com.amazonaws.sqs#${error.type}`, message: error.message }, { 'x-amzn-query-error': `${error.queryCode};${error.fault}` });
     try {
-      if (!String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 Credential=')) {
-        throw new SqsError('MissingAuthenticationToken', 'MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
-      }
-      if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.0')) {
+      const auth = await verifyHeaderSignature(iam, 'sqs', req);
+      if (!auth.ok) throw authError(auth.failure);
+      record.identity = auth.identity.arn;
+      record.accessKeyId = auth.identity.accessKeyId;
+      if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith(JSON10)) {
         throw new SqsError('InvalidAction', 'InvalidAction', 'The action or operation requested is invalid. Verify that the action is typed correctly.');
       }
-      const handler = handlers[operation];
-      if (!handler) throw new SqsError('InvalidAction', 'InvalidAction', `The action ${operation || target} is not valid for this endpoint.`);
+      const handler = handlers[action];
+      if (!handler) throw new SqsError('InvalidAction', 'InvalidAction', `The action ${action || target} is not valid for this endpoint.`);
+      const fault = core.takeFault(action);
+      if (fault) throw new SqsError(fault.code ?? 'RequestThrottled', fault.code ?? 'RequestThrottled', fault.message ?? 'Request is throttled.', fault.status ?? 403);
       let input: Json;
       try {
-        input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Json;
+        input = JSON.parse(req.body.toString('utf8') || '{}') as Json;
       } catch {
-        throw new SqsError('SerializationException', 'SerializationException', 'Start of structure or map found where not expected.');
+        throw new SqsError('SerializationException', 'SerializationException', 'Start of structure or map found where not expected.', 400, 'Sender', coral);
       }
-      send(200, await handler(input));
+      return answer(reply(200, await handler(input)));
     } catch (error) {
-      if (error instanceof SqsError) fail(error);
-      else fail(new SqsError('InternalError', 'InternalError', error instanceof Error ? error.message : String(error), 500, 'Receiver'));
+      if (error instanceof SqsError) return answer(failure(error), error.queryCode);
+      throw error;
     }
-  };
+  });
+  endpoint = base.url;
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
+    ...base,
+    iam,
     endpoint,
-    operations,
     queue: (name) => queues.get(name),
     tick: wake,
     close: async () => {
       closed = true;
       wake();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await base.close();
     },
-  };
-}
-
-function checkBatch(entries: unknown): Json[] {
-  if (!Array.isArray(entries) || entries.length === 0) {
-    throw new SqsError('EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
-  }
-  if (entries.length > 10) {
-    throw new SqsError('TooManyEntriesInBatchRequest', 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
-  }
-  const ids = new Set<string>();
-  for (const entry of entries as Json[]) {
-    const id = String(entry.Id ?? '');
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(id)) {
-      throw new SqsError('InvalidBatchEntryId', 'AWS.SimpleQueueService.InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.');
-    }
-    if (ids.has(id)) throw new SqsError('BatchEntryIdsNotDistinct', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
-    ids.add(id);
-  }
-  return entries as Json[];
-}
-
-function view(message: StoredMessage, wanted: Set<string>, accountId: string): Json {
-  const all: Record<string, string | undefined> = {
-    SenderId: accountId,
-    SentTimestamp: String(message.sentAt),
-    ApproximateReceiveCount: String(message.receiveCount),
-    ApproximateFirstReceiveTimestamp: message.firstReceiveAt === undefined ? undefined : String(message.firstReceiveAt),
-    SequenceNumber: message.sequenceNumber,
-    MessageDeduplicationId: message.dedupId,
-    MessageGroupId: message.groupId,
-    DeadLetterQueueSourceArn: message.deadLetterSourceArn,
-  };
-  const names = wanted.has('All') ? systemAttributes : systemAttributes.filter((name) => wanted.has(name));
-  const Attributes = Object.fromEntries(names.filter((name) => all[name] !== undefined).map((name) => [name, all[name]!]));
-  return {
-    MessageId: message.messageId, ReceiptHandle: message.receiptHandle, MD5OfBody: message.md5, Body: message.body,
-    ...(Object.keys(Attributes).length > 0 ? { Attributes } : {}),
   };
 }
