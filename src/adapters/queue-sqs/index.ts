@@ -1,2 +1,2 @@
-export { createSqsQueue, deduplicationId, jobFromSqsRecord, messageGroupId, visibilityBackoffSeconds } from './sqs-queue.ts';
+export { createSqsQueue, deduplicationId, jobFromSqsRecord, messageGroupId } from './sqs-queue.ts';
 export type { SqsJob, SqsQueueOptions, SqsRecordLike, SqsSyncQueue } from './sqs-queue.ts';

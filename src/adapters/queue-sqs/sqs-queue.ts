@@ -41,8 +41,6 @@ export interface SqsSyncQueue extends SyncQueue {
   parseRecord(record: SqsRecordLike): SqsJob;
 }
 
-/** Bumped when the body's shape changes incompatibly; older workers refuse newer bodies. */
-const bodyVersion = 1;
 const maxIdLength = 128;
 const idPattern = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]+$/;
 
@@ -53,7 +51,8 @@ export function createSqsQueue(options: SqsQueueOptions): SqsSyncQueue {
       try {
         await client.send(new SendMessageCommand({
           QueueUrl: queueUrl,
-          MessageBody: JSON.stringify({ v: bodyVersion, request }),
+          // The body is the SyncRequest itself (functions/worker.ts reads it as such).
+          MessageBody: JSON.stringify(request),
           MessageGroupId: messageGroupId(request.app),
           MessageDeduplicationId: deduplicationId(request),
         }));
@@ -81,10 +80,8 @@ export function jobFromSqsRecord(record: SqsRecordLike): SqsJob {
   } catch {
     throw refuse('its body is not JSON');
   }
-  const body = parsed as { v?: unknown; request?: unknown };
-  if (!body || typeof body !== 'object' || body.v !== bodyVersion) throw refuse(`unknown body version ${String(body?.v)}`);
-  const request = body.request as Partial<SyncRequest> | undefined;
-  if (!request || typeof request !== 'object' || typeof request.id !== 'string' || typeof request.app !== 'string'
+  const request = parsed as Partial<SyncRequest> | null;
+  if (!request || typeof request !== 'object' || Array.isArray(request) || typeof request.id !== 'string' || typeof request.app !== 'string'
     || typeof request.enqueuedAt !== 'string' || typeof request.trigger?.kind !== 'string') {
     throw refuse('it lacks id, app, trigger or enqueuedAt');
   }
@@ -119,14 +116,4 @@ export function deduplicationId(request: SyncRequest): string {
     default:
       return fit(trigger.kind, `${trigger.kind}:${request.id}`);
   }
-}
-
-/**
- * Seconds to keep a transiently failed message invisible before its next attempt: doubling from
- * 10 s with the receive count, capped at 15 minutes, half of it jittered. Without this a message
- * returned in batchItemFailures waits out the queue's whole visibility timeout and holds its app.
- */
-export function visibilityBackoffSeconds(receiveCount: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(900, 10 * 2 ** Math.max(0, receiveCount - 1));
-  return Math.ceil(ceiling / 2 + (random() * ceiling) / 2);
 }

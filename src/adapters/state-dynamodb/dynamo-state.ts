@@ -84,9 +84,9 @@ export class DynamoStateStore implements StateStore {
       await this.doc.send(new UpdateCommand({
         TableName: this.table, Key: keys.lease(name),
         ...update({
-          set: { name, holder, expiresAt: times.expiresAt, [ttlAttribute]: Math.ceil(Date.parse(times.expiresAt) / 1000) + 86_400 },
-          condition: '(attribute_not_exists(#pk) OR #holder = :holder OR #expiresAt <= :now)',
-          conditionNames: { '#pk': 'pk', '#holder': 'holder', '#expiresAt': 'expiresAt' },
+          set: { name, holder, leaseUntil: times.expiresAt, [ttlAttribute]: Math.ceil(Date.parse(times.expiresAt) / 1000) + 86_400 },
+          condition: '(attribute_not_exists(#pk) OR #holder = :holder OR #leaseUntil <= :now)',
+          conditionNames: { '#pk': 'pk', '#holder': 'holder', '#leaseUntil': 'leaseUntil' },
           conditionValues: { ':holder': holder, ':now': times.now },
         }),
       }));
@@ -110,7 +110,7 @@ export class DynamoStateStore implements StateStore {
 
   async getLease(name: string): Promise<Lease | undefined> {
     const item = await this.get(keys.lease(name), `reading lease ${name}`);
-    return item && { name: String(item.name), holder: String(item.holder), expiresAt: String(item.expiresAt) };
+    return item && { name: String(item.name), holder: String(item.holder), expiresAt: String(item.leaseUntil) };
   }
 
   async getAppStatus(app: string): Promise<AppStatusRecord | undefined> {

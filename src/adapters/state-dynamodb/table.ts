@@ -21,8 +21,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * so listings are newest first in the order syncs were queued. Sync records over ~300 KB are
  * gzipped into a Binary attribute, and past that split into chunk items read back by one query on
  * the sync's pk (an item is at most 400 KB). Leases and delivery claims compare their expiry in
- * the ConditionExpression; the `ttl` attribute (epoch seconds, on leases only) just lets
- * DynamoDB's TTL, which deletes within days, clean up after them.
+ * the ConditionExpression (`leaseUntil`, `claimedUntil`: ISO times); the `expiresAt` attribute
+ * (epoch seconds, on leases only) just lets DynamoDB's TTL, which deletes within days, clean up.
  */
 
 export const keys = {
@@ -42,9 +42,12 @@ export const allSyncs = 'SYNCS';
 export const allDeliveries = 'DELIVERIES';
 
 /** The attribute DynamoDB's TTL should be enabled on (the deployment turns it on). */
-export const ttlAttribute = 'ttl';
+export const ttlAttribute = 'expiresAt';
 
-/** CreateTable input for this layout (on demand); serverless.yml declares the same keys and indexes. */
+/**
+ * CreateTable input for this layout (on demand, without TTL: dynalite has no UpdateTimeToLive);
+ * serverless.yml must declare the same keys and both indexes, and TTL on `expiresAt`.
+ */
 export function stateTableDefinition(tableName: string): CreateTableCommandInput {
   const index = (name: string) => ({
     IndexName: name,

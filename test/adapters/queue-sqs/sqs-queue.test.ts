@@ -1,6 +1,6 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqsQueue, deduplicationId, jobFromSqsRecord, visibilityBackoffSeconds, type SqsSyncQueue } from '../../../src/adapters/queue-sqs/index.ts';
+import { createSqsQueue, deduplicationId, jobFromSqsRecord, type SqsSyncQueue } from '../../../src/adapters/queue-sqs/index.ts';
 import type { SyncRequest } from '../../../src/ports/queue.ts';
 import { startSqsStandin, type SqsStandin } from '../../support/aws-standin/sqs.ts';
 
@@ -40,6 +40,8 @@ describe('SQS SyncQueue (against the SQS stand-in)', () => {
     const got = await receive();
     // web's second message waits behind its first: one app never syncs twice at once.
     expect(got.map((m) => [m.Attributes!.MessageGroupId, jobFromSqsRecord(record(m)).request.id])).toEqual([['web', first.id], ['api', 's2'], ['web', 's3']]);
+    // The body is the bare SyncRequest, as the worker handler reads it.
+    expect(JSON.parse(got[0]!.Body!)).toEqual(first);
     const job = queue.parseRecord(record(got[0]!));
     expect(job).toEqual({ request: first, messageId: got[0]!.MessageId, receiptHandle: got[0]!.ReceiptHandle, receiveCount: 1 });
   });
@@ -67,19 +69,19 @@ describe('SQS SyncQueue (against the SQS stand-in)', () => {
     await queue.enqueue(request('web', { kind: 'manual', actor: 'a' }));
     clock += 60_000;
     expect(await receive()).toEqual([]);
-    await queue.changeVisibility(m!.ReceiptHandle!, visibilityBackoffSeconds(1, () => 0));
-    expect(visibilityBackoffSeconds(1, () => 0)).toBe(5);
-    clock += 5_000;
+    await queue.changeVisibility(m!.ReceiptHandle!, 30);
+    clock += 29_000;
+    expect(await receive()).toEqual([]);
+    clock += 1_000;
     const [again] = await receive();
     expect(queue.parseRecord(record(again!)).receiveCount).toBe(2);
     expect(again!.MessageId).toBe(m!.MessageId);
-    expect([1, 2, 3, 4, 10].map((c) => visibilityBackoffSeconds(c, () => 1))).toEqual([10, 20, 40, 80, 900]);
   });
 
   it('reports a missing queue as QUEUE_UNAVAILABLE (permanent) and a malformed body as a permanent BAD_REQUEST', async () => {
     const lost = createSqsQueue({ client, queueUrl: `${standin.endpoint}/111122223333/gone.fifo` });
     await expect(lost.enqueue(request('web', { kind: 'poll' }))).rejects.toMatchObject({ code: 'QUEUE_UNAVAILABLE', details: { transient: false, awsError: 'QueueDoesNotExist' } });
-    expect(() => jobFromSqsRecord({ messageId: 'm', receiptHandle: 'r', body: '{"v":2}' })).toThrow(/not a driftless sync job: unknown body version 2/);
+    expect(() => jobFromSqsRecord({ messageId: 'm', receiptHandle: 'r', body: '{"app":"web"}' })).toThrow(/not a driftless sync job: it lacks id, app, trigger or enqueuedAt/);
     expect(() => jobFromSqsRecord({ messageId: 'm', receiptHandle: 'r', body: 'nope' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   });
 });
