@@ -4,12 +4,13 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type {
-  AppStatusRecord, DeliveryClaim, DeliveryRecord, Lease, Pin, RetentionPolicy, StateStore, StoreHealth, SyncRecord,
+  AppStatusRecord, DeliveryClaim, DeliveryRecord, DriftRecord, Lease, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord,
 } from '../../ports/state.ts';
 import { translateAwsError } from '../aws-common/errors.ts';
 import { mergeStatus } from '../state-memory/memory-state.ts';
 import { decodeJson, encodeJson } from './codec.ts';
 import { allDeliveries, appsPartition, keys, ttlAttribute } from './table.ts';
+import { DriftRecords } from './drift-records.ts';
 import { SyncRecords } from './sync-records.ts';
 import { conditionFailed, TableIO, type Item } from './table-io.ts';
 import { update } from './update.ts';
@@ -31,6 +32,7 @@ export class DynamoStateStore implements StateStore {
   private readonly table: string;
   private readonly io: TableIO;
   private readonly syncs: SyncRecords;
+  private readonly drift: DriftRecords;
 
   constructor(options: DynamoStateOptions) {
     this.doc = options.client instanceof DynamoDBDocumentClient
@@ -39,6 +41,7 @@ export class DynamoStateStore implements StateStore {
     this.table = options.tableName;
     this.io = new TableIO(this.doc, this.table);
     this.syncs = new SyncRecords(this.io);
+    this.drift = new DriftRecords(this.io);
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
@@ -180,6 +183,18 @@ export class DynamoStateStore implements StateStore {
     return this.syncs.list(filter);
   }
 
+  async putDriftReport(record: DriftRecord): Promise<void> {
+    await this.drift.put(record);
+  }
+
+  async listDriftReports(app: string, limit?: number): Promise<DriftRecord[]> {
+    return this.drift.list(app, limit);
+  }
+
+  async latestDriftReports(): Promise<DriftRecord[]> {
+    return this.drift.latest();
+  }
+
   async getRenderDependencies(app: string): Promise<string[] | undefined> {
     const item = await this.get(keys.deps(app), `reading render dependencies of ${app}`);
     return item && decodeJson<string[]>(item);
@@ -208,8 +223,9 @@ export class DynamoStateStore implements StateStore {
   }
 
   /** Off the webhook path (a schedule runs it): walks the ordered indexes and deletes item by item. */
-  async prune(policy: RetentionPolicy): Promise<{ syncs: number; deliveries: number }> {
+  async prune(policy: RetentionPolicy): Promise<PruneCounts> {
     const syncs = await this.syncs.prune(policy);
+    const driftReports = await this.drift.prune(policy);
     const deliveryItems = await this.queryAll({ IndexName: 'gsi2', ScanIndexForward: false, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': allDeliveries } }, 'pruning deliveries');
     let deliveries = 0;
     for (const [index, item] of deliveryItems.entries()) {
@@ -218,7 +234,7 @@ export class DynamoStateStore implements StateStore {
         deliveries++;
       }
     }
-    return { syncs, deliveries };
+    return { syncs, deliveries, driftReports };
   }
 
   async health(): Promise<StoreHealth> {

@@ -10,6 +10,8 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   app status      APPS               STATUS#<app>          -                     -
  *   pin             APPS               PIN#<app>             -                     -
  *   render deps     APPS               DEPS#<app>            -                     -
+ *   newest drift    APPS               DRIFT#<app>           -                     -
+ *   drift report    DRIFT#<app>        <seq>                 -                     -
  *   sync            SYNC#<id>          SYNC                  SYNCS#<app> / <seq>   SYNCS / <seq>
  *   sync chunk      SYNC#<id>          CHUNK#<set>#<n>       -                     -
  *   lease           LEASE#<name>       LEASE                 -                     -
@@ -33,6 +35,8 @@ export const keys = {
   sync: (id: string) => ({ pk: `SYNC#${id}`, sk: 'SYNC' }),
   chunk: (id: string, set: string, index: number) => ({ pk: `SYNC#${id}`, sk: `CHUNK#${set}#${String(index).padStart(4, '0')}` }),
   lease: (name: string) => ({ pk: `LEASE#${name}`, sk: 'LEASE' }),
+  drift: (app: string, seq: string) => ({ pk: `DRIFT#${app}`, sk: seq }),
+  latestDrift: (app: string) => ({ pk: 'APPS', sk: `DRIFT#${app}` }),
   health: { pk: 'HEALTH', sk: 'HEALTH' },
 };
 

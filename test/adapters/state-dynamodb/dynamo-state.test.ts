@@ -79,6 +79,23 @@ describe('DynamoDB StateStore (dynalite)', () => {
     expect((await store.listSyncs({ app: 'web' })).map((s) => s.id)).toEqual(['big-2', 'big-1']);
   });
 
+  it('keeps a drift report that gzip cannot fit under 400 KB, trimming its object list, and the newest of every app in one query', async () => {
+    const { store } = await freshStore();
+    const objects = Array.from({ length: 400 }, (_, i) => ({
+      ref: { group: '', kind: 'ConfigMap', namespace: 'web', name: `cm-${i}` }, state: 'modified' as const,
+      fields: [{ path: '/data/blob', desired: randomBytes(1500).toString('hex'), live: 'x' }],
+    }));
+    const big = { app: 'web', status: 'OutOfSync' as const, checkedAt: '2026-01-01T00:00:00.000Z', objects };
+    await store.putDriftReport(big);
+    const [stored] = await store.listDriftReports('web');
+    expect(stored!.status).toBe('OutOfSync');
+    expect(stored!.objects.length).toBeGreaterThan(0);
+    expect(stored!.objects.length).toBeLessThan(400);
+    expect(stored!.objects[0]).toEqual(objects[0]);
+    await store.putDriftReport({ app: 'api', status: 'Synced', checkedAt: '2026-01-01T00:00:00.000Z', objects: [] });
+    expect((await store.latestDriftReports()).map((r) => [r.app, r.objects.length])).toEqual([['api', 0], ['web', stored!.objects.length]]);
+  });
+
   it('health reads the table and names it when it is missing', async () => {
     const { store } = await freshStore();
     expect(await store.health()).toEqual({ ok: true });

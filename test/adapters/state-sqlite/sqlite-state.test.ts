@@ -100,41 +100,6 @@ const report = (app: string, day: number, status: DriftRecord['status'] = 'Synce
   app, status, checkedAt: new Date(Date.UTC(2026, 0, day)).toISOString(), objects: [], revision: { ref: 'main', sha: 'a'.repeat(40) },
 });
 
-describe.each(stores)('drift report history (%s)', (_name, make) => {
-  it('lists an app\'s reports newest first and the newest of every app', async () => {
-    const store = make();
-    expect(await store.latestDriftReports()).toEqual([]);
-    await store.putDriftReport(report('web', 1));
-    await store.putDriftReport({ ...report('web', 2, 'OutOfSync'), heal: { action: 'queued', syncId: 's1', revision: 'a'.repeat(40) } });
-    await store.putDriftReport(report('api', 1, 'Unknown'));
-    expect((await store.listDriftReports('web')).map((r) => [r.status, r.checkedAt.slice(0, 10)])).toEqual([['OutOfSync', '2026-01-02'], ['Synced', '2026-01-01']]);
-    expect(await store.listDriftReports('web', 1)).toEqual([{ ...report('web', 2, 'OutOfSync'), heal: { action: 'queued', syncId: 's1', revision: 'a'.repeat(40) } }]);
-    expect(await store.listDriftReports('nope')).toEqual([]);
-    expect((await store.latestDriftReports()).map((r) => [r.app, r.status])).toEqual([['api', 'Unknown'], ['web', 'OutOfSync']]);
-    await store.close();
-  });
-
-  it('keeps the last N per app and drops old ones, but never an app\'s newest', async () => {
-    const store = make();
-    for (let day = 1; day <= 6; day++) await store.putDriftReport(report('web', day));
-    await store.putDriftReport(report('old', 1));
-    const pruned = await store.prune({ olderThan: new Date(Date.UTC(2026, 0, 3)).toISOString(), maxSyncsPerApp: 10, maxDeliveries: 10, maxDriftReportsPerApp: 3 });
-    expect(pruned).toEqual({ syncs: 0, deliveries: 0, driftReports: 3 });
-    expect((await store.listDriftReports('web')).map((r) => r.checkedAt.slice(8, 10))).toEqual(['06', '05', '04']);
-    expect(await store.listDriftReports('old')).toHaveLength(1);
-    await store.close();
-  });
-
-  it('keeps drift and self-heal state on the app status', async () => {
-    const store = make();
-    await store.updateAppStatus('web', { status: 'Synced', drift: { status: 'OutOfSync', checkedAt: 't', objects: 2 }, heal: { recent: ['t1'], suspended: { at: 't2', managers: ['kubectl-edit'], fields: ['Deployment ns/web /spec/replicas'], message: 'm' } } });
-    expect(await store.getAppStatus('web')).toMatchObject({ drift: { status: 'OutOfSync', objects: 2 }, heal: { suspended: { managers: ['kubectl-edit'] } } });
-    await store.updateAppStatus('web', { heal: undefined });
-    expect((await store.getAppStatus('web'))?.heal).toBeUndefined();
-    await store.close();
-  });
-});
-
 describe('SqliteStateStore drift migration', () => {
   it('upgrades a version 2 database in place, keeping its data', async () => {
     const dir = tempDir();
