@@ -102,7 +102,7 @@ export function messageGroupId(app: string): string {
 /**
  * One id per thing that should happen once: a push delivery per app (a redelivery within five
  * minutes is dropped), a poll per app and head commit (two polls seeing the same head enqueue
- * once), and every manual, CLI or scheduled request by its own id.
+ * once), a heal per app and drift check, and every manual, CLI or scheduled request by its own id.
  */
 export function deduplicationId(request: SyncRequest): string {
   const trigger = request.trigger;
@@ -113,6 +113,9 @@ export function deduplicationId(request: SyncRequest): string {
       return fit('poll', `poll:${request.app}:${request.atLeast ?? request.revision ?? request.id}`);
     case 'schedule':
       return fit('drift', `drift:${request.app}:${request.id}`);
+    case 'heal':
+      // One heal per drift check of an app, however often the check's outcome is replayed.
+      return fit('heal', `heal:${request.app}:${trigger.checkedAt}`);
     default:
       return fit(trigger.kind, `${trigger.kind}:${request.id}`);
   }

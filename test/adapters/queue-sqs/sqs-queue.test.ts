@@ -60,6 +60,7 @@ describe('SQS SyncQueue (against the SQS stand-in)', () => {
     const long = deduplicationId(request('x'.repeat(200), { kind: 'push', delivery: 'd2' }));
     expect(long).toMatch(/^push:[0-9a-f]{64}$/);
     expect(deduplicationId(request('web', { kind: 'schedule' }))).toMatch(/^drift:web:s\d+$/);
+    expect(deduplicationId(request('web', { kind: 'heal', checkedAt: '2026-01-01T00:00:00.000Z' }))).toBe('heal:web:2026-01-01T00:00:00.000Z');
     await queue.enqueue(request('x'.repeat(200), { kind: 'push', delivery: 'd2' }));
   });
 
