@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3ContentCache } from '../../../src/adapters/cache-s3/index.ts';
+import { createS3ContentCache, layeredContentCache } from '../../../src/adapters/cache-s3/index.ts';
+import { createMemoryContentCache } from '../../../src/adapters/github/memory-cache.ts';
 import { startS3rver, type S3Standin } from '../../support/aws-standin/s3.ts';
 
 let s3: S3Standin;
@@ -73,5 +74,27 @@ describe('S3 ContentCache (s3rver)', () => {
     const small = createS3ContentCache({ client: s3.client(), bucket: 'blobs', prefix: 't3/', maxBytes: 4 });
     await small.set('tree:y', encoder.encode('too large'));
     expect(await small.get('tree:y')).toBeUndefined();
+  });
+});
+
+describe('memory in front of S3', () => {
+  it('reads the front first, fills it from the back, and writes through both', async () => {
+    const back = createS3ContentCache({ client: s3.client(), bucket: 'blobs', prefix: 't4/' });
+    const bytes = encoder.encode('kind: Namespace\n');
+    const key = blobId(bytes);
+    await back.set(key, bytes);
+    const front = createMemoryContentCache();
+    const cache = layeredContentCache(front, back);
+    expect(new TextDecoder().decode(await cache.get(key))).toBe('kind: Namespace\n');
+    expect(front.size).toBe(1);
+    await cache.get(key);
+    expect(back.stats.hits).toBe(1);
+    const other = encoder.encode('kind: ConfigMap\n');
+    await cache.set(blobId(other), other);
+    expect(await back.get(blobId(other))).toBeDefined();
+    const warm = createMemoryContentCache();
+    const many = await layeredContentCache(warm, back).getMany!([key, blobId(other), 'f'.repeat(40)]);
+    expect([...many.keys()].sort()).toEqual([key, blobId(other)].sort());
+    expect(warm.size).toBe(2);
   });
 });
