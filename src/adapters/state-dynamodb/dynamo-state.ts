@@ -15,14 +15,13 @@ import { SyncRecords } from './sync-records.ts';
 import { conditionFailed, TableIO, type Item } from './table-io.ts';
 import { update } from './update.ts';
 
-/** The table layout is described in table.ts. */
-
 export interface DynamoStateOptions {
+  /** Built once per container and owned by the caller; a plain client is wrapped in a document client. */
   client: DynamoDBClient | DynamoDBDocumentClient;
   tableName: string;
 }
 
-
+/** StateStore on one DynamoDB table; the layout, and why it needs no Scan, is in table.ts. */
 export function createDynamoStateStore(options: DynamoStateOptions): StateStore {
   return new DynamoStateStore(options);
 }
