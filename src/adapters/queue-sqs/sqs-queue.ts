@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { ChangeMessageVisibilityCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DriftlessError } from '../../core/errors.ts';
 import type { SyncQueue, SyncRequest } from '../../ports/queue.ts';
 import { translateAwsError } from '../aws-common/errors.ts';
+import { createVisibilityChanger } from './change-visibility.ts';
 
 /**
  * SyncQueue on an SQS FIFO queue. The message group is the app, so one app never syncs twice at
@@ -46,6 +47,7 @@ const idPattern = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]+$/;
 
 export function createSqsQueue(options: SqsQueueOptions): SqsSyncQueue {
   const { client, queueUrl } = options;
+  const setVisibility = createVisibilityChanger({ client, queueUrl });
   return {
     async enqueue(request) {
       try {
@@ -61,11 +63,7 @@ export function createSqsQueue(options: SqsQueueOptions): SqsSyncQueue {
       }
     },
     async changeVisibility(receiptHandle, seconds) {
-      try {
-        await client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.max(0, Math.min(43_200, Math.round(seconds))) }));
-      } catch (err) {
-        throw translateAwsError(err, 'QUEUE_UNAVAILABLE', 'changing a message\'s visibility on the SQS queue');
-      }
+      await setVisibility(receiptHandle, Math.max(0, Math.min(43_200, Math.round(seconds))));
     },
     parseRecord: jobFromSqsRecord,
   };
