@@ -4,13 +4,14 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type {
-  AppStatusRecord, DeliveryClaim, DeliveryRecord, DriftRecord, Lease, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord,
+  AppStatusRecord, DeliveryClaim, DeliveryRecord, DriftRecord, Lease, NotificationRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord,
 } from '../../ports/state.ts';
 import { translateAwsError } from '../aws-common/errors.ts';
 import { mergeStatus } from '../state-memory/memory-state.ts';
 import { decodeJson, encodeJson } from './codec.ts';
 import { allDeliveries, appsPartition, keys, ttlAttribute } from './table.ts';
 import { DriftRecords } from './drift-records.ts';
+import { NotificationRecords } from './notification-records.ts';
 import { SyncRecords } from './sync-records.ts';
 import { conditionFailed, TableIO, type Item } from './table-io.ts';
 import { update } from './update.ts';
@@ -32,6 +33,7 @@ export class DynamoStateStore implements StateStore {
   private readonly io: TableIO;
   private readonly syncs: SyncRecords;
   private readonly drift: DriftRecords;
+  private readonly notifications: NotificationRecords;
 
   constructor(options: DynamoStateOptions) {
     this.doc = options.client instanceof DynamoDBDocumentClient
@@ -41,6 +43,7 @@ export class DynamoStateStore implements StateStore {
     this.io = new TableIO(this.doc, this.table);
     this.syncs = new SyncRecords(this.io);
     this.drift = new DriftRecords(this.io);
+    this.notifications = new NotificationRecords(this.io);
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
@@ -194,6 +197,14 @@ export class DynamoStateStore implements StateStore {
     return this.drift.latest();
   }
 
+  async putNotification(record: NotificationRecord): Promise<void> {
+    await this.notifications.put(record);
+  }
+
+  async listNotifications(filter: { app?: string; limit?: number } = {}): Promise<NotificationRecord[]> {
+    return this.notifications.list(filter);
+  }
+
   async getRenderDependencies(app: string): Promise<string[] | undefined> {
     const item = await this.get(keys.deps(app), `reading render dependencies of ${app}`);
     return item && decodeJson<string[]>(item);
@@ -225,6 +236,7 @@ export class DynamoStateStore implements StateStore {
   async prune(policy: RetentionPolicy): Promise<PruneCounts> {
     const syncs = await this.syncs.prune(policy);
     const driftReports = await this.drift.prune(policy);
+    await this.notifications.prune(policy);
     const deliveryItems = await this.queryAll({ IndexName: 'gsi2', ScanIndexForward: false, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': allDeliveries } }, 'pruning deliveries');
     let deliveries = 0;
     for (const [index, item] of deliveryItems.entries()) {

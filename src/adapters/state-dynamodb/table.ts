@@ -15,6 +15,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  *   sync            SYNC#<id>          SYNC                  SYNCS#<app> / <seq>   SYNCS / <seq>
  *   sync chunk      SYNC#<id>          CHUNK#<set>#<n>       -                     -
  *   lease           LEASE#<name>       LEASE                 -                     -
+ *   notification    NOTIFICATION#<seq>#<id>  NOTIFICATION    NOTIFICATIONS#<app> / <seq>   NOTIFICATIONS / <seq>
  *   health probe    HEALTH             HEALTH (read only)    -                     -
  *
  * The webhook path reads app status, pins and render dependencies of every app with one query
@@ -39,6 +40,7 @@ export const keys = {
   lease: (name: string) => ({ pk: `LEASE#${name}`, sk: 'LEASE' }),
   drift: (app: string, seq: string) => ({ pk: `DRIFT#${app}`, sk: seq }),
   latestDrift: (app: string) => ({ pk: 'APPS', sk: `DRIFT#${app}` }),
+  notification: (seq: string, id: string) => ({ pk: `NOTIFICATION#${seq}#${id}`, sk: 'NOTIFICATION' }),
   health: { pk: 'HEALTH', sk: 'HEALTH' },
 };
 

@@ -169,24 +169,3 @@ describe('SqliteStateStore safety (issue 8)', () => {
     await reopened.close();
   });
 });
-
-describe.each(stores)('notification deliveries (%s)', (_name, make) => {
-  const delivery = (id: string, app: string, at: string, state: 'delivered' | 'failed' = 'delivered') => ({
-    id, event: 'sync-failed', app, sink: { index: 0, kind: 'slack' as const }, state, attempts: 1, at, ...(state === 'failed' ? { error: 'HTTP 503' } : { status: 200 }),
-  });
-
-  it('lists newest first, by app, and retention drops old ones', async () => {
-    const store = make();
-    await store.putNotification!(delivery('a', 'web', '2026-01-01T00:00:00.000Z'));
-    await store.putNotification!(delivery('b', 'api', '2026-01-02T00:00:00.000Z', 'failed'));
-    await store.putNotification!(delivery('c', 'web', '2026-01-03T00:00:00.000Z'));
-    expect((await store.listNotifications!()).map((r) => r.id)).toEqual(['c', 'b', 'a']);
-    expect(await store.listNotifications!({ app: 'api' })).toEqual([delivery('b', 'api', '2026-01-02T00:00:00.000Z', 'failed')]);
-    expect((await store.listNotifications!({ limit: 1 })).map((r) => r.id)).toEqual(['c']);
-    await store.prune({ olderThan: '2026-01-02T00:00:00.000Z', maxSyncsPerApp: 10, maxDeliveries: 10, maxDriftReportsPerApp: 10 });
-    expect((await store.listNotifications!()).map((r) => r.id)).toEqual(['c', 'b']);
-    await store.prune({ olderThan: '2026-01-01T00:00:00.000Z', maxSyncsPerApp: 10, maxDeliveries: 1, maxDriftReportsPerApp: 10 });
-    expect((await store.listNotifications!()).map((r) => r.id)).toEqual(['c']);
-    await store.close();
-  });
-});
