@@ -19,7 +19,7 @@ const wiring = { group: ['**/wiring/**', '**/wiring'], message: 'Only entry poin
 const httpOutward = { group: ['**/adapters/**', '**/cli/**', '**/functions/**', '**/sandbox/**', '**/test/**'], message: 'src/http is fed a ready service; composition lives in src/wiring.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.driftless/**', '.serverless/**', 'dist/**', '.cache/**', '.esbuild/**', 'test/lint/fixtures/**'] },
+  { ignores: ['node_modules/**', '.driftless/**', '.serverless/**', '.build/**', 'dist/**', '.cache/**', '.esbuild/**', 'test/lint/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
