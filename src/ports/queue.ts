@@ -27,7 +27,30 @@ export interface SyncRequest {
   trace?: string;
 }
 
+/**
+ * A drift check of one app, run by a worker (on AWS the schedule fans out one per app, so its own
+ * run stays short however many apps there are). Serve checks drift in its own process and never
+ * queues one. It travels in the app's message group: a check never runs beside a sync of its app.
+ */
+export interface DriftCheckRequest {
+  kind: 'drift-check';
+  id: string;
+  app: string;
+  /** The scheduled run that queued it (its time): the queue keeps one check per app per run. */
+  run: string;
+  enqueuedAt: string;
+}
+
+/** What a queue message carries: a sync, or a drift check (told apart by `kind`). */
+export type QueueMessage = SyncRequest | DriftCheckRequest;
+
+export function isDriftCheck(message: QueueMessage): message is DriftCheckRequest {
+  return 'kind' in message && message.kind === 'drift-check';
+}
+
 /** Per-app serialized, coalescing work queue (in-process for serve; SQS FIFO on AWS). */
 export interface SyncQueue {
   enqueue(request: SyncRequest): Promise<void>;
+  /** Queues a drift check for a worker; only queues whose workers run them have it (SQS). */
+  enqueueDriftCheck?(request: DriftCheckRequest): Promise<void>;
 }

@@ -1,3 +1,3 @@
-export { createSqsQueue, deduplicationId, jobFromSqsRecord, messageGroupId } from './sqs-queue.ts';
+export { createSqsQueue, deduplicationId, driftCheckDeduplicationId, jobFromSqsRecord, messageGroupId } from './sqs-queue.ts';
 export type { SqsJob, SqsQueueOptions, SqsRecordLike, SqsSyncQueue } from './sqs-queue.ts';
 export { createVisibilityChanger } from './change-visibility.ts';

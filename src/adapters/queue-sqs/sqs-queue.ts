@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DriftlessError } from '../../core/errors.ts';
-import type { SyncQueue, SyncRequest } from '../../ports/queue.ts';
+import type { DriftCheckRequest, SyncQueue, SyncRequest } from '../../ports/queue.ts';
 import { translateAwsError } from '../aws-common/errors.ts';
 import { createVisibilityChanger } from './change-visibility.ts';
 
@@ -62,6 +62,19 @@ export function createSqsQueue(options: SqsQueueOptions): SqsSyncQueue {
         throw translateAwsError(err, 'QUEUE_UNAVAILABLE', `sending sync ${request.id} of app ${request.app} to the SQS queue`);
       }
     },
+    async enqueueDriftCheck(request) {
+      try {
+        await client.send(new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: JSON.stringify(request),
+          // In the app's group: the check waits for the app's pending syncs instead of racing them.
+          MessageGroupId: messageGroupId(request.app),
+          MessageDeduplicationId: driftCheckDeduplicationId(request),
+        }));
+      } catch (err) {
+        throw translateAwsError(err, 'QUEUE_UNAVAILABLE', `sending drift check ${request.id} of app ${request.app} to the SQS queue`);
+      }
+    },
     async changeVisibility(receiptHandle, seconds) {
       await setVisibility(receiptHandle, Math.max(0, Math.min(43_200, Math.round(seconds))));
     },
@@ -117,4 +130,9 @@ export function deduplicationId(request: SyncRequest): string {
     default:
       return fit(trigger.kind, `${trigger.kind}:${request.id}`);
   }
+}
+
+/** One drift check per app per scheduled run: EventBridge delivering a run twice queues it once. */
+export function driftCheckDeduplicationId(request: DriftCheckRequest): string {
+  return fit('drift-check', `drift-check:${request.app}:${request.run}`);
 }

@@ -1,7 +1,7 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqsQueue, deduplicationId, jobFromSqsRecord, type SqsSyncQueue } from '../../../src/adapters/queue-sqs/index.ts';
-import type { SyncRequest } from '../../../src/ports/queue.ts';
+import { createSqsQueue, deduplicationId, driftCheckDeduplicationId, jobFromSqsRecord, type SqsSyncQueue } from '../../../src/adapters/queue-sqs/index.ts';
+import type { DriftCheckRequest, SyncRequest } from '../../../src/ports/queue.ts';
 import { startSqsStandin, type SqsStandin } from '../../support/aws-standin/sqs.ts';
 
 let clock = Date.UTC(2026, 0, 1);
@@ -62,6 +62,24 @@ describe('SQS SyncQueue (against the SQS stand-in)', () => {
     expect(deduplicationId(request('web', { kind: 'schedule' }))).toMatch(/^drift:web:s\d+$/);
     expect(deduplicationId(request('web', { kind: 'heal', checkedAt: '2026-01-01T00:00:00.000Z' }))).toBe('heal:web:2026-01-01T00:00:00.000Z');
     await queue.enqueue(request('x'.repeat(200), { kind: 'push', delivery: 'd2' }));
+  });
+
+  it('sends a drift check in its app\'s group behind the app\'s syncs, once per app per scheduled run', async () => {
+    const sync = request('web', { kind: 'poll' }, { atLeast: 'c'.repeat(40) });
+    await queue.enqueue(sync);
+    const check: DriftCheckRequest = { kind: 'drift-check', id: 'k1', app: 'web', run: '2026-01-01T00:10:00Z', enqueuedAt: new Date(clock).toISOString() };
+    await queue.enqueueDriftCheck!(check);
+    // EventBridge delivering the same run twice: the second is dropped within the 5-minute window.
+    await queue.enqueueDriftCheck!({ ...check, id: 'k2' });
+    await queue.enqueueDriftCheck!({ ...check, id: 'k3', app: 'api' });
+    expect(standin.queue('driftless.fifo')!.messages.map((m) => m.dedupId)).toEqual([
+      `poll:web:${'c'.repeat(40)}`, 'drift-check:web:2026-01-01T00:10:00Z', 'drift-check:api:2026-01-01T00:10:00Z',
+    ]);
+    expect(driftCheckDeduplicationId({ ...check, app: 'x'.repeat(200) })).toMatch(/^drift-check:[0-9a-f]{64}$/);
+    const got = await receive();
+    // web's check comes after web's sync in web's group; the body is the bare DriftCheckRequest.
+    expect(got.map((m) => [m.Attributes!.MessageGroupId, (JSON.parse(m.Body!) as { id: string }).id])).toEqual([['web', sync.id], ['web', 'k1'], ['api', 'k3']]);
+    expect(JSON.parse(got[2]!.Body!)).toEqual({ ...check, id: 'k3', app: 'api' });
   });
 
   it('shortens a failed message\'s visibility so its app retries in seconds, not after the queue\'s 90 minutes', async () => {
