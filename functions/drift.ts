@@ -4,19 +4,23 @@ import type { ScheduledEvent } from './events.ts';
 
 /**
  * EventBridge schedule → one run: every app's branch head is checked (the fallback for pushes whose
- * webhook never arrived), a sync queued for each that moved unless one is still pending, then the
- * drift checks (self-heal goes through the queue as ordinary syncs). Queued GitHub writes (drift
- * issues) are sent before the handler returns.
+ * webhook never arrived), a sync queued for each that moved unless one is still pending, then one
+ * drift check per app is queued for the worker, none for an app whose previous check is still
+ * pending. The run is named by the schedule's time, so EventBridge delivering it twice queues each
+ * check once.
  */
 export function createDriftHandler(load: () => Promise<LambdaDrift>): (event: ScheduledEvent) => Promise<DriftTick> {
   return async (event) => {
     const drift = await load();
     try {
-      const tick = await drift.tick();
-      drift.log.info('drift run', { scheduledAt: event.time, polled: tick.polled, ...(tick.drift ? { drift: tick.drift } : {}) });
+      const tick = await drift.tick(event.time);
+      drift.log.info('drift run', {
+        scheduledAt: event.time, polled: tick.polled,
+        driftQueued: tick.drift.queued.length, driftPending: tick.drift.pending, ...(tick.drift.failed.length ? { driftNotQueued: tick.drift.failed } : {}),
+      });
       return tick;
     } finally {
-      await drift.flush().catch((err: unknown) => drift.log.warn('writing to GitHub failed', { error: err instanceof Error ? err.message : String(err) }));
+      await drift.flush().catch((err: unknown) => drift.log.warn('writing metrics failed', { error: err instanceof Error ? err.message : String(err) }));
     }
   };
 }

@@ -1,6 +1,6 @@
 import { DriftlessError } from '../src/core/errors.ts';
 import { classify } from '../src/core/retry.ts';
-import type { SyncRequest } from '../src/ports/queue.ts';
+import { isDriftCheck, type DriftCheckRequest, type QueueMessage, type SyncRequest } from '../src/ports/queue.ts';
 import { isFinalReceive, redeliveryDelaySeconds } from '../src/queue/redelivery.ts';
 import { perContainer } from '../src/wiring/lambda-env.ts';
 import { lambdaWorkerFromEnv, type LambdaWorker } from '../src/wiring/lambda-worker.ts';
@@ -30,6 +30,21 @@ export function parseSyncMessage(body: string): SyncRequest | undefined {
   return ok ? (value as SyncRequest) : undefined;
 }
 
+/** A drift check the schedule queued (`kind: 'drift-check'`), else a sync request; anything else is undefined. */
+export function parseQueueMessage(body: string): QueueMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'drift-check') {
+    const r = value as Partial<DriftCheckRequest>;
+    return typeof r.id === 'string' && typeof r.app === 'string' && typeof r.run === 'string' && typeof r.enqueuedAt === 'string' ? (value as DriftCheckRequest) : undefined;
+  }
+  return parseSyncMessage(body);
+}
+
 type Outcome = { done: true } | { done: false; error: unknown };
 
 /**
@@ -37,7 +52,8 @@ type Outcome = { done: true } | { done: false; error: unknown };
  * come back, after a back-off set with ChangeMessageVisibility (a failed message blocks its app's
  * group until it is visible again). Permanent failures were recorded by the service and are
  * acknowledged. On the receive after which SQS dead-letters the message, the failure is recorded
- * first, so the app's status says why its message is in the dead-letter queue.
+ * first, so the app's status says why its message is in the dead-letter queue. A drift check
+ * message runs the app's drift check instead (see runDriftCheck).
  */
 export function createWorkerHandler(load: () => Promise<LambdaWorker>, options: WorkerHandlerOptions = {}): (event: SqsEvent, context: LambdaContextLike) => Promise<SqsBatchResponse> {
   const marginMs = options.marginMs ?? 60_000;
@@ -52,14 +68,20 @@ export function createWorkerHandler(load: () => Promise<LambdaWorker>, options: 
     };
     try {
       for (const record of event.Records) {
-        const request = parseSyncMessage(record.body);
-        if (!request) {
-          worker.log.error('queue message is not a sync request; deleted', { message: record.messageId });
+        const message = parseQueueMessage(record.body);
+        if (!message) {
+          worker.log.error('queue message is neither a sync request nor a drift check; deleted', { message: record.messageId });
           continue;
         }
         const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
         const final = isFinalReceive(receiveCount, worker.maxReceiveCount);
         const budgetMs = context.getRemainingTimeInMillis() - marginMs;
+        if (isDriftCheck(message)) {
+          const seconds = await runDriftCheck(worker, message, { budgetMs, marginMs, receiveCount, final, random });
+          if (seconds !== undefined) await again(record, seconds);
+          continue;
+        }
+        const request = message;
         if (budgetMs <= 0) {
           // Nothing started: the message comes back at once, to a container with time left.
           worker.log.warn('too little time left to start a sync', { app: request.app, sync: request.id, remainingMs: context.getRemainingTimeInMillis() });
@@ -95,6 +117,39 @@ export function createWorkerHandler(load: () => Promise<LambdaWorker>, options: 
     }
     return { batchItemFailures: failures };
   };
+}
+
+/**
+ * One queued drift check. Its outcome (drift, or a check that failed) is a stored report, never a
+ * retry: only the store or queue failing transiently comes back, after a back-off. On the last
+ * receive, or when time runs out, the app gets an Unknown report and the message is acknowledged
+ * (the next schedule checks again; a drift check never fills the dead-letter queue).
+ * Returns the seconds after which the message shows again, or undefined to acknowledge it.
+ */
+async function runDriftCheck(worker: LambdaWorker, request: DriftCheckRequest, at: { budgetMs: number; marginMs: number; receiveCount: number; final: boolean; random: () => number }): Promise<number | undefined> {
+  const fields = { app: request.app, driftCheck: request.id, receiveCount: at.receiveCount };
+  if (at.budgetMs <= 0) {
+    worker.log.warn('too little time left to start a drift check', fields);
+    return 0;
+  }
+  const giveUp = async (error: unknown): Promise<undefined> => {
+    await worker.recordDriftFailure(request, error).catch((err: unknown) =>
+      worker.log.error('could not record the failed drift check', { ...fields, error: err instanceof Error ? err.message : String(err) }));
+    return undefined;
+  };
+  const outcome = await runWithin(worker.checkDrift(request), at.budgetMs);
+  if (outcome === 'timeout') {
+    return giveUp(new DriftlessError('WORKER_TIMEOUT', `the drift check was still running ${Math.round(at.budgetMs / 1000)} s into the worker's invocation, ${Math.round(at.marginMs / 1000)} s before its timeout; the next schedule checks again`, { transient: true }));
+  }
+  if (outcome.done) return undefined;
+  const verdict = classify(outcome.error);
+  if (!verdict.transient || at.final) {
+    worker.log.error('drift check could not be handled; the next schedule checks again', { ...fields, error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) });
+    return giveUp(outcome.error);
+  }
+  const seconds = redeliveryDelaySeconds(at.receiveCount, verdict, at.random);
+  worker.log.warn('drift check failed transiently; retried later', { ...fields, retryInSeconds: seconds });
+  return seconds;
 }
 
 function runWithin(work: Promise<void>, ms: number): Promise<Outcome | 'timeout'> {

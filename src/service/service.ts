@@ -2,10 +2,11 @@ import type { AppConfig } from '../config/types.ts';
 import { DriftlessError } from '../core/errors.ts';
 import type { DriftStatus, Plan } from '../core/types.ts';
 import type { DriftRun, DriftRunner } from '../drift/runner.ts';
-import type { SyncRequest } from '../ports/queue.ts';
+import type { DriftCheckRequest, SyncRequest } from '../ports/queue.ts';
 import type { AppStatusRecord, DriftRecord, HealSuspension, NotificationRecord, StateStore, StoreHealth, SyncRecord } from '../ports/state.ts';
 import { ServiceContext, type ServiceDeps } from './context.ts';
 import { createServiceDriftRunner, startDriftTimer, type DriftServiceDeps, type DriftTimer } from './drift.ts';
+import { driftLeaseName, queueDriftChecks, recordDriftCheckFailure, runQueuedDriftCheck, type DriftFanOut } from './drift-fanout.ts';
 import { requestDiff, type DiffJob } from './diff-jobs.ts';
 import { requestManualSync, unpinApp, type ManualSyncBody } from './manual.ts';
 import { pollOnce, startPoller, type Poller, type PollOptions } from './poller.ts';
@@ -48,6 +49,7 @@ export interface AppDriftView {
 export class DriftlessService {
   readonly ctx: ServiceContext;
   private driftRunner: DriftRunner | undefined;
+  private driftDeps: DriftServiceDeps | undefined;
 
   constructor(deps: ServiceDeps) {
     this.ctx = new ServiceContext(deps);
@@ -151,8 +153,34 @@ export class DriftlessService {
 
   /** Sets the drift check up (serve and the scheduled function); without it drift runs are refused. */
   configureDrift(deps: DriftServiceDeps): DriftRunner {
+    this.driftDeps = deps;
     this.driftRunner = createServiceDriftRunner(this.ctx, deps);
     return this.driftRunner;
+  }
+
+  /** The schedule's fan-out (Lambda): one queued drift check per app, none for an app whose last one is pending. */
+  queueDriftChecks(run: string, pendingMs: number, concurrency?: number): Promise<DriftFanOut> {
+    return queueDriftChecks(this.ctx, run, pendingMs, concurrency);
+  }
+
+  /** A queued drift check, run by a worker: check, then store, heal, notify as a drift run does. */
+  runDriftCheck(request: DriftCheckRequest): Promise<DriftRecord | undefined> {
+    return runQueuedDriftCheck(this.ctx, this.requireDrift(), request);
+  }
+
+  /** A queued drift check that could not finish: its app gets an Unknown report saying why. */
+  recordDriftCheckFailure(request: DriftCheckRequest, err: unknown): Promise<DriftRecord | undefined> {
+    return recordDriftCheckFailure(this.ctx, this.requireDrift(), request, err);
+  }
+
+  /** The check is no longer pending: the next schedule may queue the app's next one. */
+  releaseDriftCheck(request: DriftCheckRequest): Promise<void> {
+    return this.store.releaseLease(driftLeaseName(request.app), request.id);
+  }
+
+  private requireDrift(): DriftServiceDeps {
+    if (!this.driftDeps) throw new DriftlessError('BAD_REQUEST', 'drift checks are not configured in this process');
+    return this.driftDeps;
   }
 
   /** One drift run over every app (joins the run in flight, if any). */

@@ -1,8 +1,4 @@
-import { createThrottledWriter } from '../adapters/github/index.ts';
 import type { DriftlessConfig } from '../config/types.ts';
-import type { DriftCheck } from '../drift/runner.ts';
-import type { ContentCache } from '../ports/content-cache.ts';
-import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import type { SyncQueue } from '../ports/queue.ts';
 import type { SecretResolver } from '../ports/secrets.ts';
 import { asSecretCache } from '../secrets/cache.ts';
@@ -11,14 +7,9 @@ import { createPowertoolsLogger } from '../adapters/log-powertools/index.ts';
 import { EmfMetrics } from '../adapters/metrics-emf/index.ts';
 import { resolveLogLevel } from '../ports/logger.ts';
 import type { Engine, Logger } from '../service/engine.ts';
+import type { DriftFanOut } from '../service/drift-fanout.ts';
 import { DriftlessService } from '../service/service.ts';
-import { createConfiguredNotifier } from './notifications.ts';
 import { createAwsAdapters } from './aws-adapters.ts';
-import { createAwsContentCache } from './aws-cache.ts';
-import { createConfiguredSource } from './sources.ts';
-import { createConfiguredDriftNotifier } from './drift.ts';
-import { checkAppDrift } from '../drift/check.ts';
-import { driftMarkdown } from '../drift/markdown.ts';
 import { lambdaSecrets, loadLambdaConfig, readLambdaEnv } from './lambda-env.ts';
 import { createRuntimeEngine } from './runtime-engine.ts';
 import { createRuntime } from './runtime.ts';
@@ -27,13 +18,14 @@ import { createRuntime } from './runtime.ts';
 export interface DriftTick {
   /** Apps whose branch head moved without a sync (a missed or oversized webhook): a sync is queued. */
   polled: string[];
-  /** Drift reports of this run by status; absent while no drift check is wired (see `driftCheck`). */
-  drift?: { checked: number; byStatus: Record<string, number>; healsQueued: number };
+  /** The drift checks of this run: queued for the worker, or skipped while the previous one is pending. */
+  drift: DriftFanOut;
 }
 
 export interface LambdaDrift {
-  tick(): Promise<DriftTick>;
-  /** Sends the GitHub writes queued by the run (drift issues). */
+  /** One scheduled run; `run` names it (the schedule's time), so a run delivered twice queues each check once. */
+  tick(run: string): Promise<DriftTick>;
+  /** Writes the run's metrics. */
   flush(): Promise<void>;
   log: Logger;
 }
@@ -41,79 +33,59 @@ export interface LambdaDrift {
 export interface LambdaDriftOptions {
   config: DriftlessConfig;
   store: StateStore;
+  /** Must carry drift checks (`enqueueDriftCheck`: the SQS queue does). */
   queue: SyncQueue;
   secrets: SecretResolver;
   /** Default: the runtime engine (branch heads resolve through the app's source, conditional requests). */
   engine?: Engine;
-  /** Blob cache for the drift checks' renders (S3 behind memory); default memory per container. */
-  cache?: ContentCache;
-  /**
-   * The drift check of one app. Default: src/drift/check.ts `checkAppDrift` over the runtime's deps
-   * (as in serve); none when `engine` is given (the caller composes), and then the drift function
-   * checks branch heads only and says so in its log.
-   */
-  driftCheck?: DriftCheck;
-  /** Default: GitHub issues as configured (server.driftIssues / app driftIssues); `false`: none. */
-  driftNotifier?: DriftNotifier | false;
-  /** Apps checked at the same time (default 4). */
-  driftConcurrency?: number;
   /**
    * An app with a sync queued or running that was queued within this is not queued again (default
    * 2 hours: past the queue's retries of a 15-minute worker, a record is taken for an abandoned one).
    */
   pendingWithinMs?: number;
+  /**
+   * How long a queued drift check counts as pending (its lease): past it, the check is taken as lost
+   * and the next schedule queues another. Default: twice the worker's timeout and a minute (it may
+   * wait behind one sync of its app in the app's message group, then run).
+   */
+  driftPendingMs?: number;
+  /** The worker's timeout in seconds, for the default of `driftPendingMs` (default 900). */
+  workerTimeoutSeconds?: number;
+  /** Drift checks queued at the same time (default 8). */
+  queueConcurrency?: number;
   log?: Logger;
+  /** The clock of leases and requests (tests); default the system clock. */
+  now?: () => Date;
   /** CloudWatch EMF metrics, written by `flush()` (lambdaDriftFromEnv makes one); default none. */
   metrics?: EmfMetrics;
 }
 
 /**
- * The scheduled function: the branch-head fallback, queuing through the SQS queue (never for an app
- * whose sync is still pending: FIFO cannot coalesce), then one drift run through the service's
- * drift runner: reports stored, self-heal queued as ordinary syncs (skipped while a sync is in
- * flight), drift issues written.
+ * The scheduled function: the branch-head fallback (never queuing for an app whose sync is still
+ * pending: FIFO cannot coalesce), then one drift check per app through the queue, none for an app
+ * whose previous check is still pending. Workers run the checks (src/wiring/lambda-worker.ts): this
+ * run only resolves heads and sends messages, so it stays short for hundreds of apps.
  */
 export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
   const { config } = options;
   const secrets = asSecretCache(options.secrets);
   const log = options.log ?? createPowertoolsLogger({ level: resolveLogLevel(config.server.logLevel, process.env) });
-  const cache = options.cache;
   const metrics = options.metrics;
-  const runtime = options.engine ? undefined : createRuntime(config, {
+  const engine = options.engine ?? createRuntimeEngine(createRuntime(config, {
     secrets, discoveryCacheDir: '/tmp/driftless/discovery', ...(metrics ? { metrics } : {}),
-    ...(cache ? { sourceFactory: (repository, r) => createConfiguredSource(repository, r.config, r.secrets, cache) } : {}),
-  });
-  const engine = options.engine ?? createRuntimeEngine(runtime!);
-  const driftCheck: DriftCheck | undefined = options.driftCheck ?? (runtime ? async (app, run) => checkAppDrift(await runtime.deps(app), app, { cache: run.cache }) : undefined);
-  const notifications = createConfiguredNotifier(config, secrets, options.store, log);
-  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(notifications ? { notifier: notifications } : {}), ...(metrics ? { metrics } : {}) });
-  const writer = createThrottledWriter();
-  if (driftCheck) {
-    const notifier = options.driftNotifier === false ? undefined : (options.driftNotifier ?? createConfiguredDriftNotifier(config, secrets, writer, driftMarkdown));
-    service.configureDrift({ check: driftCheck, ...(notifier ? { notifier } : {}), ...(options.driftConcurrency ? { concurrency: options.driftConcurrency } : {}) });
-  }
+  }));
+  const service = new DriftlessService({ config, store: options.store, queue: options.queue, engine, log, ...(metrics ? { metrics } : {}), ...(options.now ? { now: options.now } : {}) });
   const pendingWithinMs = options.pendingWithinMs ?? 2 * 3600_000;
+  const driftPendingMs = options.driftPendingMs ?? (2 * (options.workerTimeoutSeconds ?? 900) + 60) * 1000;
   return {
     log,
     flush: async () => {
-      try {
-        await Promise.all([writer.idle(), notifications?.idle()]);
-      } finally {
-        metrics?.flush();
-      }
+      metrics?.flush();
     },
-    async tick() {
+    async tick(run) {
       const polled = await service.pollOnce({ skipPendingWithinMs: pendingWithinMs });
-      if (!driftCheck) {
-        log.warn('drift checks are not wired into the drift function yet (src/wiring/lambda-drift.ts); only branch heads were checked');
-        return { polled };
-      }
-      const run = await service.checkDrift();
-      const byStatus: Record<string, number> = {};
-      for (const report of run.reports) byStatus[report.status] = (byStatus[report.status] ?? 0) + 1;
-      const latest = await service.listDrift();
-      const healsQueued = latest.filter((r) => r.checkedAt >= run.startedAt && r.heal?.action === 'queued').length;
-      return { polled, drift: { checked: run.reports.length, byStatus, healsQueued } };
+      const drift = await service.queueDriftChecks(run, driftPendingMs, options.queueConcurrency);
+      return { polled, drift };
     },
   };
 }
@@ -122,6 +94,9 @@ export function createLambdaDrift(options: LambdaDriftOptions): LambdaDrift {
 export async function lambdaDriftFromEnv(): Promise<LambdaDrift> {
   const env = readLambdaEnv();
   const config = await loadLambdaConfig(env);
-  const [{ store, queue }, cache] = await Promise.all([createAwsAdapters(env), createAwsContentCache(env)]);
-  return createLambdaDrift({ config, store, queue, cache, secrets: lambdaSecrets(config), metrics: new EmfMetrics() });
+  const { store, queue } = await createAwsAdapters(env);
+  return createLambdaDrift({
+    config, store, queue, secrets: lambdaSecrets(config), metrics: new EmfMetrics(),
+    ...(env.workerTimeoutSeconds !== undefined ? { workerTimeoutSeconds: env.workerTimeoutSeconds } : {}),
+  });
 }

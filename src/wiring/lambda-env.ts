@@ -16,6 +16,8 @@ export interface LambdaEnv {
   cacheBucket?: string;
   /** The queue's redrive maxReceiveCount: the receive after which a message goes to the dead-letter queue. */
   maxReceiveCount: number;
+  /** The worker function's timeout (set on the drift function: how long a queued drift check may take). */
+  workerTimeoutSeconds?: number;
 }
 
 function required(env: Record<string, string | undefined>, name: string): string {
@@ -33,6 +35,7 @@ export function readLambdaEnv(env: Record<string, string | undefined> = process.
     table: required(env, 'DRIFTLESS_TABLE'),
     ...(env.DRIFTLESS_CACHE_BUCKET ? { cacheBucket: env.DRIFTLESS_CACHE_BUCKET } : {}),
     maxReceiveCount,
+    ...(Number(env.DRIFTLESS_WORKER_TIMEOUT) > 0 ? { workerTimeoutSeconds: Number(env.DRIFTLESS_WORKER_TIMEOUT) } : {}),
   };
 }
 

@@ -34,7 +34,8 @@ export function apiGatewayV2Event(method: string, pathAndQuery: string, options:
 
 let messages = 0;
 
-export function sqsEvent(request: SyncRequest, options: { receiveCount?: number; body?: string } = {}): SqsEvent {
+/** An SQS record carrying `request` (a SyncRequest or a DriftCheckRequest) as the enqueuer wrote it. */
+export function sqsEvent(request: Pick<SyncRequest, 'id' | 'app'>, options: { receiveCount?: number; body?: string } = {}): SqsEvent {
   const n = ++messages;
   return {
     Records: [{
