@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { createWorkerHandler, parseSyncMessage } from '../../functions/worker.ts';
+import { createDriftHandler } from '../../functions/drift.ts';
+import { createWorkerHandler, parseQueueMessage, parseSyncMessage } from '../../functions/worker.ts';
 import { createLocalSecretResolver } from '../../src/adapters/secrets/local.ts';
 import { MemoryStateStore } from '../../src/adapters/state-memory/memory-state.ts';
-import type { SyncQueue, SyncRequest } from '../../src/ports/queue.ts';
+import { DriftlessError } from '../../src/core/errors.ts';
+import type { DriftCheck } from '../../src/drift/runner.ts';
+import type { DriftCheckRequest, SyncQueue, SyncRequest } from '../../src/ports/queue.ts';
+import { createLambdaDrift } from '../../src/wiring/lambda-drift.ts';
+import { driftReport, syncedSha } from '../support/drift-reports.ts';
 import type { Logger } from '../../src/service/engine.ts';
 import { createLambdaWorker, type LambdaWorker } from '../../src/wiring/lambda-worker.ts';
 import { FakeEngine } from '../support/fake-engine.ts';
-import { lambdaContext, sqsEvent } from '../support/lambda-events.ts';
+import { lambdaContext, scheduledEvent, sqsEvent } from '../support/lambda-events.ts';
 import { appConfig, serviceConfig } from '../support/service-fixtures.ts';
 
 function setup() {
@@ -103,7 +108,7 @@ describe('functions/worker: SQS FIFO → sync → partial batch response', () =>
     const { handler, logs } = setup();
     const response = await handler(sqsEvent(request('s7'), { body: '{"hello":"world"}' }), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
-    expect(logs).toContain('queue message is not a sync request; deleted');
+    expect(logs).toContain('queue message is neither a sync request nor a drift check; deleted');
     expect(parseSyncMessage('not json')).toBeUndefined();
     expect(parseSyncMessage(JSON.stringify(request('x')))).toMatchObject({ id: 'x', app: 'staging' });
   });
@@ -115,5 +120,89 @@ describe('functions/worker: SQS FIFO → sync → partial batch response', () =>
     const response = await handler(sqsEvent(request('s8')), lambdaContext());
     expect(response.batchItemFailures).toHaveLength(1);
     expect(logs.join('\n')).toContain('could not shorten the message wait');
+  });
+});
+
+function driftSetup(check: DriftCheck) {
+  const store = new MemoryStateStore();
+  const sent: SyncRequest[] = [];
+  const checks: DriftCheckRequest[] = [];
+  const queue: SyncQueue = { enqueue: async (r) => void sent.push(r), enqueueDriftCheck: async (r) => void checks.push(r) };
+  const engine = new FakeEngine();
+  engine.refs.set('main', syncedSha);
+  const visibility: number[] = [];
+  let flushes = 0;
+  const config = serviceConfig([appConfig('staging', { selfHeal: true }), appConfig('production')]);
+  const secrets = createLocalSecretResolver({ baseDir: '/tmp', env: {} });
+  const base = createLambdaWorker({
+    config, store, queue, engine, reporting: false, log: silentLog, maxReceiveCount: 3, secrets, driftCheck: check, driftNotifier: false,
+    retryLater: async (_handle, seconds) => void visibility.push(seconds),
+  });
+  const handler = createWorkerHandler(async () => ({ ...base, flush: async () => void flushes++ }), { marginMs: 1000, random: () => 0.5 });
+  const drift = createLambdaDrift({ config, store, queue, engine, log: silentLog, secrets });
+  return { handler, schedule: createDriftHandler(async () => drift), store, sent, checks, visibility, flushes: () => flushes };
+}
+
+const silentLog: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+const synced = async (store: MemoryStateStore) => {
+  for (const app of ['staging', 'production']) await store.updateAppStatus(app, { status: 'Synced', revision: { ref: 'main', sha: syncedSha } });
+};
+
+describe('functions/worker: a drift check message → the app\'s check, its report handled as in a drift run', () => {
+  it('the schedule\'s message runs the check: report stored, self-heal queued, the check no longer pending', async () => {
+    const checked: string[] = [];
+    const { handler, schedule, store, sent, checks, flushes } = driftSetup(async (app) => (checked.push(app.name), driftReport(app.name, app.name === 'staging' ? 'OutOfSync' : 'Synced')));
+    await synced(store);
+    await schedule(scheduledEvent('2026-12-02T08:00:00Z'));
+    expect(checks).toHaveLength(2);
+    // While queued, the next schedule queues nothing more.
+    expect((await schedule(scheduledEvent('2026-12-02T08:10:00Z'))).drift.pending.sort()).toEqual(['production', 'staging']);
+
+    for (const check of checks.splice(0)) expect(await handler(sqsEvent(check), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(checked.sort()).toEqual(['production', 'staging']);
+    expect(flushes()).toBe(2);
+    const staging = (await store.listDriftReports('staging', 5))[0];
+    expect(staging).toMatchObject({ status: 'OutOfSync', heal: { action: 'queued', revision: syncedSha } });
+    expect((await store.listDriftReports('production', 5))[0]).toMatchObject({ status: 'Synced' });
+    expect((await store.getAppStatus('staging'))?.drift).toMatchObject({ status: 'OutOfSync', objects: 1 });
+    // Self-heal goes through the queue as an ordinary sync of the synced revision.
+    expect(sent).toEqual([expect.objectContaining({ app: 'staging', trigger: { kind: 'heal', checkedAt: staging!.checkedAt }, revision: syncedSha })]);
+    expect(await store.getLease('drift:staging')).toBeUndefined();
+    expect((await schedule(scheduledEvent('2026-12-02T08:20:00Z'))).drift.queued.sort()).toEqual(['production', 'staging']);
+  });
+
+  it('a check that fails is an Unknown report, acknowledged (never a batch item failure)', async () => {
+    const { handler, store, visibility } = driftSetup(async () => {
+      throw new DriftlessError('CLUSTER_UNAVAILABLE', 'cluster local is unreachable', { transient: true });
+    });
+    const request: DriftCheckRequest = { kind: 'drift-check', id: 'k1', app: 'production', run: '2026-12-02T08:00:00Z', enqueuedAt: '2026-12-02T08:00:00.000Z' };
+    await store.acquireLease('drift:production', 'k1', { now: request.enqueuedAt, expiresAt: '2026-12-02T09:00:00.000Z' });
+    expect(await handler(sqsEvent(request), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect((await store.listDriftReports('production', 5))[0]).toMatchObject({ status: 'Unknown', reason: { code: 'CLUSTER_UNAVAILABLE' } });
+    expect(visibility).toEqual([]);
+    expect(await store.getLease('drift:production')).toBeUndefined();
+  });
+
+  it('the store failing transiently comes back after a back-off, still pending; on the last receive it is let go', async () => {
+    const { handler, store, visibility } = driftSetup(async (app) => driftReport(app.name, 'Synced'));
+    const request: DriftCheckRequest = { kind: 'drift-check', id: 'k2', app: 'production', run: '2026-12-02T08:00:00Z', enqueuedAt: '2026-12-02T08:00:00.000Z' };
+    await store.acquireLease('drift:production', 'k2', { now: request.enqueuedAt, expiresAt: '2026-12-02T09:00:00.000Z' });
+    const put = store.putDriftReport.bind(store);
+    store.putDriftReport = async () => { throw new DriftlessError('STATE_UNAVAILABLE', 'the table is throttled', { transient: true }); };
+    const event = sqsEvent(request, { receiveCount: 1 });
+    expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[0]!.messageId }] });
+    expect(visibility).toEqual([23]);
+    expect(await store.getLease('drift:production')).toMatchObject({ holder: 'k2' });
+
+    expect(await handler(sqsEvent(request, { receiveCount: 3 }), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await store.getLease('drift:production')).toBeUndefined();
+    store.putDriftReport = put;
+  });
+
+  it('tells drift checks from syncs by kind and refuses a drift check without its run', () => {
+    const check: DriftCheckRequest = { kind: 'drift-check', id: 'k', app: 'staging', run: 'r', enqueuedAt: '2026-12-02T08:00:00.000Z' };
+    expect(parseQueueMessage(JSON.stringify(check))).toEqual(check);
+    expect(parseQueueMessage(JSON.stringify({ ...check, run: undefined }))).toBeUndefined();
+    expect(parseQueueMessage(JSON.stringify(request('x')))).toMatchObject({ id: 'x', trigger: { kind: 'push' } });
   });
 });
