@@ -137,7 +137,8 @@ function dataStatements(fn) {
       state, cache, cacheList,
     ];
   }
-  return [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Resource: [queue] }, state, cache, cacheList];
+  // drift: resolves branch heads and queues syncs and drift checks; the workers render and read clusters.
+  return [{ Effect: 'Allow', Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], Resource: [queue] }, state];
 }
 
 /** Statements of one function's role, in order; a statement with nothing to grant is left out. */
@@ -146,7 +147,8 @@ function statementsFor(s, fn) {
     ...logStatements(s.stage, fn),
     ...dataStatements(fn),
     ...secretStatements(s),
-    ...(fn === 'http' ? [] : clusterStatements(s)),
+    // Only the worker reaches clusters (syncs and the drift checks the schedule queues).
+    ...(fn === 'worker' ? clusterStatements(s) : []),
   ];
 }
 

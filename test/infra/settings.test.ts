@@ -66,7 +66,10 @@ describe('infra/settings.cjs', () => {
     ]);
     expect(statements(r.WorkerRole).find((x) => x.Action.includes('sts:AssumeRole'))!.Resource).toEqual(['arn:aws:iam::111122223333:role/driftless-deployer']);
     expect(statements(r.WorkerRole).find((x) => x.Action.includes('kms:Decrypt'))!.Resource).toHaveLength(1);
-    expect(statements(r.DriftRole).find((x) => x.Action.includes('eks:DescribeCluster'))!.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/prod' }]);
+    expect(statements(r.WorkerRole).find((x) => x.Action.includes('eks:DescribeCluster'))!.Resource).toEqual([{ 'Fn::Sub': 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/prod' }]);
+    // The drift function only resolves branch heads and queues work: no cluster, no blob cache.
+    for (const a of ['sts:AssumeRole', 'eks:DescribeCluster', 's3:GetObject', 's3:PutObject']) expect(actionsOf(r.DriftRole)).not.toContain(a);
+    expect(actionsOf(r.DriftRole)).toEqual(expect.arrayContaining(['sqs:SendMessage', 'dynamodb:PutItem', 'secretsmanager:GetSecretValue']));
     // The http function reads secrets (webhook secret, tokens) but never reaches a cluster or a VPC.
     expect(actionsOf(r.HttpRole)).toContain('secretsmanager:GetSecretValue');
     for (const a of ['sts:AssumeRole', 'eks:DescribeCluster', 'ec2:CreateNetworkInterface']) expect(actionsOf(r.HttpRole)).not.toContain(a);
