@@ -44,7 +44,7 @@ describe('functions', () => {
     expect(fn('worker')).toMatchObject({ MemorySize: settings.workerMemory, Timeout: 900 });
     expect(fn('drift')).toMatchObject({ Timeout: settings.driftTimeout });
     // The drift function holds an app's queued check pending for as long as a worker may take with it.
-    expect((fn('drift').Environment as { Variables: Json }).Variables).toMatchObject({ DRIFTLESS_WORKER_TIMEOUT: 900 });
+    expect((fn('drift').Environment as { Variables: Json }).Variables).toMatchObject({ DRIFTLESS_WORKER_TIMEOUT: '900' });
   });
 
   it('read the packaged config through an environment variable', () => {
