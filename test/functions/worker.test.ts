@@ -199,6 +199,19 @@ describe('functions/worker: a drift check message → the app\'s check, its repo
     store.putDriftReport = put;
   });
 
+  it('a check still running when only the margin is left becomes an Unknown report, acknowledged, the next one allowed', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { handler, store, visibility } = driftSetup(async (app) => (await gate, driftReport(app.name, 'Synced')));
+    const request: DriftCheckRequest = { kind: 'drift-check', id: 'k3', app: 'production', run: '2026-12-02T08:00:00Z', enqueuedAt: '2026-12-02T08:00:00.000Z' };
+    await store.acquireLease('drift:production', 'k3', { now: request.enqueuedAt, expiresAt: '2026-12-02T09:00:00.000Z' });
+    expect(await handler(sqsEvent(request), lambdaContext(1300))).toEqual({ batchItemFailures: [] });
+    expect((await store.listDriftReports('production', 5))[0]).toMatchObject({ status: 'Unknown', reason: { code: 'WORKER_TIMEOUT' } });
+    expect(visibility).toEqual([]);
+    expect(await store.getLease('drift:production')).toBeUndefined();
+    release();
+  });
+
   it('tells drift checks from syncs by kind and refuses a drift check without its run', () => {
     const check: DriftCheckRequest = { kind: 'drift-check', id: 'k', app: 'staging', run: 'r', enqueuedAt: '2026-12-02T08:00:00.000Z' };
     expect(parseQueueMessage(JSON.stringify(check))).toEqual(check);
