@@ -5,6 +5,7 @@ import { CelAuthorizer, clusterAuthorizers } from '../cel/authz.ts';
 import { CelCompileError, CelEvalError, compile, toCel, type Program } from '../cel/env.ts';
 import type { Cluster, WriteOptions } from '../cluster.ts';
 import type { Pending } from './chain.ts';
+import type { Attributes } from './webhooks.ts';
 import { labelsOf } from '../selectors.ts';
 import { qualified } from '../status.ts';
 import { metaOf } from '../store.ts';
@@ -20,18 +21,8 @@ import { isObj, newUid } from '../util.ts';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
-export interface PolicyAttributes {
-  info: ResourceInfo;
-  subresource?: string;
-  operation: Operation;
-  namespace?: string;
-  name: string;
-  object?: Obj;
-  oldObject?: Obj;
-  dryRun: boolean;
-  user: User;
-  warnings?: string[];
-}
+/** What a policy sees of a request: the webhooks' attributes, less the options, plus the warnings it may add. */
+export type PolicyAttributes = Omit<Attributes, 'options'> & { warnings?: string[] };
 
 const GROUP = 'admissionregistration.k8s.io';
 export const policyVariables = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer'] as const;

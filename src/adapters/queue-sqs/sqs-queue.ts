@@ -48,33 +48,19 @@ const idPattern = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]+$/;
 export function createSqsQueue(options: SqsQueueOptions): SqsSyncQueue {
   const { client, queueUrl } = options;
   const setVisibility = createVisibilityChanger({ client, queueUrl });
+  // Every message goes in its app's group: one app never syncs twice at once, and a drift check
+  // waits for the app's pending syncs instead of racing them.
+  const send = async (body: object, app: string, deduplication: string, what: string): Promise<void> => {
+    try {
+      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body), MessageGroupId: messageGroupId(app), MessageDeduplicationId: deduplication }));
+    } catch (err) {
+      throw translateAwsError(err, 'QUEUE_UNAVAILABLE', `sending ${what} of app ${app} to the SQS queue`);
+    }
+  };
   return {
-    async enqueue(request) {
-      try {
-        await client.send(new SendMessageCommand({
-          QueueUrl: queueUrl,
-          // The body is the SyncRequest itself (functions/worker.ts reads it as such).
-          MessageBody: JSON.stringify(request),
-          MessageGroupId: messageGroupId(request.app),
-          MessageDeduplicationId: deduplicationId(request),
-        }));
-      } catch (err) {
-        throw translateAwsError(err, 'QUEUE_UNAVAILABLE', `sending sync ${request.id} of app ${request.app} to the SQS queue`);
-      }
-    },
-    async enqueueDriftCheck(request) {
-      try {
-        await client.send(new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: JSON.stringify(request),
-          // In the app's group: the check waits for the app's pending syncs instead of racing them.
-          MessageGroupId: messageGroupId(request.app),
-          MessageDeduplicationId: driftCheckDeduplicationId(request),
-        }));
-      } catch (err) {
-        throw translateAwsError(err, 'QUEUE_UNAVAILABLE', `sending drift check ${request.id} of app ${request.app} to the SQS queue`);
-      }
-    },
+    // The body is the request itself (functions/worker.ts reads it as such).
+    enqueue: (request) => send(request, request.app, deduplicationId(request), `sync ${request.id}`),
+    enqueueDriftCheck: (request) => send(request, request.app, driftCheckDeduplicationId(request), `drift check ${request.id}`),
     async changeVisibility(receiptHandle, seconds) {
       await setVisibility(receiptHandle, Math.max(0, Math.min(43_200, Math.round(seconds))));
     },
