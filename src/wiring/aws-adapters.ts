@@ -1,28 +1,26 @@
-import { DriftlessError } from '../core/errors.ts';
-import type { SyncQueue } from '../ports/queue.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsQueue, type SqsSyncQueue } from '../adapters/queue-sqs/index.ts';
+import { createDynamoStateStore } from '../adapters/state-dynamodb/index.ts';
 import type { StateStore } from '../ports/state.ts';
 import type { LambdaEnv } from './lambda-env.ts';
 
 /** The AWS systems behind the state and queue ports on Lambda: DynamoDB and the SQS FIFO queue. */
 export interface AwsAdapters {
   store: StateStore;
-  queue: SyncQueue;
+  queue: SqsSyncQueue;
 }
 
 /**
- * SEAM(lead): the DynamoDB and SQS adapters are written in parallel (wt/awsadapt) under the agreed
- * names. Once they are on main, this becomes (clients built once per container, as this is):
- *
- *   const { createDynamoStateStore } = await import('../adapters/state-dynamodb/index.ts');
- *   const { createSqsQueue } = await import('../adapters/queue-sqs/index.ts');
- *   return {
- *     store: createDynamoStateStore({ client: new DynamoDBClient({}), tableName: env.table }),
- *     queue: createSqsQueue({ client: new SQSClient({}), queueUrl: env.queueUrl }),
- *   };
- *
- * The S3 cache lives in aws-cache.ts so that the http function, which imports this file, bundles
- * no S3 client. Until then a deployed function fails here, at its first invocation, with this message.
+ * Called once per container (the handlers keep its result), so each client, with its connection
+ * pool, lives as long as the container. Region, credentials and endpoints come from the function's
+ * environment as the SDK reads them (AWS_REGION, the role's keys, `AWS_ENDPOINT_URL_DYNAMODB` /
+ * `AWS_ENDPOINT_URL_SQS` in tests). The S3 cache lives in aws-cache.ts so that the http function,
+ * which imports this file, bundles no S3 client.
  */
 export async function createAwsAdapters(env: LambdaEnv): Promise<AwsAdapters> {
-  throw new DriftlessError('INTERNAL', `the DynamoDB/SQS adapters are not wired into src/wiring/aws-adapters.ts yet (table ${env.table}, queue ${env.queueUrl})`);
+  return {
+    store: createDynamoStateStore({ client: new DynamoDBClient({}), tableName: env.table }),
+    queue: createSqsQueue({ client: new SQSClient({}), queueUrl: env.queueUrl }),
+  };
 }

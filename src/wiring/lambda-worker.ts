@@ -1,11 +1,9 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { createThrottledWriter } from '../adapters/github/index.ts';
 import { checkAppDrift } from '../drift/check.ts';
 import { driftMarkdown } from '../drift/markdown.ts';
 import type { DriftCheck } from '../drift/runner.ts';
 import type { DriftNotifier } from '../ports/drift-notifier.ts';
 import { createConfiguredDriftNotifier } from './drift.ts';
-import { createVisibilityChanger } from '../adapters/queue-sqs/change-visibility.ts';
 import { createConfiguredSource } from './sources.ts';
 import type { DriftlessConfig } from '../config/types.ts';
 import type { ContentCache } from '../ports/content-cache.ts';
@@ -135,6 +133,7 @@ export async function lambdaWorkerFromEnv(): Promise<LambdaWorker> {
   const env = readLambdaEnv();
   const config = await loadLambdaConfig(env);
   const [{ store, queue }, cache] = await Promise.all([createAwsAdapters(env), createAwsContentCache(env)]);
-  const retryLater = createVisibilityChanger({ client: new SQSClient({}), queueUrl: env.queueUrl });
+  // The queue's own SQS client (one per container) also shortens a failed message's wait.
+  const retryLater: LambdaWorker['retryLater'] = (receiptHandle, seconds) => queue.changeVisibility(receiptHandle, seconds);
   return createLambdaWorker({ config, store, queue, secrets: lambdaSecrets(config), retryLater, maxReceiveCount: env.maxReceiveCount, cache, metrics: new EmfMetrics() });
 }
