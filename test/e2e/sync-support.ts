@@ -49,6 +49,10 @@ export async function addFault(sb: Sandbox, fault: Record<string, unknown>): Pro
   await call(sb, 'POST', '/_sandbox/faults', fault);
 }
 
+export async function clearFaults(sb: Sandbox): Promise<void> {
+  await call(sb, 'DELETE', '/_sandbox/faults');
+}
+
 /** Raw POST against the API server as admin (for setting up what a cluster admin would). */
 export async function postJson(sb: Sandbox, apiPath: string, object: KubeObject): Promise<void> {
   await call(sb, 'POST', apiPath, object);
