@@ -71,8 +71,9 @@ async function route(ctx: ServiceContext, delivery: WebhookDelivery, push: PushE
   if (delivery.event === 'ping') return done({ result: 'pong', apps: [], syncs: [] });
   if (!push) return done({ result: 'ignored', apps: [], syncs: [], reason: `event ${delivery.event} is not used` });
 
-  const statuses = new Map((await ctx.store.listAppStatus()).map((s) => [s.app, s]));
-  const dependencies = await ctx.store.listRenderDependencies();
+  // Side by side: on DynamoDB each is a round trip on the webhook's path.
+  const [appStatuses, dependencies] = await Promise.all([ctx.store.listAppStatus(), ctx.store.listRenderDependencies()]);
+  const statuses = new Map(appStatuses.map((s) => [s.app, s]));
   const routingState = new Map<string, AppRoutingState>();
   for (const app of ctx.deps.config.apps) {
     routingState.set(app.name, { pin: statuses.get(app.name)?.pin?.revision, dependencies: dependencies.get(app.name) });
