@@ -171,7 +171,9 @@ describe('the Lambda handlers against DynamoDB, SQS, S3, GitHub and the sandbox'
     expect(gh.statuses('acme', 'gitops', shas[0]!).map((s) => `${s.context}:${s.state}`)).toContain('driftless/web:success');
     expect(gh.deployments('acme', 'gitops').map((d) => d.environment)).toEqual(['web']);
     expect(await getSync(first, syncs[0]!)).toMatchObject({ id: syncs[0], app: 'web', state: 'succeeded', revision: { sha: shas[0] } });
-    // The worker's blob cache wrote through to the bucket, for the next cold container.
+    // The worker read the tree and blobs from GitHub, and its blob cache wrote them through to the
+    // bucket, for the next cold container.
+    expect(gh.calls().filter((c) => c.path.includes('/git/')).length).toBeGreaterThan(0);
     const listed = await s3.client().send(new ListObjectsV2Command({ Bucket: bucket }));
     expect(listed.KeyCount).toBeGreaterThan(0);
   }, 60_000);
@@ -192,7 +194,22 @@ describe('the Lambda handlers against DynamoDB, SQS, S3, GitHub and the sandbox'
     const apps = json(res) as unknown as Array<Record<string, unknown>> | { apps: Array<Record<string, unknown>> };
     const list = Array.isArray(apps) ? apps : apps.apps;
     expect(list.find((a) => a.name === 'web')).toMatchObject({ status: 'Synced', revision: { sha: shas[0] } });
-  });
+
+    // A manual sync through this container's http function, run by its (cold) worker: the Git blobs
+    // come from the S3 cache the first container's worker filled, not from GitHub.
+    gh.resetCalls();
+    const sync = await second.http(apiGatewayV2Event('POST', '/apps/web/sync', { headers: { ...auth, 'content-type': 'application/json' }, body: '{}' }));
+    expect(sync.statusCode).toBe(202);
+    const { message, event } = await receive();
+    expect(JSON.parse(message.Body!)).toMatchObject({ app: 'web', trigger: { kind: 'manual' } });
+    const response = await second.worker(event, lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [] });
+    await settle(message, response);
+    const paths = gh.calls().map((c) => `${c.method} ${c.path}`);
+    // Only the branch head is asked of GitHub; the tree and the blobs were in the bucket.
+    expect(paths.filter((p) => p.startsWith('GET '))).toEqual(['GET /repos/acme/gitops/commits/main']);
+    expect(paths).toContain(`POST /repos/acme/gitops/statuses/${shas[0]}`);
+  }, 60_000);
 
   it('a transient failure goes back in batchItemFailures after ChangeMessageVisibility; the redelivery succeeds', async () => {
     const h = await container();
