@@ -5,7 +5,7 @@ import type { ContentCache } from '../ports/content-cache.ts';
 import type { LambdaEnv } from './lambda-env.ts';
 
 /**
- * The blob cache of the worker and drift functions (never imported by the http function): memory in
+ * The blob cache of the worker function (the http and drift functions never import this file): memory in
  * front of S3, so that a cold container does not fetch every blob from GitHub again and a warm one
  * reads nothing twice. Without a bucket (DRIFTLESS_CACHE_BUCKET unset), memory only.
  *

@@ -126,13 +126,17 @@ async function receive(): Promise<{ message: Message; event: SqsEvent }> {
   const { Messages } = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, MessageSystemAttributeNames: ['All'], WaitTimeSeconds: 0 }));
   expect(Messages).toHaveLength(1);
   const message = Messages![0]!;
-  // The full record Lambda sends; the handler reads the fields SqsRecord names.
+  return { message, event: sqsEventOf(message) };
+}
+
+/** The SQS event Lambda's event source mapping builds around one received message. */
+function sqsEventOf(message: Message): SqsEvent {
   const record = {
     messageId: message.MessageId!, receiptHandle: message.ReceiptHandle!, body: message.Body!,
     attributes: { ...message.Attributes, ApproximateReceiveCount: message.Attributes!.ApproximateReceiveCount! }, messageAttributes: {}, md5OfBody: message.MD5OfBody!,
     eventSource: 'aws:sqs', eventSourceARN: sqs.queue('driftless-syncs.fifo')!.arn, awsRegion: 'us-east-1',
   };
-  return { message, event: { Records: [record] } };
+  return { Records: [record] };
 }
 
 /** The event source mapping deletes a message the handler did not return in batchItemFailures. */
@@ -255,12 +259,22 @@ describe('the Lambda handlers against DynamoDB, SQS, S3, GitHub and the sandbox'
     expect(await value()).toBe('v2');
   }, 60_000);
 
-  it('the scheduled drift function finds a branch head no webhook announced and queues a sync for it', async () => {
+  it('the scheduled drift function queues a sync for a branch head no webhook announced, and a drift check the worker runs', async () => {
     const h = await container();
     shas.push(repo.commit({ 'apps/web/cm.yaml': cm('v4') }));
     await h.drift(scheduledEvent());
     const { Messages } = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'], WaitTimeSeconds: 0 }));
-    const polls = (Messages ?? []).map((m) => JSON.parse(m.Body!) as { app: string; trigger: { kind: string } }).filter((r) => r.trigger.kind === 'poll');
-    expect(polls.map((r) => r.app)).toEqual(['web']);
+    const bodies = (Messages ?? []).map((m) => JSON.parse(m.Body!) as { app: string; kind?: string; trigger?: { kind: string } });
+    expect(bodies.filter((r) => r.trigger?.kind === 'poll').map((r) => r.app)).toEqual(['web']);
+    expect(bodies.filter((r) => r.kind === 'drift-check').map((r) => r.app)).toEqual(['web']);
+
+    // The worker runs the check: the cluster matches the last revision synced (v2; the render error
+    // was never applied), and Git's newer head shows as pending; the report is stored for the API.
+    const check = Messages!.find((m) => (JSON.parse(m.Body!) as { kind?: string }).kind === 'drift-check')!;
+    expect(await h.worker(sqsEventOf(check), lambdaContext())).toEqual({ batchItemFailures: [] });
+    const drift = await h.http(apiGatewayV2Event('GET', '/drift', { headers: auth }));
+    expect(drift.statusCode).toBe(200);
+    const { reports } = json(drift) as { reports: Array<{ app: string; status: string }> };
+    expect(reports).toEqual([expect.objectContaining({ app: 'web', status: 'Synced', revision: expect.objectContaining({ sha: shas[1] }), pending: shas[3] })]);
   }, 60_000);
 });
