@@ -10,7 +10,7 @@ const pod = (name: string, resources?: object, extra: object = {}): object => ({
 
 async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   let v = await read();
-  for (let i = 0; i < 100 && !ok(v); i++) {
+  for (let i = 0; i < 250 && !ok(v); i++) {
     await new Promise((r) => setTimeout(r, 20));
     v = await read();
   }
@@ -106,7 +106,8 @@ describe('ResourceQuota and LimitRange admission', () => {
     const sts = { metadata: { name: 'db' }, spec: { serviceName: 'db', replicas: 1, selector: { matchLabels: { app: 'x' } }, template: { ...template, spec: { ...template.spec, restartPolicy: 'Always' } } } };
     expect((await call(sb, 'POST', '/apis/apps/v1/namespaces/none/statefulsets', { body: sts })).status).toBe(201);
     const messages = async (): Promise<string[]> => ((await call(sb, 'GET', '/api/v1/namespaces/none/events?fieldSelector=reason%3DFailedCreate')).json.items as Array<{ message: string }>).map((e) => e.message);
-    const found = await waitFor(messages, (m) => m.length >= 2);
+    // Wait for both controllers: the Job controller may record its refusal more than once first.
+    const found = await waitFor(messages, (m) => m.some((x) => x.startsWith('Error creating')) && m.some((x) => x.startsWith('create Pod db-0')));
     expect(found).toContainEqual(expect.stringMatching(/^Error creating: pods "job-[a-z0-9]{5}" is forbidden: exceeded quota: zero, requested: pods=1, used: pods=0, limited: pods=0$/));
     expect(found).toContain('create Pod db-0 in StatefulSet db failed error: pods "db-0" is forbidden: exceeded quota: zero, requested: pods=1, used: pods=0, limited: pods=0');
   });
