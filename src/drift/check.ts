@@ -52,7 +52,9 @@ function maskValue(deps: SyncDeps, value: unknown): unknown {
 
 function reportField(deps: SyncDeps, obj: KubeObject, change: FieldChange, scrubber: Scrubber): DriftField {
   const secretValue = isSecret(obj) && /^\/(data|stringData)(\/|$)/.test(change.path);
-  const show = (value: unknown): unknown => (secretValue ? maskValue(deps, value) : value === undefined ? undefined : (JSON.parse(scrubber.scrub(JSON.stringify(value))) as unknown));
+  // Strings only: scrubbing the JSON text would turn a Secret value such as "3" or "true" into a
+  // <redacted> token that is no JSON, and every number or boolean field into an Unknown report.
+  const show = (value: unknown): unknown => (secretValue ? maskValue(deps, value) : scrubber.scrubValue(value));
   const desired = show(change.desired);
   const live = show(change.live);
   return { path: change.path, ...(desired !== undefined ? { desired } : {}), ...(live !== undefined ? { live } : {}), ...(change.manager ? { manager: change.manager } : {}) };

@@ -174,4 +174,21 @@ describe('drift check against the sandbox', () => {
     expect(reports[2]!.reason?.message).toContain('no such cluster');
     expect(seen.sort()).toEqual(['broken', 'ghost', 'shop']);
   });
+
+  it('a Secret value that is also a JSON token ("3", "true") masks strings only: numbers and booleans still report, and the report stays valid', async () => {
+    const flags = appConfig({ name: 'flags', namespace: 'flags', path: 'flags', healthTimeoutSeconds: 5, allow: { namespaces: ['flags'], kinds: ['*'], clusterScoped: true } });
+    const settings: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'settings' }, stringData: { workers: '3', tls: 'true', token: 'tok-flags-secret' } };
+    repo.commit({ 'flags/all.yaml': [deployment('api', { replicas: 2 }), configMap('cfg', { note: 'plain' }), settings] });
+    const result = await syncApp(deps(), flags);
+    expect(result.objects.every((o) => o.outcome === 'applied')).toBe(true);
+    await kubectl(['scale', 'deployment', 'api', '-n', 'flags', '--replicas', '3']);
+    await kubectl(['patch', 'configmap', 'cfg', '-n', 'flags', '--type', 'merge', '-p', '{"data":{"note":"tok-flags-secret"}}']);
+    const report = await checkAppDrift(deps(), flags);
+    expect(report.reason).toBeUndefined();
+    expect(report.status).toBe('OutOfSync');
+    const fields = new Map(report.objects.map((o) => [o.ref.name, o.fields.map((f) => ({ path: f.path, desired: f.desired, live: f.live }))]));
+    expect(fields.get('api')).toEqual([{ path: '/spec/replicas', desired: 2, live: 3 }]);
+    expect(fields.get('cfg')).toEqual([{ path: '/data/note', desired: 'plain', live: '<redacted>' }]);
+    expect(JSON.stringify(report)).not.toContain('tok-flags-secret');
+  });
 });
