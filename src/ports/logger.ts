@@ -29,6 +29,23 @@ export interface Logger {
   child?(fields: LogFields): Logger;
 }
 
+/**
+ * A field value as a log line may hold it: every Error in it, however deep, reduced to name, message
+ * and code. Serialised whole, an Error writes its enumerable properties (an octokit or client-node
+ * error: the request with its Authorization header, the response body) and, in Powertools, its
+ * stack and cause chain.
+ */
+export function loggable(value: unknown, depth = 0): unknown {
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return { name: value.name, message: value.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  if (depth >= 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => loggable(item, depth + 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, loggable(item, depth + 1)]));
+}
+
 export const silentLogger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silentLogger };
 
 /** `log` with `context` on every line; undefined values are left out. */

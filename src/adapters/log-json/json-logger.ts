@@ -1,4 +1,4 @@
-import type { LogFields, Logger, LogLevel } from '../../ports/logger.ts';
+import { loggable, type LogFields, type Logger, type LogLevel } from '../../ports/logger.ts';
 
 const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
@@ -9,15 +9,6 @@ export interface JsonLoggerOptions {
   /** Default: every line to stderr (serve's stdout is the CLI's own output). */
   write?: (line: string, level: Exclude<LogLevel, 'silent'>) => void;
   now?: () => Date;
-}
-
-/** Errors serialise to {} in JSON: keep their name, message and code (never a stack with values in it). */
-function plain(value: unknown): unknown {
-  if (value instanceof Error) {
-    const code = (value as { code?: unknown }).code;
-    return { name: value.name, message: value.message, ...(typeof code === 'string' ? { code } : {}) };
-  }
-  return value;
 }
 
 const defaultWrite = (line: string): void => {
@@ -38,7 +29,7 @@ export function createJsonLogger(options: JsonLoggerOptions = {}, context: LogFi
     if (rank[level] < threshold) return;
     const line: LogFields = { level: level.toUpperCase(), message, timestamp: now().toISOString(), service };
     for (const [key, value] of Object.entries({ ...context, ...fields })) {
-      if (value !== undefined && !(key in line)) line[key] = plain(value);
+      if (value !== undefined && !(key in line)) line[key] = loggable(value);
     }
     write(`${JSON.stringify(line)}\n`, level);
   };

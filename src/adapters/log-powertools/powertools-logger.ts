@@ -1,19 +1,9 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
-import type { LogFields, Logger, LogLevel } from '../../ports/logger.ts';
-
-/**
- * Powertools writes every enumerable property of an Error, its stack and its cause chain: an
- * octokit or client-node error carries the request (Authorization header) and the response body.
- * Keep what serve's logger keeps: name, message, code.
- */
-function plain(value: unknown): unknown {
-  if (!(value instanceof Error)) return value;
-  const code = (value as { code?: unknown }).code;
-  return { name: value.name, message: value.message, ...(typeof code === 'string' ? { code } : {}) };
-}
+import { loggable, type LogFields, type Logger, type LogLevel } from '../../ports/logger.ts';
 
 function wrap(logger: PowertoolsLogger): Logger {
-  const extra = (fields: LogFields | undefined) => Object.fromEntries(Object.entries(fields ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+  // Powertools writes every enumerable property of an Error, its stack and cause chain: see loggable.
+  const extra = (fields: LogFields | undefined) => Object.fromEntries(Object.entries(fields ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, loggable(v)]));
   return {
     debug: (message, fields) => logger.debug(message, extra(fields)),
     info: (message, fields) => logger.info(message, extra(fields)),

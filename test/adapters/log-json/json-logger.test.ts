@@ -29,4 +29,14 @@ describe('createJsonLogger', () => {
     createJsonLogger({ level: 'silent', write: (line) => void silent.push(line) }).error('x');
     expect(silent).toEqual([]);
   });
+
+  it('an Error anywhere in the fields is written as name, message and code: never its request headers or response body', () => {
+    const lines: string[] = [];
+    const err = Object.assign(new Error('Bad credentials'), { status: 401, request: { headers: { authorization: 'token ghp_nestedsecret' } }, response: { data: { token: 'k8s-aws-v1.nested' } } });
+    createJsonLogger({ write: (line) => void lines.push(line) }).warn('report failed', { what: { step: 'status', error: err }, errors: [err] });
+    expect(lines[0]).not.toMatch(/ghp_nestedsecret|k8s-aws-v1\.nested/);
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line.what).toEqual({ step: 'status', error: { name: 'Error', message: 'Bad credentials' } });
+    expect(line.errors).toEqual([{ name: 'Error', message: 'Bad credentials' }]);
+  });
 });

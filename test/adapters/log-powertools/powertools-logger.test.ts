@@ -25,11 +25,12 @@ describe('createPowertoolsLogger (Lambda)', () => {
     for (const stream of [process.stdout, process.stderr]) vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
     const cause = Object.assign(new Error('socket hang up'), { config: { headers: { Authorization: 'Bearer k8s-aws-v1.cause-token' } } });
     const err = Object.assign(new Error('Forbidden', { cause }), { code: 'E_HTTP', request: { headers: { authorization: 'token ghs_requestsecret' } }, body: { data: { password: 'aHVudGVyMg==' } } });
-    createPowertoolsLogger({ level: 'info' }).child!({ failure: err }).error('sync failed', { error: err });
+    createPowertoolsLogger({ level: 'info' }).child!({ failure: err }).error('sync failed', { error: err, attempts: [{ error: err }] });
     const text = out.join('');
     for (const value of ['ghs_requestsecret', 'k8s-aws-v1.cause-token', 'aHVudGVyMg==', 'socket hang up']) expect(text).not.toContain(value);
     const line = JSON.parse(text.split('\n').filter(Boolean)[0]!) as Record<string, unknown>;
     expect(line.error).toEqual({ name: 'Error', message: 'Forbidden', code: 'E_HTTP' });
     expect(line.failure).toEqual({ name: 'Error', message: 'Forbidden', code: 'E_HTTP' });
+    expect(line.attempts).toEqual([{ error: { name: 'Error', message: 'Forbidden', code: 'E_HTTP' } }]);
   });
 });
