@@ -50,8 +50,9 @@ export async function loadSummary(service: DriftlessService): Promise<AppSummary
   return (await loadApps(service, false)).map(({ name, sync, health, drift }) => ({ name, sync, health, drift }));
 }
 
-export async function loadModel(service: DriftlessService): Promise<StatusModel> {
-  const [apps, notifications] = await Promise.all([loadApps(service, true), service.listNotifications({ limit: 10 })]);
+/** Deliveries only with `notifications` (a signed-in visitor): GET /notifications needs a token even with publicRead. */
+export async function loadModel(service: DriftlessService, options: { notifications: boolean }): Promise<StatusModel> {
+  const [apps, notifications] = await Promise.all([loadApps(service, true), options.notifications ? service.listNotifications({ limit: 10 }) : []]);
   return { apps, notifications };
 }
 

@@ -173,11 +173,12 @@ export const StatusPage: FC<{ apps: Array<AppSummary | AppDetails>; notification
     {flash && <p class={flash.error ? 'flash error' : 'flash'} role="status">{flash.text}</p>}
     <div id="apps"><AppTable apps={apps} viewer={viewer} /></div>
     {!viewer.details && <p class="note">Sign in with an API token to see revisions, objects, syncs and notifications.</p>}
+    {viewer.details && !viewer.session && <p class="note">Sign in with an API token to see notification deliveries.</p>}
     {viewer.details && (
       <>
         <h2>Apps in detail</h2>
         {apps.filter((a): a is AppDetails => 'unhealthy' in a).map((app) => <AppSection app={app} />)}
-        <Deliveries records={notifications} />
+        {viewer.session && <Deliveries records={notifications} />}
       </>
     )}
   </Layout>

@@ -56,7 +56,7 @@ export function registerStatusPage<E extends Env>(app: Hono<E>, deps: StatusDeps
     const viewer = await viewerOf(c);
     const nonce = randomBytes(16).toString('base64');
     secure(c, nonce);
-    const model = viewer.details ? await loadModel(deps.service) : { apps: await loadSummary(deps.service), notifications: [] };
+    const model = viewer.details ? await loadModel(deps.service, { notifications: viewer.session !== undefined }) : { apps: await loadSummary(deps.service), notifications: [] };
     const synced = c.req.query('synced');
     const flash = synced ? { text: `Sync of ${synced} queued.` } : flashes[c.req.query('m') ?? ''];
     return c.html(html`<!DOCTYPE html>${<StatusPage apps={model.apps} notifications={model.notifications} viewer={viewer} nonce={nonce} {...(flash ? { flash } : {})} />}`);
@@ -65,7 +65,7 @@ export function registerStatusPage<E extends Env>(app: Hono<E>, deps: StatusDeps
   app.get('/status/apps', async (c) => {
     const viewer = await viewerOf(c);
     secure(c, randomBytes(16).toString('base64'));
-    const apps = viewer.details ? (await loadModel(deps.service)).apps : await loadSummary(deps.service);
+    const apps = viewer.details ? (await loadModel(deps.service, { notifications: false })).apps : await loadSummary(deps.service);
     return c.html(<AppTable apps={apps} viewer={viewer} />);
   });
 

@@ -48,6 +48,20 @@ describe('status page: what anonymous visitors see', () => {
     expect(html).not.toContain('name="csrf"');
   });
 
+  it('publicRead does not show notification deliveries: GET /notifications needs a token even then', async () => {
+    const h = harness({ http: { publicRead: true } });
+    await synced(h);
+    await h.store.putNotification({ id: 'n1', event: 'sync-failed', app: 'staging', sink: { index: 0, kind: 'slack' }, state: 'failed', attempts: 5, at: '2026-01-01T00:00:00.000Z', error: 'connection failed (ECONNREFUSED)' });
+    const anonymous = await (await page(h)).text();
+    expect(anonymous).toContain('Last syncs');
+    expect(anonymous).not.toContain('ECONNREFUSED');
+    expect(anonymous).not.toContain('Last deliveries');
+    const { cookie } = await signIn(h);
+    const signedIn = await (await page(h, '/', { cookie })).text();
+    expect(signedIn).toContain('Last deliveries');
+    expect(signedIn).toContain('ECONNREFUSED');
+  });
+
   it('is served with a nonce-based CSP and no caching', async () => {
     const h = harness();
     const res = await page(h);
