@@ -57,8 +57,10 @@ export function registerStatusPage<E extends Env>(app: Hono<E>, deps: StatusDeps
     const nonce = randomBytes(16).toString('base64');
     secure(c, nonce);
     const model = viewer.details ? await loadModel(deps.service, { notifications: viewer.session !== undefined }) : { apps: await loadSummary(deps.service), notifications: [] };
+    // Anyone can link here with any query: only a configured app's name and the known messages are shown.
     const synced = c.req.query('synced');
-    const flash = synced ? { text: `Sync of ${synced} queued.` } : flashes[c.req.query('m') ?? ''];
+    const m = c.req.query('m') ?? '';
+    const flash = synced !== undefined && model.apps.some((a) => a.name === synced) ? { text: `Sync of ${synced} queued.` } : Object.hasOwn(flashes, m) ? flashes[m] : undefined;
     return c.html(html`<!DOCTYPE html>${<StatusPage apps={model.apps} notifications={model.notifications} viewer={viewer} nonce={nonce} {...(flash ? { flash } : {})} />}`);
   });
 

@@ -62,6 +62,17 @@ describe('status page: what anonymous visitors see', () => {
     expect(signedIn).toContain('ECONNREFUSED');
   });
 
+  it('shows no text of the query but a configured app name and the known messages', async () => {
+    const h = harness();
+    const spoof = 'Your token expired: sign in at https://evil.example.com';
+    const html = await (await page(h, `/?synced=${encodeURIComponent(spoof)}`)).text();
+    expect(html).not.toContain('evil.example.com');
+    expect(html).not.toContain('role="status"');
+    expect(await (await page(h, '/?synced=staging')).text()).toContain('Sync of staging queued.');
+    for (const m of ['__proto__', 'constructor', 'toString']) expect(await (await page(h, `/?m=${m}`)).text()).not.toContain('role="status"');
+    expect(await (await page(h, '/?m=bad-token')).text()).toContain('That API token is not valid.');
+  });
+
   it('is served with a nonce-based CSP and no caching', async () => {
     const h = harness();
     const res = await page(h);
