@@ -73,6 +73,22 @@ describe('status page: what anonymous visitors see', () => {
     expect(await (await page(h, '/?m=bad-token')).text()).toContain('That API token is not valid.');
   });
 
+  it('escapes what comes from Git, the cluster and the store, in text and in attributes', async () => {
+    const h = harness();
+    const evil = '"><img src=x onerror=alert(1)><script>alert(2)</script>';
+    await h.store.updateAppStatus('staging', { status: 'Failed', revision: { ref: `main${evil}`, sha: `${'b'.repeat(40)}${evil}` }, message: evil, lastSyncId: 's1', lastSyncAt: '2026-01-01T00:00:00.000Z' });
+    await h.store.putSync({ id: 's1', app: 'staging', trigger: { kind: 'manual', actor: evil }, dryRun: false, state: 'failed', queuedAt: '2026-01-01T00:00:00.000Z', reason: evil, error: { code: 'APPLY_FAILED', message: evil } });
+    await h.store.putNotification({ id: 'n1', event: 'sync-failed', app: 'staging', sink: { index: 0, kind: 'slack' }, state: 'failed', attempts: 1, at: '2026-01-01T00:00:00.000Z', error: evil });
+    const { cookie } = await signIn(h);
+    const html = await (await page(h, '/', { cookie })).text();
+    // The message, the sync's reason and error, its actor, the delivery's error, the revision's ref: all there, all inert.
+    expect(html.split('&lt;script&gt;alert(2)&lt;/script&gt;').length - 1).toBeGreaterThanOrEqual(5);
+    expect(html).not.toContain('<script>alert(2)');
+    expect(html).not.toContain('<img src=x');
+    expect(html).not.toMatch(/href="(?!#|https:\/\/github\.com\/)/);
+    expect(html).not.toContain('javascript:');
+  });
+
   it('is served with a nonce-based CSP and no caching', async () => {
     const h = harness();
     const res = await page(h);
