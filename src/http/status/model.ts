@@ -34,7 +34,9 @@ export function commitUrl(config: DriftlessConfig, repository: string, sha: stri
   const repo = config.repositories[repository];
   if (!repo || !('github' in repo)) return undefined;
   const { owner, repo: name, apiUrl } = repo.github;
-  const web = apiUrl ? apiUrl.replace(/\/api\/v3$/, '') : 'https://github.com';
+  // The public API host's web host is github.com; an Enterprise server's is its apiUrl without /api/v3.
+  const api = apiUrl?.replace(/\/+$/, '');
+  const web = !api || /^https:\/\/api\.github\.com$/i.test(api) ? 'https://github.com' : api.replace(/\/api\/v3$/, '');
   if (!/^https?:\/\/[^/]+/.test(web)) return undefined;
   return `${web}/${encodeURIComponent(owner)}/${encodeURIComponent(name)}/commit/${encodeURIComponent(sha)}`;
 }
