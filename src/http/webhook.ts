@@ -105,10 +105,11 @@ function verifiedDelivery(deps: WebhookRouteDeps): (c: Context) => Promise<{ res
       c.header('connection', 'close');
       return sendError(c, status, code, message);
     };
-    const secrets = accepted(await deps.webhookSecret());
-    if (secrets.length === 0) return refused(refuse(401, 'UNAUTHORIZED', 'webhooks are disabled: server.webhookSecret is not configured'));
+    // Checked first: a request without a signature costs no secret resolution.
     const signature = c.req.header('x-hub-signature-256');
     if (!signature) return refused(refuse(401, 'UNAUTHORIZED', 'missing X-Hub-Signature-256 header'));
+    const secrets = accepted(await deps.webhookSecret());
+    if (secrets.length === 0) return refused(refuse(401, 'UNAUTHORIZED', 'webhooks are disabled: server.webhookSecret is not configured'));
     const declared = Number(c.req.header('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > limit) return refused(refuse(413, 'PAYLOAD_TOO_LARGE', `request body over ${limit} bytes`));
     const reserved = Number.isFinite(declared) && declared >= 0 ? declared : limit;

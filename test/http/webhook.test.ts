@@ -27,6 +27,18 @@ describe('POST /webhooks/github refusals', () => {
     expect(h.logs.join('\n')).not.toContain(webhookSecret);
   });
 
+  it('a request without a signature is refused on its headers: no secret is resolved', async () => {
+    let resolved = 0;
+    const h = harness({ http: { webhookSecret: async () => { resolved++; return webhookSecret; } } });
+    const res = await deliver(h, 'push', touchingStaging(), { signature: null });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(resolved).toBe(0);
+    expect((await deliver(h, 'push', touchingStaging(), { signature: `sha256=${'0'.repeat(64)}` })).status).toBe(401);
+    expect(resolved).toBe(1);
+    expect(h.queue.stats().enqueued).toBe(0);
+  });
+
   it('401 for every webhook when no secret is configured', async () => {
     const h = harness({ http: { webhookSecret: async () => undefined } });
     const res = await deliver(h, 'ping', example('ping'));
