@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { authenticate } from '../auth.ts';
@@ -6,10 +6,13 @@ import { authenticate } from '../auth.ts';
 /**
  * The status page's sign-in: the API token itself, in an HttpOnly, SameSite=Strict cookie (Secure
  * over https), so no server-side session store is needed (serve and Lambda alike). The CSRF token
- * of the forms is an HMAC keyed with that token: bound to the session, unguessable without it.
+ * of the forms is random, made at sign-in and kept in a second cookie of the same kind (a
+ * double-submit token): another site can neither read nor set it, and nothing derived from the API
+ * token ever reaches the page.
  */
 
 export const sessionCookie = 'driftless_session';
+export const csrfCookie = 'driftless_csrf';
 
 export interface Session {
   actor: string;
@@ -20,15 +23,12 @@ export function isHttps(c: Context): boolean {
   return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https';
 }
 
-export function csrfFor(token: string): string {
-  return createHmac('sha256', token).update('driftless status page csrf').digest('base64url');
-}
-
 export function readSession(c: Context, tokens: string[]): Session | undefined {
   const token = getCookie(c, sessionCookie);
-  if (!token) return undefined;
+  const csrf = getCookie(c, csrfCookie);
+  if (!token || !csrf) return undefined;
   const actor = authenticate(`Bearer ${token}`, tokens);
-  return actor ? { actor, csrf: csrfFor(token) } : undefined;
+  return actor ? { actor, csrf } : undefined;
 }
 
 export function csrfMatches(session: Session, presented: string | undefined): boolean {
@@ -39,11 +39,13 @@ export function csrfMatches(session: Session, presented: string | undefined): bo
 }
 
 export function startSession(c: Context, token: string): void {
-  setCookie(c, sessionCookie, token, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c), maxAge: 12 * 3600 });
+  const options = { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c), maxAge: 12 * 3600 } as const;
+  setCookie(c, sessionCookie, token, options);
+  setCookie(c, csrfCookie, randomBytes(32).toString('base64url'), options);
 }
 
 export function endSession(c: Context): void {
-  deleteCookie(c, sessionCookie, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c) });
+  for (const name of [sessionCookie, csrfCookie]) deleteCookie(c, name, { path: '/', httpOnly: true, sameSite: 'Strict', secure: isHttps(c) });
 }
 
 /** A form post from another site: the browser says where it came from (Origin), and it is not us. */

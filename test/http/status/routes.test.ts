@@ -12,8 +12,9 @@ const page = (h: Harness, path = '/', headers: Record<string, string> = {}) => h
 
 async function signIn(h: Harness, token = tokens[0]!): Promise<{ cookie: string; setCookie: string; response: Response }> {
   const response = await h.app.request('/signin', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }).toString() });
-  const setCookie = response.headers.get('set-cookie') ?? '';
-  return { cookie: setCookie.split(';')[0]!, setCookie, response };
+  const setCookies = response.headers.getSetCookie();
+  // What a browser sends back: every cookie set, name=value only.
+  return { cookie: setCookies.map((c) => c.split(';')[0]!).join('; '), setCookie: setCookies.join('\n'), response };
 }
 
 const csrfOf = (html: string): string => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
@@ -110,16 +111,22 @@ describe('status page: signing in and syncing', () => {
     expect(bad.response.headers.get('location')).toBe('./?m=bad-token');
     const { setCookie, response } = await signIn(h);
     expect(response.status).toBe(303);
-    expect(setCookie).toMatch(/^driftless_session=/);
-    expect(setCookie).toMatch(/HttpOnly/);
-    expect(setCookie).toMatch(/SameSite=Strict/);
-    expect(setCookie).not.toMatch(/Secure/);
+    const cookies = setCookie.split('\n');
+    expect(cookies.map((c) => c.split('=')[0])).toEqual(['driftless_session', 'driftless_csrf']);
+    for (const c of cookies) {
+      expect(c).toMatch(/HttpOnly/);
+      expect(c).toMatch(/SameSite=Strict/);
+      expect(c).not.toMatch(/Secure/);
+    }
     const https = await h.app.request('https://driftless.example.com/signin', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${tokens[0]}` });
     expect(https.headers.get('set-cookie')).toMatch(/; Secure/);
     // The token is never echoed into the page.
-    const html = await (await page(h, '/', { cookie: `driftless_session=${tokens[0]}` })).text();
+    const html = await (await page(h, '/', { cookie: `driftless_session=${tokens[0]}; driftless_csrf=c` })).text();
     expect(html).not.toContain(tokens[0]);
     expect(html).toContain('Signed in (token#1)');
+    // The CSRF token is random per sign-in: nothing derived from the API token reaches the page.
+    const again = await signIn(h);
+    expect(again.cookie.split('; ')[1]).not.toBe((await signIn(h)).cookie.split('; ')[1]);
   });
 
   it('signed in: details and a sync button whose form posts through the manual sync path', async () => {
