@@ -88,7 +88,10 @@ export function createApp(deps: HttpDeps): Hono<Env> {
     if (health.ok) return c.json({ ok: true });
     log.warn('unhealthy', { reason: health.reason });
     c.header('retry-after', '5');
-    return c.json({ ok: false, reason: health.reason, ...errorBody('STATE_UNAVAILABLE', health.reason) }, 503);
+    // Probes are anonymous; the store's own error (paths, account ids, role ARNs) is for token holders.
+    const detailed = authenticate(c.req.header('authorization'), await deps.apiTokens()) !== undefined;
+    const reason = detailed ? health.reason : 'the state store is unavailable (the reason is in the server log, and in this answer with an API token)';
+    return c.json({ ok: false, reason, ...errorBody('STATE_UNAVAILABLE', reason) }, 503);
   });
   app.post('/webhooks/github', webhookHandler({
     service, webhookSecret: deps.webhookSecret, log,

@@ -239,12 +239,16 @@ describe('publicRead and health (issue 8)', () => {
     expect((await json(res)).error?.code).toBe('ADMISSION_DENIED');
   });
 
-  it('/healthz is 503 with the reason when the store is unhealthy', async () => {
+  it('/healthz is 503 when the store is unhealthy, with the store\'s reason only for a token holder', async () => {
     const h = harness();
     h.store.health = async () => ({ ok: false, reason: 'state database /x/state.db: SQLITE_CORRUPT: database disk image is malformed' });
     const res = await api(h, 'GET', '/healthz', { token: null });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(await json(res)).toMatchObject({ ok: false, reason: expect.stringContaining('SQLITE_CORRUPT'), error: { code: 'STATE_UNAVAILABLE' } });
+    const anonymous = await json(res);
+    expect(anonymous).toMatchObject({ ok: false, reason: expect.stringContaining('state store is unavailable'), error: { code: 'STATE_UNAVAILABLE' } });
+    expect(JSON.stringify(anonymous)).not.toContain('state.db');
+    const withToken = await api(h, 'GET', '/healthz');
+    expect(await json(withToken)).toMatchObject({ ok: false, reason: expect.stringContaining('SQLITE_CORRUPT'), error: { code: 'STATE_UNAVAILABLE' } });
   });
 });
