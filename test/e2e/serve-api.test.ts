@@ -114,7 +114,7 @@ describe('driftless serve over a real socket', () => {
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(((await busy.json()) as { error: { code: string } }).error.code).toBe('STATE_UNAVAILABLE');
-    const locked = await fetch(`${server.url}/healthz`);
+    const locked = await fetch(`${server.url}/healthz`, { headers: auth });
     expect(locked.status).toBe(503);
     expect(((await locked.json()) as { reason: string }).reason).toContain('locked');
     other.exec('ROLLBACK');
@@ -123,7 +123,7 @@ describe('driftless serve over a real socket', () => {
     const file = path.join(dataDir, 'state.db');
     writeFileSync(file, Buffer.concat([readFileSync(file).subarray(0, 100), Buffer.alloc(Math.max(4096, statSync(file).size - 100), 0xab)]));
     await new Promise((r) => setTimeout(r, 5100));
-    const corrupt = await fetch(`${server.url}/healthz`);
+    const corrupt = await fetch(`${server.url}/healthz`, { headers: auth });
     expect(corrupt.status).toBe(503);
     expect(((await corrupt.json()) as { reason: string }).reason).toMatch(/state\.db: SQLITE_(NOTADB|CORRUPT)/);
   });
