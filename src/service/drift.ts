@@ -29,7 +29,8 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 
 async function syncInFlight(ctx: ServiceContext, app: string): Promise<boolean> {
   const recent = await ctx.store.listSyncs({ app, limit: 20 });
-  return recent.some((r) => r.state === 'queued' || r.state === 'running');
+  // A dry run (a diff job) changes nothing in the cluster, so it restores nothing either.
+  return recent.some((r) => !r.dryRun && (r.state === 'queued' || r.state === 'running'));
 }
 
 async function applyHeal(ctx: ServiceContext, app: AppConfig, report: DriftReport, decision: HealDecision, before: HealState | undefined): Promise<{ outcome?: HealOutcome; state: HealState | undefined }> {

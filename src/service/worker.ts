@@ -50,6 +50,8 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
       await ctx.store.updateAppStatus(app.name, { heal: undefined });
       if (status.heal.suspended) log.info('self-heal resumed', { trigger: request.trigger.kind });
     }
+    const stale = staleHeal(request, status?.revision);
+    if (stale) return skip(stale);
     const head = request.revision === undefined;
     if (head && status?.pin && request.trigger.kind !== 'manual') return skip(pinnedReason(status.pin));
     if (head && status?.sourceMissing && request.trigger.kind !== 'manual') return skip('the branch was deleted');
@@ -107,6 +109,16 @@ export async function runSyncRequest(ctx: ServiceContext, request: SyncRequest):
 /** Pushes (or a poll that found one) and manual syncs resume a suspended self-heal; heals and schedules do not. */
 export function resumesHealing(request: SyncRequest): boolean {
   return request.trigger.kind === 'push' || request.trigger.kind === 'poll' || request.trigger.kind === 'manual';
+}
+
+/**
+ * A heal restores the revision the drift check measured against. When another revision was synced
+ * since (a push or rollback that ran during the check, or queued in the moment before the heal),
+ * re-applying the old one would move the app backwards, or past its pin: the next check decides again.
+ */
+export function staleHeal(request: SyncRequest, synced: Revision | undefined): string | undefined {
+  if (request.trigger.kind !== 'heal' || request.revision === undefined || synced === undefined || synced.sha === request.revision) return undefined;
+  return `self-heal of ${request.revision.slice(0, 12)} not run: the app was synced to ${synced.sha.slice(0, 12)} since the drift check that queued it; the next drift check measures against that`;
 }
 
 /** Why an automatic sync of a pinned app did nothing: what holds it, who set it, how to undo it. */

@@ -83,6 +83,25 @@ describe('self-heal', () => {
     expect((await check('web', driftReport('web', 'OutOfSync'))).heal?.action).toBe('queued');
   });
 
+  it('a heal never moves the app off a revision synced after its drift check (backwards, or past a pin)', async () => {
+    const { check, engine, store } = setup();
+    // A push (or a rollback) synced sha(7) while the check was still measuring against syncedSha.
+    await store.updateAppStatus('web', { status: 'Synced', revision: { ref: 'main', sha: sha(7) } });
+    const record = await check('web', driftReport('web', 'OutOfSync'));
+    expect(record.heal).toMatchObject({ action: 'queued', revision: syncedSha });
+    expect(engine.syncs).toHaveLength(0);
+    const audit = await store.getSync((record.heal as { syncId: string }).syncId);
+    expect(audit).toMatchObject({ state: 'skipped', reason: expect.stringContaining(`synced to ${sha(7).slice(0, 12)}`) });
+    expect((await store.getAppStatus('web'))?.revision?.sha).toBe(sha(7));
+  });
+
+  it('a queued dry run (a diff job) does not hold a heal back: it restores nothing', async () => {
+    const { check, engine, store } = setup();
+    await store.putSync({ id: 'diff', app: 'web', trigger: { kind: 'manual', actor: 'token#1' }, dryRun: true, state: 'queued', queuedAt: 't' });
+    expect((await check('web', driftReport('web', 'OutOfSync'))).heal).toMatchObject({ action: 'queued', revision: syncedSha });
+    expect(engine.syncs.map((s) => s.request.trigger.kind)).toEqual(['heal']);
+  });
+
   it('a push resumes healing too; a heal sync does not', async () => {
     const { check, service, queue, advance } = setup();
     for (let i = 0; i < 4; i++) {
