@@ -83,8 +83,10 @@ export function createWorkerHandler(load: () => Promise<LambdaWorker>, options: 
         }
         const request = message;
         if (budgetMs <= 0) {
-          // Nothing started: the message comes back at once, to a container with time left.
-          worker.log.warn('too little time left to start a sync', { app: request.app, sync: request.id, remainingMs: context.getRemainingTimeInMillis() });
+          // Nothing started: the message comes back at once, to a container with time left. On the
+          // last receive SQS dead-letters it instead, so the app's status says why first.
+          worker.log.warn('too little time left to start a sync', { app: request.app, sync: request.id, remainingMs: context.getRemainingTimeInMillis(), receiveCount });
+          if (final) await worker.recordFailure(request, tooLittleTime('sync', context.getRemainingTimeInMillis(), marginMs));
           await again(record, 0);
           continue;
         }
@@ -128,15 +130,16 @@ export function createWorkerHandler(load: () => Promise<LambdaWorker>, options: 
  */
 async function runDriftCheck(worker: LambdaWorker, request: DriftCheckRequest, at: { budgetMs: number; marginMs: number; receiveCount: number; final: boolean; random: () => number }): Promise<number | undefined> {
   const fields = { app: request.app, driftCheck: request.id, receiveCount: at.receiveCount };
-  if (at.budgetMs <= 0) {
-    worker.log.warn('too little time left to start a drift check', fields);
-    return 0;
-  }
   const giveUp = async (error: unknown): Promise<undefined> => {
     await worker.recordDriftFailure(request, error).catch((err: unknown) =>
       worker.log.error('could not record the failed drift check', { ...fields, error: err instanceof Error ? err.message : String(err) }));
     return undefined;
   };
+  if (at.budgetMs <= 0) {
+    worker.log.warn('too little time left to start a drift check', fields);
+    // On the last receive it would go to the dead-letter queue, still pending: let it go instead.
+    return at.final ? giveUp(tooLittleTime('drift check', at.budgetMs + at.marginMs, at.marginMs)) : 0;
+  }
   const outcome = await runWithin(worker.checkDrift(request), at.budgetMs);
   if (outcome === 'timeout') {
     return giveUp(new DriftlessError('WORKER_TIMEOUT', `the drift check was still running ${Math.round(at.budgetMs / 1000)} s into the worker's invocation, ${Math.round(at.marginMs / 1000)} s before its timeout; the next schedule checks again`, { transient: true }));
@@ -150,6 +153,10 @@ async function runDriftCheck(worker: LambdaWorker, request: DriftCheckRequest, a
   const seconds = redeliveryDelaySeconds(at.receiveCount, verdict, at.random);
   worker.log.warn('drift check failed transiently; retried later', { ...fields, retryInSeconds: seconds });
   return seconds;
+}
+
+function tooLittleTime(what: string, remainingMs: number, marginMs: number): DriftlessError {
+  return new DriftlessError('WORKER_TIMEOUT', `the ${what} never started: each receive came with less than the ${Math.round(marginMs / 1000)} s margin left (${Math.round(remainingMs / 1000)} s); raise workerTimeout in infra/settings.yml well above the margin`, { transient: true });
 }
 
 function runWithin(work: Promise<void>, ms: number): Promise<Outcome | 'timeout'> {

@@ -92,6 +92,15 @@ describe('functions/worker: SQS FIFO → sync → partial batch response', () =>
     expect(visibility).toEqual([{ receiptHandle: event.Records[0]!.receiptHandle, seconds: 0 }]);
   });
 
+  it('with too little time on the last receive, the failure is recorded before SQS dead-letters the message', async () => {
+    const { handler, store, engine } = setup();
+    const event = sqsEvent(request('s5b'), { receiveCount: 3 });
+    expect((await handler(event, lambdaContext(500))).batchItemFailures).toHaveLength(1);
+    expect(engine.syncs).toEqual([]);
+    expect(await store.getSync('s5b')).toMatchObject({ state: 'failed', error: { code: 'WORKER_TIMEOUT' } });
+    expect((await store.getAppStatus('staging'))?.status).toBe('Failed');
+  });
+
   it('records a timeout for a sync still running when only the margin is left, before Lambda would stop it', async () => {
     const { handler, store, engine, visibility } = setup();
     let release!: () => void;
@@ -210,6 +219,17 @@ describe('functions/worker: a drift check message → the app\'s check, its repo
     expect(visibility).toEqual([]);
     expect(await store.getLease('drift:production')).toBeUndefined();
     release();
+  });
+
+  it('a drift check with too little time comes back, except on the last receive: Unknown, acknowledged, no longer pending', async () => {
+    const { handler, store, visibility } = driftSetup(async (app) => driftReport(app.name, 'Synced'));
+    const request: DriftCheckRequest = { kind: 'drift-check', id: 'k4', app: 'production', run: '2026-12-02T08:00:00Z', enqueuedAt: '2026-12-02T08:00:00.000Z' };
+    await store.acquireLease('drift:production', 'k4', { now: request.enqueuedAt, expiresAt: '2026-12-02T09:00:00.000Z' });
+    expect((await handler(sqsEvent(request, { receiveCount: 1 }), lambdaContext(500))).batchItemFailures).toHaveLength(1);
+    expect(visibility).toEqual([0]);
+    expect(await handler(sqsEvent(request, { receiveCount: 3 }), lambdaContext(500))).toEqual({ batchItemFailures: [] });
+    expect((await store.listDriftReports('production', 5))[0]).toMatchObject({ status: 'Unknown', reason: { code: 'WORKER_TIMEOUT' } });
+    expect(await store.getLease('drift:production')).toBeUndefined();
   });
 
   it('tells drift checks from syncs by kind and refuses a drift check without its run', () => {
