@@ -19,10 +19,11 @@ export async function pollOnce(ctx: ServiceContext, options: PollOptions = {}): 
   const queued: string[] = [];
   for (const app of ctx.deps.config.apps) {
     if (app.branch === undefined) continue;
-    const status = await ctx.store.getAppStatus(app.name);
-    if (status?.pin) continue;
-    if (options.skipPendingWithinMs !== undefined && await hasPendingSync(ctx, app.name, options.skipPendingWithinMs)) continue;
+    // Everything per app stays inside the try: one app's failed read never stops the others' polls.
     try {
+      const status = await ctx.store.getAppStatus(app.name);
+      if (status?.pin) continue;
+      if (options.skipPendingWithinMs !== undefined && await hasPendingSync(ctx, app.name, options.skipPendingWithinMs)) continue;
       const head = await ctx.engine.resolve(app, app.branch);
       if (status?.sourceMissing) await ctx.store.updateAppStatus(app.name, { sourceMissing: false, message: undefined });
       if (status?.revision?.sha === head.sha && status.status !== 'Never') continue;
@@ -30,7 +31,8 @@ export async function pollOnce(ctx: ServiceContext, options: PollOptions = {}): 
       queued.push(app.name);
     } catch (err) {
       if (isDriftlessError(err, 'REVISION_NOT_FOUND')) {
-        await ctx.store.updateAppStatus(app.name, { sourceMissing: true, message: `branch ${app.branch} not found` });
+        await ctx.store.updateAppStatus(app.name, { sourceMissing: true, message: `branch ${app.branch} not found` })
+          .catch((e: unknown) => ctx.log.warn('poll failed', { app: app.name, message: e instanceof Error ? e.message : String(e) }));
       } else {
         ctx.log.warn('poll failed', { app: app.name, code: isDriftlessError(err) ? err.code : 'INTERNAL', message: err instanceof Error ? err.message : String(err) });
       }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStateStore } from '../../src/adapters/state-memory/memory-state.ts';
 import { createInProcessService } from '../../src/wiring/in-process.ts';
-import { startPoller } from '../../src/service/poller.ts';
+import { pollOnce, startPoller } from '../../src/service/poller.ts';
 import { FakeEngine } from '../support/fake-engine.ts';
 import { sha } from '../support/push-payloads.ts';
 import { appConfig, serviceConfig } from '../support/service-fixtures.ts';
@@ -28,5 +28,25 @@ describe('startPoller', () => {
     engine.refs.set('main', sha(3));
     await vi.advanceTimersByTimeAsync(5000);
     expect(engine.syncs).toHaveLength(2);
+  });
+});
+
+describe('pollOnce', () => {
+  it('one app whose status cannot be read is logged; the other apps are still polled', async () => {
+    const engine = new FakeEngine();
+    engine.refs.set('main', sha(1));
+    const store = new MemoryStateStore();
+    const read = store.getAppStatus.bind(store);
+    store.getAppStatus = async (app) => {
+      if (app === 'api') throw new Error('the table is throttled');
+      return read(app);
+    };
+    const warnings: string[] = [];
+    const log = { info: () => {}, warn: (m: string) => void warnings.push(m), error: () => {} };
+    const { service, queue } = createInProcessService({ config: serviceConfig([appConfig('api'), appConfig('web')]), store, engine, log });
+    expect(await pollOnce(service.ctx)).toEqual(['web']);
+    await queue.idle();
+    expect(engine.syncs.map((s) => s.app)).toEqual(['web']);
+    expect(warnings).toContain('poll failed');
   });
 });
