@@ -27,6 +27,8 @@ export interface HealInput {
   state?: HealState;
   /** A sync of the app is queued or running: it restores the cluster anyway. */
   syncInFlight: boolean;
+  /** Whether a sync of the app prunes (its `prune`); default true. Without it an `extra` object stays. */
+  prunes?: boolean;
   now: Date;
   windowMs?: number;
   maxHeals?: number;
@@ -39,6 +41,10 @@ export function decideHeal(input: HealInput): HealDecision {
   // Every report while suspended says so (and why), not only the one that suspended it.
   if (state.suspended) return { action: 'suspend', suspension: state.suspended, state };
   if (!report.revision) return { action: 'skip', reason: 'the revision last synced is not known, so there is nothing trusted to restore' };
+  // A sync that does not prune leaves extras where they are: healing them only counts towards a suspension.
+  if (input.prunes === false && report.objects.every((o) => o.state === 'extra')) {
+    return { action: 'skip', reason: 'only objects no longer in Git differ, and the app does not prune (prune: false): a sync would leave them; delete them by hand' };
+  }
   if (input.syncInFlight) return { action: 'skip', reason: 'a sync of the app is already queued or running' };
   const since = input.now.getTime() - (input.windowMs ?? healWindowMs);
   const recent = state.recent.filter((at) => Date.parse(at) >= since);

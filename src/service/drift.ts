@@ -61,7 +61,7 @@ export async function handleDriftReport(ctx: ServiceContext, app: AppConfig, rep
   const status = await ctx.store.getAppStatus(app.name);
   const before = status?.heal;
   const decision = decideHeal({
-    selfHeal: app.selfHeal, report, state: before, now: new Date(ctx.now()),
+    selfHeal: app.selfHeal, prunes: app.prune, report, state: before, now: new Date(ctx.now()),
     syncInFlight: app.selfHeal && report.status === 'OutOfSync' && !before?.suspended ? await syncInFlight(ctx, app.name) : false,
   });
   const { outcome, state } = await applyHeal(ctx, app, report, decision, before);

@@ -37,6 +37,14 @@ describe('decideHeal', () => {
     expect(decideHeal({ ...base, report, state: decision.state })).toEqual({ action: 'suspend', suspension: decision.suspension, state: decision.state });
   });
 
+  it('never heals only extras of an app that does not prune (the sync would leave them; no heal would count towards a suspension)', () => {
+    const extra = { ref: { group: '', kind: 'ConfigMap', namespace: 'shop', name: 'old' }, state: 'extra' as const, fields: [] };
+    const report = driftReport('web', 'OutOfSync', { objects: [extra] });
+    expect(decideHeal({ ...base, prunes: false, report })).toMatchObject({ action: 'skip', reason: expect.stringContaining('prune: false') });
+    expect(decideHeal({ ...base, prunes: true, report }).action).toBe('heal');
+    expect(decideHeal({ ...base, prunes: false, report: driftReport('web', 'OutOfSync', { objects: [extra, replicasDrift()] }) }).action).toBe('heal');
+  });
+
   it('heals older than the window do not count', () => {
     const decision = decideHeal({ ...base, report: driftReport('web', 'OutOfSync'), state: { recent: [minutesAgo(90), minutesAgo(61), minutesAgo(10)] } });
     expect(decision).toMatchObject({ action: 'heal', state: { recent: [minutesAgo(10), now.toISOString()] } });
