@@ -117,7 +117,10 @@ export function resumesHealing(request: SyncRequest): boolean {
  * re-applying the old one would move the app backwards, or past its pin: the next check decides again.
  */
 export function staleHeal(request: SyncRequest, synced: Revision | undefined): string | undefined {
-  if (request.trigger.kind !== 'heal' || request.revision === undefined || synced === undefined || synced.sha === request.revision) return undefined;
+  if (request.trigger.kind !== 'heal') return undefined;
+  // Without one it would sync the branch head: a newer revision is the push path's job, never a heal's.
+  if (request.revision === undefined) return 'a self-heal names the revision it restores, and this one names none; the next drift check decides again';
+  if (synced === undefined || synced.sha === request.revision) return undefined;
   return `self-heal of ${request.revision.slice(0, 12)} not run: the app was synced to ${synced.sha.slice(0, 12)} since the drift check that queued it; the next drift check measures against that`;
 }
 

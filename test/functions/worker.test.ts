@@ -92,6 +92,14 @@ describe('functions/worker: SQS FIFO → sync → partial batch response', () =>
     expect(visibility).toEqual([{ receiptHandle: event.Records[0]!.receiptHandle, seconds: 0 }]);
   });
 
+  it('a heal message without its revision is recorded as skipped, never run as a sync of the branch head', async () => {
+    const { handler, store, engine } = setup();
+    const response = await handler(sqsEvent(request('h1', { trigger: { kind: 'heal', checkedAt: '2026-12-02T07:59:00.000Z' } })), lambdaContext());
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(engine.syncs).toEqual([]);
+    expect(await store.getSync('h1')).toMatchObject({ state: 'skipped', reason: expect.stringContaining('names none') });
+  });
+
   it('with too little time on the last receive, the failure is recorded before SQS dead-letters the message', async () => {
     const { handler, store, engine } = setup();
     const event = sqsEvent(request('s5b'), { receiveCount: 3 });
