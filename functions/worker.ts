@@ -68,51 +68,59 @@ export function createWorkerHandler(load: () => Promise<LambdaWorker>, options: 
     };
     try {
       for (const record of event.Records) {
-        const message = parseQueueMessage(record.body);
-        if (!message) {
-          worker.log.error('queue message is neither a sync request nor a drift check; deleted', { message: record.messageId });
-          continue;
+        // Recording a failure can fail too (the store): the message then comes back after a back-off
+        // rather than failing the whole invocation, which would hide it for the full visibility timeout.
+        try {
+          const message = parseQueueMessage(record.body);
+          if (!message) {
+            worker.log.error('queue message is neither a sync request nor a drift check; deleted', { message: record.messageId });
+            continue;
+          }
+          const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+          const final = isFinalReceive(receiveCount, worker.maxReceiveCount);
+          const budgetMs = context.getRemainingTimeInMillis() - marginMs;
+          if (isDriftCheck(message)) {
+            const seconds = await runDriftCheck(worker, message, { budgetMs, marginMs, receiveCount, final, random });
+            if (seconds !== undefined) await again(record, seconds);
+            continue;
+          }
+          const request = message;
+          if (budgetMs <= 0) {
+            // Nothing started: the message comes back at once, to a container with time left. On the
+            // last receive SQS dead-letters it instead, so the app's status says why first.
+            worker.log.warn('too little time left to start a sync', { app: request.app, sync: request.id, remainingMs: context.getRemainingTimeInMillis(), receiveCount });
+            if (final) await worker.recordFailure(request, tooLittleTime('sync', context.getRemainingTimeInMillis(), marginMs));
+            await again(record, 0);
+            continue;
+          }
+          const outcome = await runWithin(worker.run(request), budgetMs);
+          if (outcome === 'timeout') {
+            const error = new DriftlessError('WORKER_TIMEOUT', `the sync was still running ${Math.round(budgetMs / 1000)} s into the worker's invocation, ${Math.round(marginMs / 1000)} s before its timeout; raise workerTimeout in infra/settings.yml above the longest health wait`, { transient: true });
+            await worker.recordFailure(request, error);
+            await again(record, final ? 0 : redeliveryDelaySeconds(receiveCount, classify(error), random));
+            continue;
+          }
+          if (outcome.done) continue;
+          const verdict = classify(outcome.error);
+          if (!verdict.transient) {
+            // The service records permanent failures itself; an error that escaped it is recorded here.
+            await worker.recordFailure(request, outcome.error);
+            continue;
+          }
+          if (final) {
+            worker.log.error('sync failed on its last attempt; the message goes to the dead-letter queue', { app: request.app, sync: request.id, receiveCount });
+            await worker.recordFailure(request, outcome.error);
+            await again(record, 0);
+            continue;
+          }
+          const seconds = redeliveryDelaySeconds(receiveCount, verdict, random);
+          worker.log.warn('sync failed transiently; retried later', { app: request.app, sync: request.id, receiveCount, retryInSeconds: seconds });
+          await again(record, seconds);
+        } catch (err) {
+          const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+          worker.log.error('could not handle the queue message; retried later', { message: record.messageId, receiveCount, error: err instanceof Error ? err.message : String(err) });
+          await again(record, redeliveryDelaySeconds(receiveCount, { ...classify(err), transient: true }, random));
         }
-        const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
-        const final = isFinalReceive(receiveCount, worker.maxReceiveCount);
-        const budgetMs = context.getRemainingTimeInMillis() - marginMs;
-        if (isDriftCheck(message)) {
-          const seconds = await runDriftCheck(worker, message, { budgetMs, marginMs, receiveCount, final, random });
-          if (seconds !== undefined) await again(record, seconds);
-          continue;
-        }
-        const request = message;
-        if (budgetMs <= 0) {
-          // Nothing started: the message comes back at once, to a container with time left. On the
-          // last receive SQS dead-letters it instead, so the app's status says why first.
-          worker.log.warn('too little time left to start a sync', { app: request.app, sync: request.id, remainingMs: context.getRemainingTimeInMillis(), receiveCount });
-          if (final) await worker.recordFailure(request, tooLittleTime('sync', context.getRemainingTimeInMillis(), marginMs));
-          await again(record, 0);
-          continue;
-        }
-        const outcome = await runWithin(worker.run(request), budgetMs);
-        if (outcome === 'timeout') {
-          const error = new DriftlessError('WORKER_TIMEOUT', `the sync was still running ${Math.round(budgetMs / 1000)} s into the worker's invocation, ${Math.round(marginMs / 1000)} s before its timeout; raise workerTimeout in infra/settings.yml above the longest health wait`, { transient: true });
-          await worker.recordFailure(request, error);
-          await again(record, final ? 0 : redeliveryDelaySeconds(receiveCount, classify(error), random));
-          continue;
-        }
-        if (outcome.done) continue;
-        const verdict = classify(outcome.error);
-        if (!verdict.transient) {
-          // The service records permanent failures itself; an error that escaped it is recorded here.
-          await worker.recordFailure(request, outcome.error);
-          continue;
-        }
-        if (final) {
-          worker.log.error('sync failed on its last attempt; the message goes to the dead-letter queue', { app: request.app, sync: request.id, receiveCount });
-          await worker.recordFailure(request, outcome.error);
-          await again(record, 0);
-          continue;
-        }
-        const seconds = redeliveryDelaySeconds(receiveCount, verdict, random);
-        worker.log.warn('sync failed transiently; retried later', { app: request.app, sync: request.id, receiveCount, retryInSeconds: seconds });
-        await again(record, seconds);
       }
     } finally {
       await worker.flush().catch((err: unknown) => worker.log.warn('reporting to GitHub failed', { error: err instanceof Error ? err.message : String(err) }));

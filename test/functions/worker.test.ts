@@ -121,6 +121,19 @@ describe('functions/worker: SQS FIFO → sync → partial batch response', () =>
     release();
   });
 
+  it('a failure that cannot be recorded (the store is down) comes back after a back-off instead of failing the invocation', async () => {
+    const { engine, worker, visibility, logs } = setup();
+    const handler = createWorkerHandler(async () => ({ ...worker, recordFailure: async () => { throw new DriftlessError('STATE_UNAVAILABLE', 'the table is throttled', { transient: true }); } }), { marginMs: 1000, random: () => 0.5 });
+    let release!: () => void;
+    engine.gate = new Promise<void>((resolve) => (release = resolve));
+    const event = sqsEvent(request('s6b'));
+    const response = await handler(event, lambdaContext(1300));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]!.messageId }]);
+    expect(visibility).toEqual([{ receiptHandle: event.Records[0]!.receiptHandle, seconds: 23 }]);
+    expect(logs).toContain('could not handle the queue message; retried later');
+    release();
+  });
+
   it('a body that is not a sync request is logged and deleted rather than retried forever', async () => {
     const { handler, logs } = setup();
     const response = await handler(sqsEvent(request('s7'), { body: '{"hello":"world"}' }), lambdaContext());
