@@ -27,10 +27,18 @@ export interface DriftServiceDeps {
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/**
+ * A queued or running record older than this is taken for one whose runner died before recording
+ * its end (a killed container or process): it must not hold healing back for good. Every sync ends
+ * well within it (Lambda runs 15 minutes at most; health waits default to 5).
+ */
+export const staleSyncAfterMs = 2 * 3600_000;
+
 async function syncInFlight(ctx: ServiceContext, app: string): Promise<boolean> {
   const recent = await ctx.store.listSyncs({ app, limit: 20 });
+  const now = Date.parse(ctx.now());
   // A dry run (a diff job) changes nothing in the cluster, so it restores nothing either.
-  return recent.some((r) => !r.dryRun && (r.state === 'queued' || r.state === 'running'));
+  return recent.some((r) => !r.dryRun && (r.state === 'queued' || r.state === 'running') && !(now - Date.parse(r.startedAt ?? r.queuedAt) > staleSyncAfterMs));
 }
 
 async function applyHeal(ctx: ServiceContext, app: AppConfig, report: DriftReport, decision: HealDecision, before: HealState | undefined): Promise<{ outcome?: HealOutcome; state: HealState | undefined }> {

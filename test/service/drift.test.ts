@@ -102,6 +102,14 @@ describe('self-heal', () => {
     expect(engine.syncs.map((s) => s.request.trigger.kind)).toEqual(['heal']);
   });
 
+  it('a running sync holds a heal back, unless its record is older than a runner can live (it died unrecorded)', async () => {
+    const { check, store, advance } = setup();
+    await store.putSync({ id: 'stuck', app: 'web', trigger: { kind: 'poll' }, dryRun: false, state: 'running', queuedAt: '2026-03-01T11:59:00Z', startedAt: '2026-03-01T11:59:30Z' });
+    expect((await check('web', driftReport('web', 'OutOfSync'))).heal).toMatchObject({ action: 'skipped', reason: expect.stringContaining('already queued or running') });
+    advance(121);
+    expect((await check('web', driftReport('web', 'OutOfSync'))).heal).toMatchObject({ action: 'queued', revision: syncedSha });
+  });
+
   it('a push resumes healing too; a heal sync does not', async () => {
     const { check, service, queue, advance } = setup();
     for (let i = 0; i < 4; i++) {
