@@ -3,34 +3,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { AppStatusRecord, DeliveryClaim, DeliveryRecord, DriftRecord, Lease, NotificationRecord, Pin, PruneCounts, RetentionPolicy, StateStore, StoreHealth, SyncRecord } from '../../ports/state.ts';
-import { isDriftlessError } from '../../core/errors.ts';
 import { mergeStatus } from '../state-memory/memory-state.ts';
 import { startCheckpointer, type Checkpointer } from './checkpointer.ts';
+import { GroupCommit } from './group-commit.ts';
+import { migrate, prepareRetention, prepareStatements, type RetentionStatements, type Statements } from './schema.ts';
 import { translateSqliteError } from './errors.ts';
 import { checkDatabaseFile } from './health.ts';
-
-/** Each entry upgrades the schema by one version (PRAGMA user_version); never edit a shipped one. */
-const migrations: string[] = [
-  `CREATE TABLE deliveries (id TEXT PRIMARY KEY, event TEXT NOT NULL, state TEXT NOT NULL, apps TEXT NOT NULL,
-     received_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-   CREATE TABLE app_status (app TEXT PRIMARY KEY, data TEXT NOT NULL);
-   CREATE TABLE pins (app TEXT PRIMARY KEY, revision TEXT NOT NULL, by_actor TEXT NOT NULL, at TEXT NOT NULL);
-   CREATE TABLE syncs (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, app TEXT NOT NULL,
-     state TEXT NOT NULL, queued_at TEXT NOT NULL, data TEXT NOT NULL);
-   CREATE INDEX syncs_app ON syncs (app, seq);
-   CREATE TABLE render_dependencies (app TEXT PRIMARY KEY, paths TEXT NOT NULL, updated_at TEXT NOT NULL);`,
-  // Retention deletes the oldest deliveries first.
-  'CREATE INDEX deliveries_received ON deliveries (received_at);',
-  // Drift reports: an append-only history per app (GET /apps/{app}/drift); the newest per app is GET /drift.
-  `CREATE TABLE drift_reports (seq INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, checked_at TEXT NOT NULL, data TEXT NOT NULL);
-   CREATE INDEX drift_reports_app ON drift_reports (app, seq);`,
-  // Notification deliveries (GET /notifications), newest first by seq.
-  `CREATE TABLE notifications (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, app TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
-   CREATE INDEX notifications_app ON notifications (app, seq);`,
-  // Delivery claims and leases (issue 13): expiry is compared in the write itself.
-  `ALTER TABLE deliveries ADD COLUMN claimed_until TEXT;
-   CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TEXT NOT NULL);`,
-];
 
 /**
  * How long a statement waits for another connection's lock before SQLITE_BUSY. better-sqlite3 is
@@ -52,15 +30,14 @@ interface Row { [column: string]: string | number | null }
 export class SqliteStateStore implements StateStore {
   readonly file: string;
   private readonly db: SqliteDatabase;
-  private readonly stmts: Record<string, Statement>;
+  private readonly stmts: Statements;
+  private readonly retention: RetentionStatements;
 
   private readonly checkpointer: Checkpointer | undefined;
+  private readonly commit: GroupCommit;
   /** Records written but not yet committed, by id: reads of one record need not force a commit. */
-  /** Transactions committed (group commits), for benchmarks. */
-  commits = 0;
   private readonly pendingDeliveries = new Map<string, DeliveryRecord>();
   private readonly pendingSyncs = new Map<string, string>();
-  private readonly pending: Array<{ run: () => void; resolve: () => void; reject: (err: unknown) => void }> = [];
   /**
    * App status, pins and render dependencies in memory, written through: the webhook handler
    * routes every delivery against all apps, and these tables are one row per app. This process
@@ -98,52 +75,27 @@ export class SqliteStateStore implements StateStore {
       throw translateSqliteError(err, this.file);
     }
     this.checkpointer = background ? startCheckpointer(this.file) : undefined;
-    const p = (sql: string): Statement => this.db.prepare(sql);
-    this.stmts = {
-      getDelivery: p('SELECT * FROM deliveries WHERE id = ?'),
-      putDelivery: p(`INSERT INTO deliveries (id, event, state, apps, received_at, updated_at, claimed_until) VALUES (@id, @event, @state, @apps, @receivedAt, @updatedAt, @claimedUntil)
-        ON CONFLICT(id) DO UPDATE SET event = excluded.event, state = excluded.state, apps = excluded.apps, updated_at = excluded.updated_at, claimed_until = excluded.claimed_until`),
-      claimDelivery: p(`INSERT INTO deliveries (id, event, state, apps, received_at, updated_at, claimed_until) VALUES (@id, @event, 'received', @apps, @receivedAt, @updatedAt, @claimedUntil)
-        ON CONFLICT(id) DO UPDATE SET event = excluded.event, state = 'received', apps = excluded.apps, updated_at = excluded.updated_at, claimed_until = excluded.claimed_until
-        WHERE deliveries.state = 'received' AND (deliveries.claimed_until IS NULL OR deliveries.claimed_until <= @now)`),
-      acquireLease: p(`INSERT INTO leases (name, holder, expires_at) VALUES (@name, @holder, @expiresAt)
-        ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at WHERE leases.holder = excluded.holder OR leases.expires_at <= @now`),
-      releaseLease: p('DELETE FROM leases WHERE name = ? AND holder = ?'),
-      getLease: p('SELECT * FROM leases WHERE name = ?'),
-      listStatus: p('SELECT data FROM app_status ORDER BY app'),
-      putStatus: p('INSERT INTO app_status (app, data) VALUES (?, ?) ON CONFLICT(app) DO UPDATE SET data = excluded.data'),
-      listPins: p('SELECT * FROM pins'),
-      putPin: p('INSERT INTO pins (app, revision, by_actor, at) VALUES (?, ?, ?, ?) ON CONFLICT(app) DO UPDATE SET revision = excluded.revision, by_actor = excluded.by_actor, at = excluded.at'),
-      deletePin: p('DELETE FROM pins WHERE app = ?'),
-      putSync: p(`INSERT INTO syncs (id, app, state, queued_at, data) VALUES (@id, @app, @state, @queuedAt, @data)
-        ON CONFLICT(id) DO UPDATE SET state = excluded.state, data = excluded.data`),
-      getSync: p('SELECT data FROM syncs WHERE id = ?'),
-      listSyncs: p('SELECT data FROM syncs ORDER BY seq DESC LIMIT ?'),
-      listAppSyncs: p('SELECT data FROM syncs WHERE app = ? ORDER BY seq DESC LIMIT ?'),
-      listDeps: p('SELECT app, paths FROM render_dependencies'),
-      putDrift: p('INSERT INTO drift_reports (app, checked_at, data) VALUES (?, ?, ?)'),
-      listDrift: p('SELECT data FROM drift_reports WHERE app = ? ORDER BY seq DESC LIMIT ?'),
-      latestDrift: p('SELECT data FROM drift_reports WHERE seq IN (SELECT MAX(seq) FROM drift_reports GROUP BY app) ORDER BY app'),
-      putNotification: p('INSERT INTO notifications (id, app, at, data) VALUES (?, ?, ?, ?)'),
-      listNotifications: p('SELECT data FROM notifications ORDER BY seq DESC LIMIT ?'),
-      listAppNotifications: p('SELECT data FROM notifications WHERE app = ? ORDER BY seq DESC LIMIT ?'),
-      putDeps: p('INSERT INTO render_dependencies (app, paths, updated_at) VALUES (?, ?, ?) ON CONFLICT(app) DO UPDATE SET paths = excluded.paths, updated_at = excluded.updated_at'),
-    };
-    for (const row of this.stmts.listStatus!.all() as Row[]) {
+    this.stmts = prepareStatements(this.db);
+    this.retention = prepareRetention(this.db, pruneChunk);
+    this.commit = new GroupCommit(this.db, this.file, () => {
+      this.pendingDeliveries.clear();
+      this.pendingSyncs.clear();
+    });
+    for (const row of this.stmts.listStatus.all() as Row[]) {
       const status = JSON.parse(String(row.data)) as AppStatusRecord;
       delete status.pin;
       this.statuses.set(status.app, status);
     }
-    for (const row of this.stmts.listPins!.all() as Row[]) {
+    for (const row of this.stmts.listPins.all() as Row[]) {
       this.pins.set(String(row.app), { revision: String(row.revision), by: String(row.by_actor), at: String(row.at) });
     }
-    for (const row of this.stmts.listDeps!.all() as Row[]) this.dependencies.set(String(row.app), JSON.parse(String(row.paths)) as string[]);
+    for (const row of this.stmts.listDeps.all() as Row[]) this.dependencies.set(String(row.app), JSON.parse(String(row.paths)) as string[]);
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     const pending = this.pendingDeliveries.get(id);
     if (pending) return structuredClone(pending);
-    const row = this.read(() => this.stmts.getDelivery!.get(id) as Row | undefined);
+    const row = this.read(() => this.stmts.getDelivery.get(id) as Row | undefined);
     if (!row) return undefined;
     return {
       id: String(row.id), event: String(row.event), state: String(row.state) as DeliveryRecord['state'],
@@ -155,32 +107,32 @@ export class SqliteStateStore implements StateStore {
   async putDelivery(record: DeliveryRecord): Promise<void> {
     const params = { ...record, apps: JSON.stringify(record.apps), claimedUntil: record.claimedUntil ?? null };
     this.pendingDeliveries.set(record.id, structuredClone(record));
-    return this.write(() => this.stmts.putDelivery!.run(params));
+    return this.commit.write(() => this.stmts.putDelivery.run(params));
   }
 
   /** One conditional upsert, outside the group commit: its outcome is known when it returns. */
   async claimDelivery(record: DeliveryRecord, claim: { now: string; claimedUntil: string }): Promise<DeliveryClaim> {
-    this.flush();
+    this.commit.flush();
     const params = { ...record, apps: JSON.stringify(record.apps), claimedUntil: claim.claimedUntil, now: claim.now };
-    const { changes } = this.read(() => this.stmts.claimDelivery!.run(params));
+    const { changes } = this.read(() => this.stmts.claimDelivery.run(params));
     const stored = await this.getDelivery(record.id);
     if (!stored) throw new Error(`delivery ${record.id} vanished while being claimed`);
     return { claimed: changes === 1, record: stored };
   }
 
   async acquireLease(name: string, holder: string, times: { now: string; expiresAt: string }): Promise<boolean> {
-    this.flush();
-    return this.read(() => this.stmts.acquireLease!.run({ name, holder, ...times })).changes === 1;
+    this.commit.flush();
+    return this.read(() => this.stmts.acquireLease.run({ name, holder, ...times })).changes === 1;
   }
 
   async releaseLease(name: string, holder: string): Promise<void> {
-    this.flush();
-    this.read(() => this.stmts.releaseLease!.run(name, holder));
+    this.commit.flush();
+    this.read(() => this.stmts.releaseLease.run(name, holder));
   }
 
   async getLease(name: string): Promise<Lease | undefined> {
-    this.flush();
-    const row = this.read(() => this.stmts.getLease!.get(name) as Row | undefined);
+    this.commit.flush();
+    const row = this.read(() => this.stmts.getLease.get(name) as Row | undefined);
     return row && { name: String(row.name), holder: String(row.holder), expiresAt: String(row.expires_at) };
   }
 
@@ -206,34 +158,34 @@ export class SqliteStateStore implements StateStore {
     // promise settles only once the write is committed.
     this.statuses.set(app, next);
     if (hasPin) this.cachePin(app, pin);
-    await this.write(() => {
+    await this.commit.write(() => {
       if (hasPin) this.writePin(app, pin);
-      this.stmts.putStatus!.run(app, data);
+      this.stmts.putStatus.run(app, data);
     });
     return withPin(next, this.pins.get(app));
   }
 
   async setPin(app: string, pin: Pin | undefined): Promise<void> {
     this.cachePin(app, pin);
-    return this.write(() => this.writePin(app, pin));
+    return this.commit.write(() => this.writePin(app, pin));
   }
 
   async putSync(record: SyncRecord): Promise<void> {
     const data = JSON.stringify(record);
     const params = { id: record.id, app: record.app, state: record.state, queuedAt: record.queuedAt, data };
     this.pendingSyncs.set(record.id, data);
-    return this.write(() => this.stmts.putSync!.run(params));
+    return this.commit.write(() => this.stmts.putSync.run(params));
   }
 
   async getSync(id: string): Promise<SyncRecord | undefined> {
-    const data = this.pendingSyncs.get(id) ?? this.read(() => this.stmts.getSync!.get(id) as Row | undefined)?.data;
+    const data = this.pendingSyncs.get(id) ?? this.read(() => this.stmts.getSync.get(id) as Row | undefined)?.data;
     return data === undefined || data === null ? undefined : (JSON.parse(String(data)) as SyncRecord);
   }
 
   async listSyncs(filter: { app?: string; limit?: number } = {}): Promise<SyncRecord[]> {
-    this.flush();
+    this.commit.flush();
     const limit = filter.limit ?? 100;
-    const rows = this.read(() => (filter.app === undefined ? this.stmts.listSyncs!.all(limit) : this.stmts.listAppSyncs!.all(filter.app, limit)) as Row[]);
+    const rows = this.read(() => (filter.app === undefined ? this.stmts.listSyncs.all(limit) : this.stmts.listAppSyncs.all(filter.app, limit)) as Row[]);
     return rows.map((row) => JSON.parse(String(row.data)) as SyncRecord);
   }
 
@@ -246,7 +198,7 @@ export class SqliteStateStore implements StateStore {
     const sorted = [...new Set(paths)].sort();
     this.dependencies.set(app, sorted);
     const params = [app, JSON.stringify(sorted), new Date().toISOString()];
-    return this.write(() => this.stmts.putDeps!.run(...params));
+    return this.commit.write(() => this.stmts.putDeps.run(...params));
   }
 
   async listRenderDependencies(): Promise<Map<string, string[]>> {
@@ -255,46 +207,36 @@ export class SqliteStateStore implements StateStore {
 
   async putDriftReport(record: DriftRecord): Promise<void> {
     const params = [record.app, record.checkedAt, JSON.stringify(record)];
-    return this.write(() => this.stmts.putDrift!.run(...params));
+    return this.commit.write(() => this.stmts.putDrift.run(...params));
   }
 
   async listDriftReports(app: string, limit = 20): Promise<DriftRecord[]> {
-    this.flush();
-    const rows = this.read(() => this.stmts.listDrift!.all(app, limit) as Row[]);
+    this.commit.flush();
+    const rows = this.read(() => this.stmts.listDrift.all(app, limit) as Row[]);
     return rows.map((row) => JSON.parse(String(row.data)) as DriftRecord);
   }
 
   async latestDriftReports(): Promise<DriftRecord[]> {
-    this.flush();
-    const rows = this.read(() => this.stmts.latestDrift!.all() as Row[]);
+    this.commit.flush();
+    const rows = this.read(() => this.stmts.latestDrift.all() as Row[]);
     return rows.map((row) => JSON.parse(String(row.data)) as DriftRecord);
   }
 
   async putNotification(record: NotificationRecord): Promise<void> {
     const params = [record.id, record.app, record.at, JSON.stringify(record)];
-    return this.write(() => this.stmts.putNotification!.run(...params));
+    return this.commit.write(() => this.stmts.putNotification.run(...params));
   }
 
   async listNotifications(filter: { app?: string; limit?: number } = {}): Promise<NotificationRecord[]> {
-    this.flush();
+    this.commit.flush();
     const limit = filter.limit ?? 50;
-    const rows = this.read(() => (filter.app === undefined ? this.stmts.listNotifications!.all(limit) : this.stmts.listAppNotifications!.all(filter.app, limit)) as Row[]);
+    const rows = this.read(() => (filter.app === undefined ? this.stmts.listNotifications.all(limit) : this.stmts.listAppNotifications.all(filter.app, limit)) as Row[]);
     return rows.map((row) => JSON.parse(String(row.data)) as NotificationRecord);
   }
 
   async prune(policy: RetentionPolicy): Promise<PruneCounts> {
-    this.flush();
-    const finished = "state NOT IN ('queued', 'running')";
-    const syncs = this.db.prepare(`DELETE FROM syncs WHERE seq IN (
-      SELECT seq FROM (SELECT seq, queued_at, ROW_NUMBER() OVER (PARTITION BY app ORDER BY seq DESC) AS n FROM syncs WHERE ${finished})
-      WHERE n > @max OR queued_at < @olderThan LIMIT ${pruneChunk})`);
-    const deliveries = this.db.prepare(`DELETE FROM deliveries WHERE id IN (
-      SELECT id FROM (SELECT id, updated_at, ROW_NUMBER() OVER (ORDER BY received_at DESC) AS n FROM deliveries)
-      WHERE n > @max OR updated_at < @olderThan LIMIT ${pruneChunk})`);
-    // Each app's newest report stays whatever its age: it is the app's current drift state.
-    const driftReports = this.db.prepare(`DELETE FROM drift_reports WHERE seq IN (
-      SELECT seq FROM (SELECT seq, checked_at, ROW_NUMBER() OVER (PARTITION BY app ORDER BY seq DESC) AS n FROM drift_reports)
-      WHERE n > 1 AND (n > @max OR checked_at < @olderThan) LIMIT ${pruneChunk})`);
+    this.commit.flush();
+    const { syncs, deliveries, driftReports, notifications } = this.retention;
     const drain = async (statement: Statement, params: Record<string, string | number>): Promise<number> => {
       let total = 0;
       for (;;) {
@@ -306,9 +248,7 @@ export class SqliteStateStore implements StateStore {
       }
     };
     // Notification deliveries follow the webhook deliveries' bounds (not counted separately).
-    await drain(this.db.prepare(`DELETE FROM notifications WHERE seq IN (
-      SELECT seq FROM (SELECT seq, at, ROW_NUMBER() OVER (ORDER BY seq DESC) AS n FROM notifications)
-      WHERE n > @max OR at < @olderThan LIMIT ${pruneChunk})`), { max: policy.maxDeliveries, olderThan: policy.olderThan });
+    await drain(notifications, { max: policy.maxDeliveries, olderThan: policy.olderThan });
     return {
       syncs: await drain(syncs, { max: policy.maxSyncsPerApp, olderThan: policy.olderThan }),
       deliveries: await drain(deliveries, { max: policy.maxDeliveries, olderThan: policy.olderThan }),
@@ -323,7 +263,7 @@ export class SqliteStateStore implements StateStore {
   async health(): Promise<StoreHealth> {
     if (!this.db.open) return { ok: false, reason: 'state database is closed' };
     try {
-      this.flush();
+      this.commit.flush();
       this.db.exec('BEGIN IMMEDIATE');
       this.db.exec('ROLLBACK');
     } catch (err) {
@@ -338,56 +278,14 @@ export class SqliteStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.flush();
+    if (this.db.open) this.commit.flush();
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 
-  /**
-   * Group commit: writes made in one turn of the event loop share one transaction, committed
-   * before the loop polls again (setImmediate). One commit per turn instead of one per write
-   * cuts the WAL volume several-fold (the same table and index pages are written once), and with
-   * it the fsync work of each checkpoint, which is what stalls the writer on this file system.
-   * Each write's promise settles only after its commit, so callers still see it durable.
-   * Reads of one delivery or sync answer from the pending writes; other reads commit them first.
-   */
-  private write(run: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ run, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  /** Commits pending writes now; reads call it first, so they see every earlier write. */
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    const batch = this.pending.splice(0);
-    this.pendingDeliveries.clear();
-    this.pendingSyncs.clear();
-    this.commits++;
-    try {
-      this.db.transaction(() => {
-        for (const w of batch) w.run();
-      })();
-    } catch (err) {
-      const translated = translateSqliteError(err, this.file);
-      if (isDriftlessError(translated) && translated.details.transient) {
-        // Busy: retrying each write would wait out the busy timeout once per write.
-        for (const w of batch) w.reject(translated);
-        return;
-      }
-      // One bad write must not fail the others: retry them one by one, each in its own commit.
-      for (const w of batch) {
-        try {
-          w.run();
-          w.resolve();
-        } catch (one) {
-          w.reject(translateSqliteError(one, this.file));
-        }
-      }
-      return;
-    }
-    for (const w of batch) w.resolve();
+  /** Transactions committed (group commits), for benchmarks. */
+  get commits(): number {
+    return this.commit.commits;
   }
 
   private read<T>(run: () => T): T {
@@ -404,8 +302,8 @@ export class SqliteStateStore implements StateStore {
   }
 
   private writePin(app: string, pin: Pin | undefined): void {
-    if (pin) this.stmts.putPin!.run(app, pin.revision, pin.by, pin.at);
-    else this.stmts.deletePin!.run(app);
+    if (pin) this.stmts.putPin.run(app, pin.revision, pin.by, pin.at);
+    else this.stmts.deletePin.run(app);
   }
 }
 
@@ -419,17 +317,4 @@ function withPin(status: AppStatusRecord, pin: Pin | undefined): AppStatusRecord
   delete out.pin;
   if (pin) out.pin = { ...pin };
   return out;
-}
-
-function migrate(db: SqliteDatabase): void {
-  const version = Number(db.pragma('user_version', { simple: true }));
-  if (version > migrations.length) {
-    throw new Error(`state database schema version ${version} is newer than this driftless (${migrations.length}); upgrade driftless`);
-  }
-  for (let v = version; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
 }
