@@ -8,13 +8,12 @@
  *   node --import tsx bench/drift.ts [--apps 50] [--objects 100] [--latency 5] [--no-kubectl] [--no-record]
  *   (BENCH_CPU_PROF=DIR: CPU profiles of the checking process)
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { createKubernetesCluster } from '../src/adapters/kubernetes/client.ts';
 import { createLocalGitSource } from '../src/adapters/git-local/local-git-source.ts';
 import { createKubectlKustomize } from '../src/adapters/kustomize/kubectl-kustomize.ts';
@@ -26,6 +25,7 @@ import type { KubeObject } from '../src/core/types.ts';
 import { checkDrift } from '../src/drift/check.ts';
 import { createRenderer } from '../src/render/renderer.ts';
 import { syncApp, type SyncDeps } from '../src/sync/sync.ts';
+import { requestCounts as counts, resetRequestCounts as reset, sandboxCall, startExternalSandbox, type Counts } from './external-sandbox.ts';
 import { findTool } from '../src/tools/binaries.ts';
 
 const run = promisify(execFile);
@@ -41,8 +41,6 @@ const withKubectl = !process.argv.includes('--no-kubectl');
 const childSpec = process.argv.includes('--child') ? process.argv[process.argv.indexOf('--child') + 1] : undefined;
 const SIGNING_KEY = 'bench-drift-signing-key-0123456789abcdef';
 
-interface Sandbox { url: string; caPem: string; adminToken: string; kubeconfig: string; stop(): Promise<void> }
-interface Counts { total: number; writes: number; dryRun: number; discovery: number; byVerb: Record<string, number> }
 interface Spec { kubeconfig: string; repo: string; apps: AppConfig[] }
 interface ChildResult { ms: number; maxRssMiB: number; statuses: Record<string, number>; drifted: number }
 
@@ -89,45 +87,8 @@ async function child(specFile: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-async function startExternalSandbox(dir: string): Promise<Sandbox> {
-  const kubeconfigPath = path.join(dir, 'sandbox.kubeconfig');
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../sandbox/cli.ts'), '--kubeconfig', kubeconfigPath, '--latency', String(latency)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((ready, fail) => {
-    let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('kubeconfig written')) ready();
-    });
-    proc.on('exit', (code) => fail(new Error(`sandbox exited with ${code}`)));
-  });
-  const kubeconfig = readFileSync(kubeconfigPath, 'utf8');
-  const doc = parse(kubeconfig) as { clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>; users: Array<{ user: { token?: string } }> };
-  return {
-    url: doc.clusters[0]!.cluster.server,
-    caPem: Buffer.from(doc.clusters[0]!.cluster['certificate-authority-data'], 'base64').toString('utf8'),
-    adminToken: doc.users.find((u) => u.user.token)!.user.token!,
-    kubeconfig,
-    stop: () => new Promise<void>((done) => {
-      proc.once('exit', () => done());
-      proc.kill('SIGTERM');
-    }),
-  };
-}
 
-function sandboxCall(sb: Sandbox, method: string, urlPath: string, body?: { type: string; text: string }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(urlPath, sb.url), { method, ca: sb.caPem, headers: { authorization: `Bearer ${sb.adminToken}`, ...(body ? { 'content-type': body.type } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(text) : reject(new Error(`${method} ${urlPath}: ${res.statusCode} ${text}`))));
-    });
-    req.on('error', reject);
-    req.end(body?.text);
-  });
-}
 
-const counts = async (sb: Sandbox): Promise<Counts> => JSON.parse(await sandboxCall(sb, 'GET', '/_sandbox/requests')) as Counts;
-const reset = async (sb: Sandbox): Promise<void> => void (await sandboxCall(sb, 'POST', '/_sandbox/requests/reset'));
 
 /** The checking side bundled to plain JavaScript, as the built CLI runs: tsx's compiler would otherwise count in its RSS. */
 async function buildChild(work: string): Promise<string> {
@@ -152,7 +113,7 @@ interface Phase { name: string; driftless: ChildResult; requests: Counts; kubect
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   const work = mkdtempSync(path.join(tmpdir(), 'driftless-bench-drift-'));
-  const sb = await startExternalSandbox(work);
+  const sb = await startExternalSandbox(work, latency);
   const kubectl = findTool('kubectl').path;
   const kubeconfig = path.join(work, 'kubeconfig');
   writeFileSync(kubeconfig, sb.kubeconfig);

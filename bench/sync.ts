@@ -8,13 +8,12 @@
  *
  * BENCH_TRACE=1 prints driftless's phases with their offsets on stderr.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { loadavg, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { createKubernetesCluster } from '../src/adapters/kubernetes/client.ts';
 import { createLocalGitSource } from '../src/adapters/git-local/local-git-source.ts';
 import { createKubectlKustomize } from '../src/adapters/kustomize/kubectl-kustomize.ts';
@@ -24,6 +23,7 @@ import type { KubeObject } from '../src/core/types.ts';
 import { createRenderer } from '../src/render/renderer.ts';
 import { syncApp } from '../src/sync/sync.ts';
 import type { ProgressEvent } from '../src/core/progress.ts';
+import { requestCounts as counts, resetRequestCounts as reset, startExternalSandbox, type Counts } from './external-sandbox.ts';
 import { findTool } from '../src/tools/binaries.ts';
 import { Keyring } from '../src/core/keyring.ts';
 import { randomBytes } from 'node:crypto';
@@ -39,50 +39,10 @@ const record = !process.argv.includes('--no-record');
 const concurrency = arg('concurrency', 8);
 const sandboxProfDir = process.argv.includes('--sandbox-cpu-prof') ? process.argv[process.argv.indexOf('--sandbox-cpu-prof') + 1] : undefined;
 
-/** The sandbox in its own process, as a real API server would be: it must not share driftless's event loop. */
-interface Sandbox { url: string; caPem: string; adminToken: string; kubeconfig: string; stop(): Promise<void> }
 
-async function startExternalSandbox(dir: string, latencyMs: number): Promise<Sandbox> {
-  const kubeconfigPath = path.join(dir, 'sandbox.kubeconfig');
-  const child = spawn(process.execPath, [...(sandboxProfDir ? ['--cpu-prof', '--cpu-prof-dir', sandboxProfDir] : []), '--import', 'tsx', path.join(import.meta.dirname, '../sandbox/cli.ts'), '--kubeconfig', kubeconfigPath, '--latency', String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((ready, fail) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('kubeconfig written')) ready();
-    });
-    child.on('exit', (code) => fail(new Error(`sandbox exited with ${code}`)));
-  });
-  const kubeconfig = readFileSync(kubeconfigPath, 'utf8');
-  const doc = parse(kubeconfig) as { clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>; users: Array<{ user: { token?: string } }> };
-  return {
-    url: doc.clusters[0]!.cluster.server,
-    caPem: Buffer.from(doc.clusters[0]!.cluster['certificate-authority-data'], 'base64').toString('utf8'),
-    adminToken: doc.users.find((u) => u.user.token)!.user.token!,
-    kubeconfig,
-    stop: () => new Promise<void>((done) => {
-      child.once('exit', () => done());
-      child.kill('SIGTERM');
-    }),
-  };
-}
 
-interface Counts { total: number; writes: number; dryRun: number; discovery: number; byVerb: Record<string, number> }
 
-function sandboxCall(sb: Sandbox, method: string, urlPath: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(urlPath, sb.url), { method, ca: sb.caPem, headers: { authorization: `Bearer ${sb.adminToken}` } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve(text));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
-const counts = async (sb: Sandbox): Promise<Counts> => JSON.parse(await sandboxCall(sb, 'GET', '/_sandbox/requests')) as Counts;
-const reset = async (sb: Sandbox): Promise<void> => void (await sandboxCall(sb, 'POST', '/_sandbox/requests/reset'));
 
 /** 500 objects: ConfigMaps, Secrets, Services, ServiceAccounts, Deployments (40/20/20/10/10 %). */
 function objects(namespace: string, version: number, changed: number): KubeObject[] {
@@ -120,7 +80,7 @@ function breakdownOf(marks: Map<string, number>, totalMs: number): Breakdown {
 async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   const work = mkdtempSync(path.join(tmpdir(), 'driftless-bench-sync-'));
-  const sb = await startExternalSandbox(work, latency);
+  const sb = await startExternalSandbox(work, latency, sandboxProfDir ? ['--cpu-prof', '--cpu-prof-dir', sandboxProfDir] : []);
   const kubectl = findTool('kubectl').path;
   const kubeconfig = path.join(work, 'kubeconfig');
   writeFileSync(kubeconfig, sb.kubeconfig);
